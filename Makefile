@@ -1,0 +1,64 @@
+# Tend: `make demo` to try it, `make test` to run the whole suite (SQLite, then PostgreSQL).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TEND := $(VENV)/bin/tend
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+DEMO_DIR ?= var/demo
+DEMO_CUSTOMERS ?= 2000
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test test-sqlite test-postgres install install-dev browser lint bench vendor-htmx clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
+	$(PY) -m pip install -q -r requirements-dev.lock
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# A fresh demo database each time, kept apart from real data in var/.
+demo: install
+	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
+	TEND_DATA_DIR=$(DEMO_DIR) $(TEND) migrate --verbosity 0
+	TEND_DATA_DIR=$(DEMO_DIR) $(TEND) demo --customers $(DEMO_CUSTOMERS) --seed 7
+	@echo "Tend runs at http://127.0.0.1:8000/  (stop with Ctrl-C)"
+	TEND_DATA_DIR=$(DEMO_DIR) $(TEND) serve --host 127.0.0.1 --port 8000
+
+# Debian's Chromium drives the browser tests; Playwright's own download cannot work here.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
+	  else echo "chromium is missing: sudo apt-get install chromium"; fi; }
+
+test: install-dev browser
+	bash scripts/test.sh
+
+test-sqlite: install-dev
+	$(PY) -m pytest
+
+test-postgres: install-dev
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest
+
+lint: install-dev
+	$(VENV)/bin/ruff check src bench
+	$(VENV)/bin/ruff format --check src bench
+	$(TEND) makemigrations --check --dry-run
+
+# htmx is pinned from the npm registry and committed, so Tend runs on an intranet.
+HTMX_VERSION := 2.0.11
+HTMX_SHA256 := d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717
+vendor-htmx:
+	cd $$(mktemp -d) && npm pack -q htmx.org@$(HTMX_VERSION) && tar xzf htmx.org-$(HTMX_VERSION).tgz \
+	  && echo "$(HTMX_SHA256)  package/dist/htmx.min.js" | sha256sum -c - \
+	  && cp package/dist/htmx.min.js $(CURDIR)/src/tend/core/static/tend/vendor/htmx.min.js
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

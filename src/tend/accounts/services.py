@@ -1,0 +1,95 @@
+"""Writes about people: accounts, login throttling, API tokens."""
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ApiToken, LoginFailure, LoginLock, Role, Team, User
+
+
+def login_locked_until(*, username: str, now: datetime | None = None) -> datetime | None:
+    """When the account's lock ends, or None if it may try to log in now."""
+    now = now or timezone.now()
+    lock = LoginLock.objects.filter(username__iexact=username, until__gt=now).first()
+    return lock.until if lock else None
+
+
+def login_record_failure(*, username: str, now: datetime | None = None) -> datetime | None:
+    """Count a failed attempt; lock the account when the window fills. Returns the lock's end."""
+    now = now or timezone.now()
+    username = username.lower()
+    window_start = now - timedelta(minutes=settings.TEND_LOGIN_WINDOW_MINUTES)
+    with transaction.atomic():
+        LoginFailure.objects.create(username=username, at=now)
+        failures = LoginFailure.objects.filter(username=username, at__gt=window_start).count()
+        if failures < settings.TEND_LOGIN_MAX_FAILURES:
+            return None
+        until = now + timedelta(minutes=settings.TEND_LOGIN_LOCK_MINUTES)
+        LoginLock.objects.update_or_create(username=username, defaults={"until": until})
+        LoginFailure.objects.filter(username=username).delete()
+        return until
+
+
+def login_record_success(*, username: str) -> None:
+    LoginFailure.objects.filter(username=username.lower()).delete()
+
+
+def user_create(
+    *,
+    username: str,
+    password: str,
+    role: str = Role.REP,
+    team: Team | None = None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    time_zone: str = "UTC",
+) -> User:
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+        team=team,
+        time_zone=time_zone,
+        is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
+    )
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user
+
+
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is never stored nor shown again."""
+    key = ApiToken.PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name.strip() or "API token", key_hash=ApiToken.hash_key(key), hint=key[:9]
+    )
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def api_token_authenticate(*, key: str) -> User | None:
+    if not key.startswith(ApiToken.PREFIX):
+        return None
+    token = (
+        ApiToken.objects.active()
+        .select_related("user", "user__team")
+        .filter(key_hash=ApiToken.hash_key(key))
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,106 @@
+"""The REST API under /api/v1/: session or token auth, JSON errors with a message per field."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyHeader, HttpBearer, django_auth
+
+from tend.accounts.services import api_token_authenticate
+from tend.customers.api import router as customers_router
+from tend.customers.services import DuplicateCustomer
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer tend_...``"""
+
+    def authenticate(self, request, token):
+        user = api_token_authenticate(key=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class HeaderToken(APIKeyHeader):
+    """``X-API-Key: tend_...`` for clients that cannot set Authorization."""
+
+    param_name = "X-API-Key"
+
+    def authenticate(self, request, key):
+        user = api_token_authenticate(key=key or "")
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Tend API",
+    version="1",
+    description="Customer files, contacts and more. Authenticate with a personal API token "
+    "(`Authorization: Bearer <token>`, created on the API tokens page) or a browser session.",
+    urls_namespace="api",
+    auth=[BearerToken(), HeaderToken(), django_auth],
+)
+api.add_router("/", customers_router)
+
+
+def _field_name(loc: list) -> str:
+    parts = [str(part) for part in loc if part not in ("body", "query", "path", "payload")]
+    return ".".join(parts) or "__all__"
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request, exc):
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        errors.setdefault(_field_name(list(error.get("loc", []))), []).append(error["msg"])
+    return api.create_response(
+        request, {"message": "The request has invalid fields.", "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(
+        request, {"message": "The request has invalid fields.", "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(DuplicateCustomer)
+def on_duplicate(request, exc):
+    matches = [
+        {
+            "id": match.customer.pk if match.visible else None,
+            "name": match.customer.name,
+            "matched_on": match.reason,
+            "owner": str(match.customer.owner) if match.customer.owner else None,
+        }
+        for match in exc.matches
+    ]
+    return api.create_response(
+        request,
+        {
+            "message": str(exc) + " Send allow_duplicate: true to create it anyway.",
+            "matches": matches,
+        },
+        status=409,
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"message": "Not found."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, exc):
+    return api.create_response(request, {"message": str(exc) or "You may not do this."}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return api.create_response(
+        request, {"message": "Log in or send a valid API token."}, status=401
+    )

@@ -1,0 +1,21 @@
+"""The ``tend`` command: Django's management commands under one friendly name.
+
+``tend serve``, ``tend migrate``, ``tend demo``, ``tend createuser`` and every other
+``manage.py`` command.
+"""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tend.settings")
+    from django.core.management import execute_from_command_line
+
+    args = list(sys.argv if argv is None else argv)
+    args[0] = "tend"
+    execute_from_command_line(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""The shared cast, after healthchecks' hc/test.py: two teams, a rep in each, a manager of
+team 1, an admin, and customers owned across them plus one in the pool."""
+
+import pytest
+
+from tend.accounts.models import Role
+from tend.accounts.tests.factories import TeamFactory, UserFactory
+from tend.customers.tests.factories import CustomerFactory
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings, request):
+    """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
+    if "real_hashing" not in request.keywords:
+        settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture
+def team1(db):
+    return TeamFactory(name="Middle East")
+
+
+@pytest.fixture
+def team2(db):
+    return TeamFactory(name="Europe")
+
+
+@pytest.fixture
+def rep1(team1):
+    return UserFactory(username="alice", first_name="Alice", role=Role.REP, team=team1)
+
+
+@pytest.fixture
+def rep2(team2):
+    return UserFactory(username="bob", first_name="Bob", role=Role.REP, team=team2)
+
+
+@pytest.fixture
+def manager1(team1):
+    return UserFactory(username="maria", first_name="Maria", role=Role.MANAGER, team=team1)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(
+        username="root",
+        first_name="Ada",
+        role=Role.ADMIN,
+        team=None,
+        is_staff=True,
+        is_superuser=True,
+    )
+
+
+@pytest.fixture
+def book(rep1, rep2, manager1, admin_user):
+    """One customer owned by each rep, one backed up by rep1, and one in the pool."""
+    return {
+        "rep1_owned": CustomerFactory(name="Al Noor Trading", owner=rep1),
+        "rep2_owned": CustomerFactory(name="Berlin Haushalt GmbH", country="DE", owner=rep2),
+        "rep1_backup": CustomerFactory(
+            name="Hamburg Küchen AG", country="DE", owner=rep2, backup_owner=rep1
+        ),
+        "pool": CustomerFactory(name="Pool Imports", owner=None),
+    }

@@ -1,0 +1,327 @@
+import zoneinfo
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tend.core import reference
+
+from .validators import normalize_phone, validate_country, validate_currency, validate_timezone
+
+
+class Territory(models.Model):
+    """A sales territory (a region, a country group, a dealer's exclusive area)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(
+        _("name"),
+        max_length=50,
+        unique=True,
+        validators=[RegexValidator(r"^[^,]+$", _("A tag cannot contain a comma."))],
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerType(models.TextChoices):
+    IMPORTER = "importer", _("Importer")
+    DISTRIBUTOR = "distributor", _("Distributor")
+    DEALER = "dealer", _("Dealer")
+    RETAILER = "retailer", _("Retailer")
+    BRAND = "brand", _("Brand / OEM")
+
+
+class Tier(models.TextChoices):
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+
+
+class CustomerStatus(models.TextChoices):
+    PROSPECT = "prospect", _("Prospect")
+    ACTIVE = "active", _("Active")
+    DORMANT = "dormant", _("Dormant")
+    LOST = "lost", _("Lost")
+    WON_BACK = "won_back", _("Won back")
+
+
+class CustomerSource(models.TextChoices):
+    TRADE_FAIR = "trade_fair", _("Trade fair")
+    WEBSITE = "website", _("Website")
+    MARKETPLACE = "marketplace", _("B2B marketplace")
+    REFERRAL = "referral", _("Referral")
+    OUTREACH = "outreach", _("Outreach")
+    AGENT = "agent", _("Agent")
+    OTHER = "other", _("Other")
+
+
+class CustomerQuerySet(models.QuerySet):
+    def pool(self):
+        return self.filter(owner__isnull=True)
+
+    def visible_to(self, user):
+        """The one visibility rule. Admin: all. Manager: their team's customers and the pool.
+        Rep: customers they own or back up, and the pool. Anyone else: nothing."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_admin:
+            return self.all()
+        if user.is_manager:
+            if user.team_id is None:
+                return self.filter(Q(owner__isnull=True) | Q(owner=user) | Q(backup_owner=user))
+            return self.filter(
+                Q(owner__isnull=True)
+                | Q(owner__team_id=user.team_id)
+                | Q(backup_owner__team_id=user.team_id)
+                | Q(owner=user)
+            )
+        return self.filter(Q(owner__isnull=True) | Q(owner=user) | Q(backup_owner=user))
+
+
+class Customer(models.Model):
+    """A customer file. It belongs to the company; its owner only looks after it."""
+
+    name = models.CharField(_("company name"), max_length=200)
+    local_name = models.CharField(_("local-language name"), max_length=200, blank=True)
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country])
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text=_("Derived from country and city unless you set it."),
+    )
+    time_zone_overridden = models.BooleanField(default=False, editable=False)
+    type = models.CharField(
+        _("type"), max_length=20, choices=CustomerType.choices, default=CustomerType.IMPORTER
+    )
+    territory = models.ForeignKey(
+        Territory,
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    tier = models.CharField(_("tier"), max_length=1, choices=Tier.choices, default=Tier.C)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CustomerStatus.choices, default=CustomerStatus.PROSPECT
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_customers",
+    )
+    backup_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("backup owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="backed_up_customers",
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=CustomerSource.choices, blank=True
+    )
+    referred_by = models.ForeignKey(
+        "self",
+        verbose_name=_("referred by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referrals",
+    )
+    currency = models.CharField(
+        _("default currency"), max_length=3, default="USD", validators=[validate_currency]
+    )
+    incoterm = models.CharField(
+        _("default Incoterm"), max_length=3, choices=reference.INCOTERMS_2020, blank=True
+    )
+    payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
+    notes = models.TextField(_("notes"), blank=True)
+    name_key = models.CharField(max_length=200, editable=False, default="", db_index=True)
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    AUDITED_FIELDS = (
+        "name",
+        "local_name",
+        "country",
+        "city",
+        "time_zone",
+        "type",
+        "territory",
+        "tier",
+        "status",
+        "owner",
+        "backup_owner",
+        "source",
+        "referred_by",
+        "currency",
+        "incoterm",
+        "payment_terms",
+        "tags",
+        "notes",
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [
+            models.Index(fields=["name", "id"]),
+            models.Index(fields=["country", "name"]),
+            models.Index(fields=["owner", "name"]),
+            models.Index(fields=["backup_owner"]),
+            models.Index(fields=["tier", "name"]),
+            models.Index(fields=["status"]),
+            models.Index(fields=["-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner__isnull=True)
+                | Q(backup_owner__isnull=True)
+                | ~Q(owner=models.F("backup_owner")),
+                name="customer_backup_differs_from_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("customers:detail", args=[self.pk])
+
+    @property
+    def in_pool(self) -> bool:
+        return self.owner_id is None
+
+    @property
+    def country_name(self) -> str:
+        return reference.country_names().get(self.country, self.country)
+
+    def local_now(self) -> datetime:
+        """The customer's wall-clock time, to check before calling."""
+        return timezone.now().astimezone(zoneinfo.ZoneInfo(self.time_zone or "UTC"))
+
+    def clean(self) -> None:
+        self.name = " ".join(self.name.split())
+        self.currency = (self.currency or "").upper()
+        self.country = (self.country or "").upper()
+        if self.owner_id and self.owner_id == self.backup_owner_id:
+            raise ValidationError(
+                {"backup_owner": _("The backup owner must be someone other than the owner.")}
+            )
+        if self.referred_by_id and self.referred_by_id == self.pk:
+            raise ValidationError({"referred_by": _("A customer cannot refer itself.")})
+        if not self.time_zone_overridden or not self.time_zone:
+            self.time_zone = reference.timezone_for(self.country, self.city)
+            self.time_zone_overridden = False
+
+
+class BuyingRole(models.TextChoices):
+    DECISION_MAKER = "decision_maker", _("Decision maker")
+    BUYER = "buyer", _("Buyer / purchasing")
+    INFLUENCER = "influencer", _("Influencer")
+    TECHNICAL = "technical", _("Technical / quality")
+    FINANCE = "finance", _("Finance")
+    LOGISTICS = "logistics", _("Logistics")
+    OTHER = "other", _("Other")
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    whatsapp = models.CharField(_("WhatsApp"), max_length=20, blank=True)
+    wechat = models.CharField(_("WeChat ID"), max_length=64, blank=True)
+    language = models.CharField(
+        _("language"), max_length=5, choices=reference.LANGUAGES, default="en"
+    )
+    role = models.CharField(
+        _("role in buying"), max_length=20, choices=BuyingRole.choices, blank=True
+    )
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+    email_domain = models.CharField(max_length=100, editable=False, default="", db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    AUDITED_FIELDS = (
+        "name",
+        "title",
+        "email",
+        "phone",
+        "mobile",
+        "whatsapp",
+        "wechat",
+        "language",
+        "role",
+        "is_primary",
+    )
+    PHONE_FIELDS = ("phone", "mobile", "whatsapp")
+
+    class Meta:
+        ordering = ["-is_primary", "name", "id"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        indexes = [models.Index(fields=["email"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(is_primary=True),
+                name="contact_one_primary_per_customer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.email = (self.email or "").strip().lower()
+        self.email_domain = self.email.rpartition("@")[2]
+        errors = {}
+        has_customer = Contact._meta.get_field("customer").is_cached(self) or self.customer_id
+        region = self.customer.country if has_customer else None
+        for field in self.PHONE_FIELDS:
+            try:
+                setattr(self, field, normalize_phone(getattr(self, field), region))
+            except ValidationError as exc:
+                errors[field] = exc.messages
+        if errors:
+            raise ValidationError(errors)

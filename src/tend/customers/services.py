@@ -1,0 +1,265 @@
+"""Writes to customer files. Every page, API call, import and command goes through here,
+so validation, ownership rules and the audit log hold for all of them."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tend.accounts.models import User
+from tend.audit.models import AuditAction
+from tend.audit.services import audit_record, snapshot
+
+from .matching import name_key
+from .models import Contact, Customer, Tag
+from .selectors import DuplicateMatch, customer_find_duplicates, users_assignable_by
+
+CUSTOMER_FIELDS = frozenset(Customer.AUDITED_FIELDS) - {"tags"}
+CONTACT_FIELDS = frozenset(Contact.AUDITED_FIELDS)
+RELATED_FIELDS = frozenset({"owner", "backup_owner", "territory", "referred_by"})
+
+
+class DuplicateCustomer(Exception):
+    """The customer looks like one already in the book; nothing was written."""
+
+    def __init__(self, matches: list[DuplicateMatch]):
+        super().__init__(_("A customer with this name or email already exists."))
+        self.matches = matches
+
+
+def _check_assignment(*, by: User, customer: Customer, original_owner_id: int | None) -> None:
+    """Who may name an owner or backup: admins anyone, managers their team, reps only themselves
+    as a new customer's owner (reassigning a customer is a manager's decision)."""
+    errors: dict[str, str] = {}
+    allowed = None
+
+    def may_assign(person: User | None) -> bool:
+        nonlocal allowed
+        if person is None:
+            return True
+        if not person.is_active:
+            return False
+        if allowed is None:
+            allowed = set(users_assignable_by(user=by).values_list("pk", flat=True))
+        return person.pk in allowed
+
+    owner_changed = customer.owner_id != original_owner_id
+    if owner_changed:
+        if by.is_rep and customer.pk is not None:
+            errors["owner"] = _("Only a manager can move a customer to another owner.")
+        elif by.is_rep and customer.owner_id not in (None, by.pk):
+            errors["owner"] = _("A rep can only create customers for themselves or the pool.")
+        elif not may_assign(customer.owner):
+            errors["owner"] = _("You cannot assign customers to %(name)s.") % {
+                "name": customer.owner
+            }
+    if customer.backup_owner_id is not None and not may_assign(customer.backup_owner):
+        errors["backup_owner"] = _("You cannot name %(name)s as backup owner.") % {
+            "name": customer.backup_owner
+        }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_tags(customer: Customer, tag_names: Iterable[str]) -> None:
+    names = sorted({" ".join(name.split()) for name in tag_names if name and name.strip()})
+    for name in names:
+        Tag(name=name).full_clean(validate_unique=False)
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    missing = [Tag(name=name) for name in names if name not in existing]
+    Tag.objects.bulk_create(missing, ignore_conflicts=True)
+    customer.tags.set(Tag.objects.filter(name__in=names))
+
+
+def customer_refresh_search_text(*, customer: Customer) -> None:
+    """Keep the one column the list's search reads in step with names, contacts and tags."""
+    parts = [customer.name, customer.local_name, customer.city]
+    for name, email in customer.contacts.values_list("name", "email"):
+        parts.extend([name, email])
+    parts.extend(customer.tags.values_list("name", flat=True))
+    text = " ".join(part for part in parts if part).lower()
+    Customer.objects.filter(pk=customer.pk).update(search_text=text)
+    customer.search_text = text
+
+
+def _apply_fields(customer: Customer, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - CUSTOMER_FIELDS
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    for name, value in fields.items():
+        if name == "time_zone":
+            customer.time_zone_overridden = bool(value)
+        if value is None and name not in RELATED_FIELDS:
+            value = ""
+        setattr(customer, name, value)
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    by: User,
+    fields: dict[str, Any],
+    tags: Iterable[str] = (),
+    contacts: Iterable[dict[str, Any]] = (),
+    allow_duplicate: bool = False,
+) -> Customer:
+    """Create a customer (with its first contacts). Raises ValidationError per field, or
+    DuplicateCustomer when it matches an existing one and ``allow_duplicate`` is not set."""
+    fields = dict(fields)
+    if by.is_rep:
+        fields.setdefault("owner", by)
+    customer = Customer()
+    _apply_fields(customer, fields)
+    customer.full_clean()
+    _check_assignment(by=by, customer=customer, original_owner_id=None)
+    contacts = list(contacts)
+    if not allow_duplicate:
+        emails = [contact.get("email", "") for contact in contacts]
+        matches = customer_find_duplicates(user=by, name=customer.name, emails=emails)
+        if matches:
+            raise DuplicateCustomer(matches)
+    customer.name_key = name_key(customer.name)
+    customer.save()
+    _set_tags(customer, tags)
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        instance=customer,
+        after=snapshot(customer, Customer.AUDITED_FIELDS),
+        customer_id=customer.pk,
+    )
+    for index, contact_fields in enumerate(contacts):
+        try:
+            contact_create(by=by, customer=customer, fields=contact_fields, refresh=False)
+        except ValidationError as exc:
+            raise ValidationError(
+                {f"contacts.{index}.{field}": msgs for field, msgs in exc.message_dict.items()}
+            ) from exc
+    customer_refresh_search_text(customer=customer)
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *, by: User, customer: Customer, fields: dict[str, Any], tags: Iterable[str] | None = None
+) -> Customer:
+    """Change a customer's file; each changed field is written to the audit log, old -> new."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    before = snapshot(customer, Customer.AUDITED_FIELDS)
+    original_owner_id = customer.owner_id
+    _apply_fields(customer, fields)
+    customer.full_clean()
+    _check_assignment(by=by, customer=customer, original_owner_id=original_owner_id)
+    customer.name_key = name_key(customer.name)
+    customer.save()
+    if tags is not None:
+        _set_tags(customer, tags)
+    audit_record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        instance=customer,
+        before=before,
+        after=snapshot(customer, Customer.AUDITED_FIELDS),
+        customer_id=customer.pk,
+    )
+    customer_refresh_search_text(customer=customer)
+    return customer
+
+
+@transaction.atomic
+def customer_delete(*, by: User, customer: Customer) -> None:
+    """Delete a customer and its contacts. Only managers and admins; the audit log keeps a full
+    copy of what was deleted."""
+    if by.is_rep:
+        raise PermissionDenied(_("Only a manager or an admin can delete a customer."))
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    for contact in customer.contacts.all():
+        audit_record(
+            actor=by,
+            action=AuditAction.DELETE,
+            instance=contact,
+            before=snapshot(contact, Contact.AUDITED_FIELDS),
+            customer_id=customer.pk,
+        )
+    audit_record(
+        actor=by,
+        action=AuditAction.DELETE,
+        instance=customer,
+        before=snapshot(customer, Customer.AUDITED_FIELDS),
+        customer_id=customer.pk,
+    )
+    customer.delete()
+
+
+def _apply_contact_fields(contact: Contact, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - CONTACT_FIELDS
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    for name, value in fields.items():
+        setattr(contact, name, value if value is not None or name == "is_primary" else "")
+
+
+def _demote_other_primaries(contact: Contact) -> None:
+    if contact.is_primary:
+        Contact.objects.filter(customer_id=contact.customer_id, is_primary=True).exclude(
+            pk=contact.pk
+        ).update(is_primary=False)
+
+
+@transaction.atomic
+def contact_create(
+    *, by: User, customer: Customer, fields: dict[str, Any], refresh: bool = True
+) -> Contact:
+    contact = Contact(customer=customer)
+    _apply_contact_fields(contact, fields)
+    if not customer.contacts.exists():
+        contact.is_primary = True
+    contact.full_clean(exclude=["customer"])
+    _demote_other_primaries(contact)
+    contact.save()
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        instance=contact,
+        after=snapshot(contact, Contact.AUDITED_FIELDS),
+        customer_id=customer.pk,
+    )
+    if refresh:
+        customer_refresh_search_text(customer=customer)
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, by: User, contact: Contact, fields: dict[str, Any]) -> Contact:
+    contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
+    before = snapshot(contact, Contact.AUDITED_FIELDS)
+    _apply_contact_fields(contact, fields)
+    contact.full_clean(exclude=["customer"])
+    _demote_other_primaries(contact)
+    contact.save()
+    audit_record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        instance=contact,
+        before=before,
+        after=snapshot(contact, Contact.AUDITED_FIELDS),
+        customer_id=contact.customer_id,
+    )
+    customer_refresh_search_text(customer=contact.customer)
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, by: User, contact: Contact) -> None:
+    customer = contact.customer
+    audit_record(
+        actor=by,
+        action=AuditAction.DELETE,
+        instance=contact,
+        before=snapshot(contact, Contact.AUDITED_FIELDS),
+        customer_id=customer.pk,
+    )
+    contact.delete()
+    customer_refresh_search_text(customer=customer)

@@ -1,0 +1,193 @@
+"""Customer pages: thin views that validate, call the services and render."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tend.audit.selectors import audit_for_customer
+
+from . import selectors, services
+from .forms import ContactForm, CustomerFilterForm, CustomerForm, referral_label
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@login_required
+def customer_list(request):
+    form = CustomerFilterForm(request.GET or None, user=request.user)
+    queryset = selectors.customer_list(user=request.user, filters=form.filters())
+    paginator = Paginator(queryset, settings.TEND_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "customers/_results.html" if _is_htmx(request) else "customers/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def customer_lookup(request):
+    """Suggestions for a customer name field (a datalist), among customers the user may see."""
+    text = request.GET.get("referred_by_text", "").strip().lower()
+    customers = []
+    if len(text) >= 2:
+        customers = selectors.customers_visible_to(user=request.user).filter(
+            search_text__contains=text
+        )[:10]
+    options = "".join(f'<option value="{referral_label(c)}"></option>' for c in customers)
+    return HttpResponse(options)
+
+
+def _apply_service_errors(form, exc: ValidationError, contact_form=None) -> None:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    for field, field_messages in errors.items():
+        if field and field.startswith("contacts.") and contact_form is not None:
+            contact_field = field.split(".", 2)[2]
+            target, name = contact_form, contact_field
+        else:
+            target, name = form, field
+        if name not in target.fields:
+            name = None
+        for message in field_messages:
+            target.add_error(name, message)
+
+
+@login_required
+def customer_create(request):
+    form = CustomerForm(request.POST or None, user=request.user)
+    contact_given = any(
+        request.POST.get(f"contact-{name}", "").strip()
+        for name in ("name", "email", "phone", "mobile", "whatsapp", "wechat")
+    )
+    contact_form = ContactForm(request.POST if contact_given else None, prefix="contact")
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        contact_form.instance.customer = form.instance
+        contacts = [contact_form.cleaned_data] if contact_given and contact_form.is_valid() else []
+        if not contact_given or contacts:
+            try:
+                customer = services.customer_create(
+                    by=request.user,
+                    fields=form.service_fields(),
+                    tags=form.cleaned_data["tags_text"],
+                    contacts=contacts,
+                    allow_duplicate=request.POST.get("allow_duplicate") == "1",
+                )
+            except services.DuplicateCustomer as exc:
+                duplicates = exc.matches
+            except ValidationError as exc:
+                _apply_service_errors(form, exc, contact_form)
+            else:
+                messages.success(request, _("Customer “%(name)s” created.") % {"name": customer})
+                return redirect(customer)
+    return render(
+        request,
+        "customers/form.html",
+        {"form": form, "contact_form": contact_form, "duplicates": duplicates, "creating": True},
+    )
+
+
+@login_required
+def customer_detail(request, pk: int):
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    prefetch_related_objects([customer], "tags", "contacts")
+    return render(
+        request,
+        "customers/detail.html",
+        {
+            "customer": customer,
+            "contacts": customer.contacts.all(),
+            "audit_entries": audit_for_customer(customer=customer),
+            "can_delete": not request.user.is_rep,
+        },
+    )
+
+
+@login_required
+def customer_edit(request, pk: int):
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(
+                by=request.user,
+                customer=selectors.customer_get_for_user(user=request.user, pk=pk),
+                fields=form.service_fields(),
+                tags=form.cleaned_data["tags_text"],
+            )
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(customer)
+    return render(request, "customers/form.html", {"form": form, "customer": customer})
+
+
+@login_required
+@require_POST
+def customer_delete(request, pk: int):
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    try:
+        services.customer_delete(by=request.user, customer=customer)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect(customer)
+    messages.success(request, _("Customer “%(name)s” deleted.") % {"name": customer.name})
+    return redirect("customers:list")
+
+
+@login_required
+def contact_create(request, pk: int):
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    form = ContactForm(request.POST or None, instance=None)
+    form.instance.customer = customer
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_create(by=request.user, customer=customer, fields=form.cleaned_data)
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Contact added."))
+            return redirect(customer)
+    return render(request, "customers/contact_form.html", {"form": form, "customer": customer})
+
+
+@login_required
+def contact_edit(request, pk: int):
+    contact = selectors.contact_get_for_user(user=request.user, pk=pk)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_update(
+                by=request.user,
+                contact=selectors.contact_get_for_user(user=request.user, pk=pk),
+                fields=form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Contact saved."))
+            return redirect(contact.customer)
+    return render(
+        request,
+        "customers/contact_form.html",
+        {"form": form, "customer": contact.customer, "contact": contact},
+    )
+
+
+@login_required
+@require_POST
+def contact_delete(request, pk: int):
+    contact = selectors.contact_get_for_user(user=request.user, pk=pk)
+    services.contact_delete(by=request.user, contact=contact)
+    messages.success(request, _("Contact deleted."))
+    return redirect(contact.customer)
