@@ -65,3 +65,26 @@ def book(rep1, rep2, manager1, admin_user):
         ),
         "pool": CustomerFactory(name="Pool Imports", owner=None),
     }
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres_only run in the PostgreSQL half of `make test`."""
+    from django.conf import settings
+
+    on_postgres = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+    skip = pytest.mark.skip(reason="needs PostgreSQL: runs in the PostgreSQL half of make test")
+    for item in items:
+        if "postgres_only" in item.keywords and not on_postgres:
+            item.add_marker(skip)
+
+
+def pytest_sessionstart(session):
+    import os
+
+    from django.conf import settings
+
+    if (
+        os.environ.get("TEND_REQUIRE_POSTGRES")
+        and "postgresql" not in settings.DATABASES["default"]["ENGINE"]
+    ):
+        raise pytest.UsageError("TEND_REQUIRE_POSTGRES is set but DATABASE_URL is not PostgreSQL")

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from tend.accounts.models import User
 
@@ -239,7 +239,7 @@ def create_customer(request, payload: CustomerIn):
         )
     except ValidationError as exc:
         raise _rename_errors(exc) from exc
-    return 201, _detail(request.user, customer.pk)
+    return Status(201, _detail(request.user, customer.pk))
 
 
 @router.get("/customers/{customer_id}", response=CustomerDetailOut, summary="Get a customer")
@@ -268,7 +268,7 @@ def update_customer(request, customer_id: int, payload: CustomerPatch):
 def delete_customer(request, customer_id: int):
     customer = selectors.customer_get_for_user(user=request.user, pk=customer_id)
     services.customer_delete(by=request.user, customer=customer)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -285,7 +285,7 @@ def list_contacts(request, customer_id: int):
 def create_contact(request, customer_id: int, payload: ContactIn):
     customer = selectors.customer_get_for_user(user=request.user, pk=customer_id)
     contact = services.contact_create(by=request.user, customer=customer, fields=payload.dict())
-    return 201, contact
+    return Status(201, contact)
 
 
 @router.get("/contacts/{contact_id}", response=ContactOut, summary="Get a contact")
@@ -305,4 +305,4 @@ def update_contact(request, contact_id: int, payload: ContactPatch):
 def delete_contact(request, contact_id: int):
     contact = selectors.contact_get_for_user(user=request.user, pk=contact_id)
     services.contact_delete(by=request.user, contact=contact)
-    return 204, None
+    return Status(204, None)

@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tend.accounts.models import User
 from tend.core import reference
 
 from . import selectors
@@ -65,6 +66,9 @@ class CustomerForm(forms.ModelForm):
             *[(zone, zone) for zone in sorted(reference.timezone_names())],
         ]
         assignable = selectors.users_assignable_by(user=user)
+        if self.instance.pk:
+            current = [self.instance.owner_id, self.instance.backup_owner_id]
+            assignable = assignable | User.objects.filter(pk__in=[pk for pk in current if pk])
         self.fields["owner"].queryset = assignable
         self.fields["owner"].empty_label = _("— Pool (no owner) —")
         self.fields["backup_owner"].queryset = assignable

@@ -29,7 +29,13 @@ class DuplicateCustomer(Exception):
         self.matches = matches
 
 
-def _check_assignment(*, by: User, customer: Customer, original_owner_id: int | None) -> None:
+def _check_assignment(
+    *,
+    by: User,
+    customer: Customer,
+    original_owner_id: int | None,
+    original_backup_id: int | None,
+) -> None:
     """Who may name an owner or backup: admins anyone, managers their team, reps only themselves
     as a new customer's owner (reassigning a customer is a manager's decision)."""
     errors: dict[str, str] = {}
@@ -55,7 +61,8 @@ def _check_assignment(*, by: User, customer: Customer, original_owner_id: int | 
             errors["owner"] = _("You cannot assign customers to %(name)s.") % {
                 "name": customer.owner
             }
-    if customer.backup_owner_id is not None and not may_assign(customer.backup_owner):
+    backup_changed = customer.backup_owner_id != original_backup_id
+    if backup_changed and not may_assign(customer.backup_owner):
         errors["backup_owner"] = _("You cannot name %(name)s as backup owner.") % {
             "name": customer.backup_owner
         }
@@ -113,7 +120,7 @@ def customer_create(
     customer = Customer()
     _apply_fields(customer, fields)
     customer.full_clean()
-    _check_assignment(by=by, customer=customer, original_owner_id=None)
+    _check_assignment(by=by, customer=customer, original_owner_id=None, original_backup_id=None)
     contacts = list(contacts)
     if not allow_duplicate:
         emails = [contact.get("email", "") for contact in contacts]
@@ -148,10 +155,15 @@ def customer_update(
     """Change a customer's file; each changed field is written to the audit log, old -> new."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     before = snapshot(customer, Customer.AUDITED_FIELDS)
-    original_owner_id = customer.owner_id
+    original_owner_id, original_backup_id = customer.owner_id, customer.backup_owner_id
     _apply_fields(customer, fields)
     customer.full_clean()
-    _check_assignment(by=by, customer=customer, original_owner_id=original_owner_id)
+    _check_assignment(
+        by=by,
+        customer=customer,
+        original_owner_id=original_owner_id,
+        original_backup_id=original_backup_id,
+    )
     customer.name_key = name_key(customer.name)
     customer.save()
     if tags is not None:
