@@ -61,6 +61,7 @@ class ContactOut(Schema):
 
 class CustomerPatch(Schema):
     name: str | None = None
+    external_id: str | None = None
     local_name: str | None = None
     country: str | None = None
     city: str | None = None
@@ -90,6 +91,7 @@ class CustomerIn(CustomerPatch):
 class CustomerOut(Schema):
     id: int
     name: str
+    external_id: str
     local_name: str
     country: str
     city: str

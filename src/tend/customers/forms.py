@@ -12,6 +12,7 @@ from .models import Contact, Customer, CustomerStatus, CustomerType, Territory, 
 CUSTOMER_FORM_FIELDS = [
     "name",
     "local_name",
+    "external_id",
     "country",
     "city",
     "time_zone",

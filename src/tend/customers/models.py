@@ -104,6 +104,12 @@ class Customer(models.Model):
     """A customer file. It belongs to the company; its owner only looks after it."""
 
     name = models.CharField(_("company name"), max_length=200)
+    external_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        blank=True,
+        help_text=_("The customer's id in your ERP; re-imports update by it."),
+    )
     local_name = models.CharField(_("local-language name"), max_length=200, blank=True)
     country = models.CharField(_("country"), max_length=2, validators=[validate_country])
     city = models.CharField(_("city"), max_length=100, blank=True)
@@ -175,6 +181,7 @@ class Customer(models.Model):
 
     AUDITED_FIELDS = (
         "name",
+        "external_id",
         "local_name",
         "country",
         "city",
@@ -208,6 +215,11 @@ class Customer(models.Model):
             models.Index(fields=["-created_at"]),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="customer_unique_external_id",
+            ),
             models.CheckConstraint(
                 condition=Q(owner__isnull=True)
                 | Q(backup_owner__isnull=True)
