@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "tend.accounts",
     "tend.audit",
     "tend.customers",
+    "tend.timeline",
     "tend.api",
     "tend.demo",
 ]
@@ -208,4 +209,5 @@ TEND_LOGIN_MAX_FAILURES = env_int("TEND_LOGIN_MAX_FAILURES", 10)
 TEND_LOGIN_WINDOW_MINUTES = env_int("TEND_LOGIN_WINDOW_MINUTES", 15)
 TEND_LOGIN_LOCK_MINUTES = env_int("TEND_LOGIN_LOCK_MINUTES", 15)
 TEND_PAGE_SIZE = env_int("TEND_PAGE_SIZE", 50)
+TEND_MAX_OWNED_CUSTOMERS = env_int("TEND_MAX_OWNED_CUSTOMERS", 300)
 TEND_BASE_CURRENCY = env_str("TEND_BASE_CURRENCY", "USD")

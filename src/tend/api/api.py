@@ -9,7 +9,7 @@ from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from tend.accounts.services import api_token_authenticate
 from tend.customers.api import router as customers_router
-from tend.customers.services import DuplicateCustomer
+from tend.customers.services import AlreadyClaimed, DuplicateCustomer
 
 
 class BearerToken(HttpBearer):
@@ -87,6 +87,12 @@ def on_duplicate(request, exc):
         },
         status=409,
     )
+
+
+@api.exception_handler(AlreadyClaimed)
+def on_already_claimed(request, exc):
+    owner = {"id": exc.owner.pk, "name": str(exc.owner)} if exc.owner else None
+    return api.create_response(request, {"message": str(exc), "owner": owner}, status=409)
 
 
 @api.exception_handler(Http404)

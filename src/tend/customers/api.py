@@ -308,3 +308,44 @@ def delete_contact(request, contact_id: int):
     contact = selectors.contact_get_for_user(user=request.user, pk=contact_id)
     services.contact_delete(by=request.user, contact=contact)
     return Status(204, None)
+
+
+class ReleaseIn(Schema):
+    reason: str
+
+
+class AssignIn(Schema):
+    owner_id: int | None = Field(None, description="Null puts the customer in the pool.")
+    reason: str = ""
+
+
+@router.post("/customers/{customer_id}/claim", response=CustomerOut, summary="Claim from the pool")
+def claim_customer(request, customer_id: int):
+    customer = selectors.customer_get_for_user(user=request.user, pk=customer_id)
+    return services.customer_claim(by=request.user, customer=customer)
+
+
+@router.post(
+    "/customers/{customer_id}/release", response=CustomerOut, summary="Release to the pool"
+)
+def release_customer(request, customer_id: int, payload: ReleaseIn):
+    customer = selectors.customer_get_for_user(user=request.user, pk=customer_id)
+    return services.customer_release(by=request.user, customer=customer, reason=payload.reason)
+
+
+@router.post("/customers/{customer_id}/assign", response=CustomerOut, summary="Assign an owner")
+def assign_customer(request, customer_id: int, payload: AssignIn):
+    customer = selectors.customer_get_for_user(user=request.user, pk=customer_id)
+    owner = None
+    if payload.owner_id is not None:
+        owner = User.objects.filter(pk=payload.owner_id, is_active=True).first()
+        if owner is None:
+            raise ValidationError(
+                {"owner_id": _("No active person with id %(id)s.") % {"id": payload.owner_id}}
+            )
+    try:
+        return services.customer_assign(
+            by=request.user, customer=customer, owner=owner, reason=payload.reason
+        )
+    except ValidationError as exc:
+        raise _rename_errors(exc) from exc

@@ -337,3 +337,45 @@ class Contact(models.Model):
                 errors[field] = exc.messages
         if errors:
             raise ValidationError(errors)
+
+
+class OwnershipMove(models.TextChoices):
+    CREATE = "create", _("created")
+    EDIT = "edit", _("edited")
+    CLAIM = "claim", _("claimed from the pool")
+    RELEASE = "release", _("released to the pool")
+    ASSIGN = "assign", _("assigned")
+    HANDOVER = "handover", _("handed over")
+    POOL_RETURN = "pool_return", _("returned to the pool")
+    IMPORT = "import", _("imported")
+
+
+class OwnershipEvent(models.Model):
+    """Every change of a customer's owner or backup owner: who held it, who holds it now, who
+    decided and why. It answers "who has ever looked after this customer"."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="ownership_events"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    role = models.CharField(
+        max_length=10, choices=[("owner", _("owner")), ("backup", _("backup owner"))]
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    move = models.CharField(max_length=12, choices=OwnershipMove.choices)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["customer", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.role}: {self.from_user_id} -> {self.to_user_id}"

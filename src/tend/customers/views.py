@@ -11,7 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tend.accounts.models import User
 from tend.audit.selectors import audit_for_customer
+from tend.timeline.kinds import all_kinds
+from tend.timeline.selectors import timeline_for_customer
 
 from . import selectors, services
 from .forms import ContactForm, CustomerFilterForm, CustomerForm, referral_label
@@ -96,20 +99,93 @@ def customer_create(request):
     )
 
 
+# Apps add forms above the timeline (e.g. logging an interaction) by appending a template here.
+TIMELINE_FORM_TEMPLATES: list[str] = []
+
+
+def _timeline_context(request, customer) -> dict:
+    kind = request.GET.get("kind", "")
+    return {
+        "customer": customer,
+        "timeline_entries": timeline_for_customer(customer=customer, kind=kind),
+        "timeline_kind": kind,
+        "timeline_kinds": all_kinds(),
+        "timeline_form_templates": TIMELINE_FORM_TEMPLATES,
+    }
+
+
 @login_required
 def customer_detail(request, pk: int):
     customer = selectors.customer_get_for_user(user=request.user, pk=pk)
     prefetch_related_objects([customer], "tags", "contacts")
+    user = request.user
     return render(
         request,
         "customers/detail.html",
         {
-            "customer": customer,
+            **_timeline_context(request, customer),
             "contacts": customer.contacts.all(),
             "audit_entries": audit_for_customer(customer=customer),
-            "can_delete": not request.user.is_rep,
+            "can_delete": not user.is_rep,
+            "can_claim": customer.owner_id is None,
+            "can_release": customer.owner_id is not None
+            and (customer.owner_id == user.pk or not user.is_rep),
+            "assignable": None if user.is_rep else selectors.users_assignable_by(user=user),
         },
     )
+
+
+@login_required
+def customer_timeline(request, pk: int):
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    return render(request, "timeline/_timeline.html", _timeline_context(request, customer))
+
+
+@login_required
+@require_POST
+def customer_claim(request, pk: int):
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    try:
+        services.customer_claim(by=request.user, customer=customer)
+    except services.AlreadyClaimed as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("You now own “%(name)s”.") % {"name": customer.name})
+    return redirect(customer)
+
+
+@login_required
+@require_POST
+def customer_release(request, pk: int):
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    try:
+        services.customer_release(
+            by=request.user, customer=customer, reason=request.POST.get("reason", "")
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect(customer)
+    messages.success(request, _("“%(name)s” is back in the pool.") % {"name": customer.name})
+    return redirect("customers:list")
+
+
+@login_required
+@require_POST
+def customer_assign(request, pk: int):
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    owner_id = request.POST.get("owner", "")
+    owner = User.objects.filter(pk=owner_id, is_active=True).first() if owner_id.isdigit() else None
+    try:
+        services.customer_assign(
+            by=request.user, customer=customer, owner=owner, reason=request.POST.get("reason", "")
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Ownership updated."))
+    return redirect(customer)
 
 
 @login_required

@@ -5,20 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0001_initial'),
+        ("customers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customer',
-            name='external_id',
-            field=models.CharField(blank=True, help_text="The customer's id in your ERP; re-imports update by it.", max_length=100, verbose_name='external id'),
+            model_name="customer",
+            name="external_id",
+            field=models.CharField(
+                blank=True,
+                help_text="The customer's id in your ERP; re-imports update by it.",
+                max_length=100,
+                verbose_name="external id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='customer',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('external_id',), name='customer_unique_external_id'),
+            model_name="customer",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id", ""), _negated=True),
+                fields=("external_id",),
+                name="customer_unique_external_id",
+            ),
         ),
     ]

@@ -12,9 +12,32 @@ from tend.accounts.models import User
 from tend.audit.models import AuditAction
 from tend.audit.services import audit_record, snapshot
 
-from .matching import name_key
-from .models import Contact, Customer, Tag
-from .selectors import DuplicateMatch, customer_find_duplicates, users_assignable_by
+from ..matching import name_key
+from ..models import Contact, Customer, OwnershipMove, Tag
+from ..selectors import DuplicateMatch, customer_find_duplicates, users_assignable_by
+from .ownership import (
+    AlreadyClaimed,
+    customer_assign,
+    customer_claim,
+    customer_release,
+    ownership_record,
+)
+
+__all__ = [
+    "AlreadyClaimed",
+    "DuplicateCustomer",
+    "contact_create",
+    "contact_delete",
+    "contact_update",
+    "customer_assign",
+    "customer_claim",
+    "customer_create",
+    "customer_delete",
+    "customer_refresh_search_text",
+    "customer_release",
+    "customer_update",
+    "ownership_record",
+]
 
 CUSTOMER_FIELDS = frozenset(Customer.AUDITED_FIELDS) - {"tags"}
 CONTACT_FIELDS = frozenset(Contact.AUDITED_FIELDS)
@@ -103,6 +126,27 @@ def _apply_fields(customer: Customer, fields: dict[str, Any]) -> None:
         setattr(customer, name, value)
 
 
+def _record_ownership_edits(*, by, customer, owner, backup, move) -> None:
+    if customer.owner_id != (owner.pk if owner else None):
+        ownership_record(
+            customer=customer,
+            role="owner",
+            from_user=owner,
+            to_user=customer.owner,
+            by=by,
+            move=move,
+        )
+    if customer.backup_owner_id != (backup.pk if backup else None):
+        ownership_record(
+            customer=customer,
+            role="backup",
+            from_user=backup,
+            to_user=customer.backup_owner,
+            by=by,
+            move=move,
+        )
+
+
 @transaction.atomic
 def customer_create(
     *,
@@ -130,6 +174,9 @@ def customer_create(
     customer.name_key = name_key(customer.name)
     customer.save()
     _set_tags(customer, tags)
+    _record_ownership_edits(
+        by=by, customer=customer, owner=None, backup=None, move=OwnershipMove.CREATE
+    )
     audit_record(
         actor=by,
         action=AuditAction.CREATE,
@@ -153,8 +200,13 @@ def customer_update(
     *, by: User, customer: Customer, fields: dict[str, Any], tags: Iterable[str] | None = None
 ) -> Customer:
     """Change a customer's file; each changed field is written to the audit log, old -> new."""
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    customer = (
+        Customer.objects.select_for_update(of=("self",))
+        .select_related("owner", "backup_owner")
+        .get(pk=customer.pk)
+    )
     before = snapshot(customer, Customer.AUDITED_FIELDS)
+    original_owner, original_backup = customer.owner, customer.backup_owner
     original_owner_id, original_backup_id = customer.owner_id, customer.backup_owner_id
     _apply_fields(customer, fields)
     customer.full_clean()
@@ -168,6 +220,13 @@ def customer_update(
     customer.save()
     if tags is not None:
         _set_tags(customer, tags)
+    _record_ownership_edits(
+        by=by,
+        customer=customer,
+        owner=original_owner,
+        backup=original_backup,
+        move=OwnershipMove.EDIT,
+    )
     audit_record(
         actor=by,
         action=AuditAction.UPDATE,

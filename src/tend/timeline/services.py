@@ -1,0 +1,41 @@
+"""The one typed helper that writes a customer's timeline."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+
+from .kinds import EntryKind
+from .models import TimelineEntry
+
+
+def timeline_add(
+    *,
+    customer_id: int,
+    kind: EntryKind,
+    title: str,
+    actor=None,
+    at: datetime | None = None,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+    source: models.Model | None = None,
+    save: bool = True,
+) -> TimelineEntry:
+    """Add an entry. ``kind`` is a registered ``EntryKind``; ``source`` is the record it is about
+    (an interaction, an order...). With ``save=False`` the unsaved entry is returned for
+    ``bulk_create``."""
+    entry = TimelineEntry(
+        customer_id=customer_id,
+        kind=kind.key,
+        title=title[:300],
+        actor=actor if getattr(actor, "pk", None) else None,
+        body=body,
+        data=data or {},
+        source_type=source._meta.label_lower if source is not None else "",
+        source_id=source.pk if source is not None else None,
+    )
+    if at is not None:
+        entry.at = at
+    if save:
+        entry.save()
+    return entry
