@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "tend.audit",
     "tend.customers",
     "tend.timeline",
+    "tend.handover",
     "tend.api",
     "tend.demo",
 ]

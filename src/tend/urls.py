@@ -8,6 +8,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list"), name="home"),
     path("accounts/", include("tend.accounts.urls")),
     path("customers/", include("tend.customers.urls")),
+    path("handover/", include("tend.handover.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

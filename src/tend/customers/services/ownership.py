@@ -85,7 +85,7 @@ def ownership_record(
     return event
 
 
-def _audit_owner(*, by, customer, before_owner, before_backup) -> None:
+def ownership_audit(*, by, customer, before_owner, before_backup) -> None:
     audit_record(
         actor=by,
         action=AuditAction.UPDATE,
@@ -139,7 +139,7 @@ def customer_claim(*, by: User, customer: Customer) -> Customer:
             by=by,
             move=OwnershipMove.CLAIM,
         )
-    _audit_owner(by=by, customer=customer, before_owner=None, before_backup=previous_backup)
+    ownership_audit(by=by, customer=customer, before_owner=None, before_backup=previous_backup)
     ownership_record(
         customer=customer, role="owner", from_user=None, to_user=by, by=by, move=OwnershipMove.CLAIM
     )
@@ -165,7 +165,7 @@ def customer_release(*, by: User, customer: Customer, reason: str) -> Customer:
     previous = customer.owner
     customer.owner = None
     customer.save(update_fields=["owner", "updated_at"])
-    _audit_owner(
+    ownership_audit(
         by=by, customer=customer, before_owner=previous, before_backup=customer.backup_owner
     )
     ownership_record(
@@ -203,7 +203,7 @@ def customer_assign(
     if owner is not None and customer.backup_owner_id == owner.pk:
         customer.backup_owner = None
     customer.save(update_fields=["owner", "backup_owner", "updated_at"])
-    _audit_owner(
+    ownership_audit(
         by=by, customer=customer, before_owner=previous_owner, before_backup=previous_backup
     )
     if previous_backup != customer.backup_owner:

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HandoverConfig(AppConfig):
+    name = "tend.handover"
+    verbose_name = _("Handover")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system check)
