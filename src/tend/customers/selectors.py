@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from tend.accounts.models import User
 
 from .matching import company_domain, name_key
-from .models import Contact, Customer, CustomerQuerySet
+from .models import Contact, Customer, CustomerQuerySet, OwnershipEvent
 
 SORTS = {
     "name": ("name", "id"),
@@ -132,3 +132,83 @@ def users_assignable_by(*, user: User) -> QuerySet[User]:
     if user.team_id:
         return active.filter(Q(team_id=user.team_id) | Q(pk=user.pk))
     return active.filter(pk=user.pk)
+
+
+def customers_single_threaded(*, user: User) -> CustomerQuerySet:
+    """Customers only one of our people has ever looked after: an owner, no backup, and no
+    ownership event naming anyone else. If that person leaves, the relationship leaves too.
+    Ranked by tier (A first) until orders give each customer a value."""
+    someone_else = OwnershipEvent.objects.filter(customer=OuterRef("pk")).filter(
+        (Q(from_user__isnull=False) & ~Q(from_user=OuterRef("owner_id")))
+        | (Q(to_user__isnull=False) & ~Q(to_user=OuterRef("owner_id")))
+    )
+    return (
+        customers_visible_to(user=user)
+        .filter(owner__isnull=False, backup_owner__isnull=True)
+        .exclude(Exists(someone_else))
+        .select_related("owner", "territory")
+        .order_by("tier", "name", "id")
+    )
+
+
+EXPORT_HEADERS = [
+    "id",
+    "external_id",
+    "name",
+    "local_name",
+    "country",
+    "city",
+    "time_zone",
+    "type",
+    "territory",
+    "tier",
+    "status",
+    "owner",
+    "backup_owner",
+    "source",
+    "currency",
+    "incoterm",
+    "payment_terms",
+    "tags",
+    "primary_contact",
+    "primary_email",
+    "primary_phone",
+    "created_at",
+]
+
+
+def customer_export_rows(*, user: User, filters: CustomerFilters):
+    """The filtered list as the user may see it, one row per customer with its primary contact,
+    streamed in chunks so a 100,000-row export keeps memory flat."""
+    from django.db.models import Prefetch
+
+    queryset = customer_list(user=user, filters=filters).select_related("backup_owner")
+    queryset = queryset.prefetch_related(
+        Prefetch("contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary")
+    )
+    for customer in queryset.iterator(chunk_size=2000):
+        primary = customer.primary[0] if customer.primary else None
+        yield [
+            customer.pk,
+            customer.external_id,
+            customer.name,
+            customer.local_name,
+            customer.country,
+            customer.city,
+            customer.time_zone,
+            customer.type,
+            customer.territory.name if customer.territory_id else "",
+            customer.tier,
+            customer.status,
+            customer.owner.username if customer.owner_id else "",
+            customer.backup_owner.username if customer.backup_owner_id else "",
+            customer.source,
+            customer.currency,
+            customer.incoterm,
+            customer.payment_terms,
+            [tag.name for tag in customer.tags.all()],
+            primary.name if primary else "",
+            primary.email if primary else "",
+            primary.phone or primary.mobile if primary else "",
+            customer.created_at.isoformat(),
+        ]

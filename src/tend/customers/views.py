@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from tend.accounts.models import User
 from tend.audit.selectors import audit_for_customer
+from tend.core.exports import FORMATS, export_response
 from tend.timeline.kinds import all_kinds
 from tend.timeline.selectors import timeline_for_customer
 
@@ -35,6 +36,26 @@ def customer_list(request):
     context = {"form": form, "page": page, "query": query.urlencode()}
     template = "customers/_results.html" if _is_htmx(request) else "customers/list.html"
     return render(request, template, context)
+
+
+@login_required
+def customer_export(request):
+    """The list as filtered, in CSV or Excel: only what the user may see."""
+    form = CustomerFilterForm(request.GET or None, user=request.user)
+    fmt = request.GET.get("format", "csv")
+    if fmt not in FORMATS:
+        return HttpResponse(_("Unknown format: use csv or xlsx."), status=400)
+    rows = selectors.customer_export_rows(user=request.user, filters=form.filters())
+    return export_response(
+        filename="customers", fmt=fmt, headers=selectors.EXPORT_HEADERS, rows=rows
+    )
+
+
+@login_required
+def single_threaded(request):
+    customers = selectors.customers_single_threaded(user=request.user)
+    page = Paginator(customers, settings.TEND_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "customers/single_threaded.html", {"page": page})
 
 
 @login_required

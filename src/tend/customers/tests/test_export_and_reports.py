@@ -1,0 +1,76 @@
+import csv
+import io
+
+import openpyxl
+
+from tend.customers import services
+from tend.customers.models import Contact
+from tend.customers.tests.factories import CustomerFactory
+
+
+def _csv_rows(response):
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_export_from_a_reps_session_contains_only_their_visible_customers(client, rep1, book):
+    Contact.objects.create(
+        customer=book["rep1_owned"], name="Omar", email="omar@alnoor.ae", is_primary=True
+    )
+    client.force_login(rep1)
+    rows = _csv_rows(client.get("/customers/export/", {"format": "csv"}))
+    assert sorted(row["name"] for row in rows) == [
+        "Al Noor Trading",
+        "Hamburg Küchen AG",
+        "Pool Imports",
+    ]
+    al_noor = next(row for row in rows if row["name"] == "Al Noor Trading")
+    assert (al_noor["owner"], al_noor["primary_email"]) == ("alice", "omar@alnoor.ae")
+
+
+def test_export_follows_the_list_filters_and_works_as_excel(client, admin_user, book):
+    client.force_login(admin_user)
+    response = client.get("/customers/export/", {"format": "xlsx", "country": "DE"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    values = list(sheet.values)
+    assert values[0][:3] == ("id", "external_id", "name")
+    assert sorted(row[2] for row in values[1:]) == ["Berlin Haushalt GmbH", "Hamburg Küchen AG"]
+
+
+def test_export_query_count_does_not_grow_with_rows(
+    client, admin_user, django_assert_max_num_queries
+):
+    for index in range(120):
+        CustomerFactory(name=f"Exported {index}")
+    client.force_login(admin_user)
+    with django_assert_max_num_queries(10):
+        rows = _csv_rows(client.get("/customers/export/", {"format": "csv"}))
+    assert len(rows) == 120
+
+
+def test_an_unknown_export_format_is_refused(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get("/customers/export/", {"format": "pdf"}).status_code == 400
+
+
+def test_single_threaded_customers_are_those_one_person_ever_held(client, manager1, rep1, team1):
+    from tend.accounts.tests.factories import UserFactory
+
+    carl = UserFactory(username="carl", first_name="Carl", team=team1)
+    lonely_a = services.customer_create(
+        by=manager1, fields={"name": "Lonely A", "country": "AE", "tier": "A", "owner": rep1}
+    )
+    lonely_c = services.customer_create(
+        by=manager1, fields={"name": "Lonely C", "country": "AE", "tier": "C", "owner": rep1}
+    )
+    services.customer_create(
+        by=manager1,
+        fields={"name": "Backed Up", "country": "AE", "owner": rep1, "backup_owner": carl},
+    )
+    moved = services.customer_create(
+        by=manager1, fields={"name": "Changed Hands", "country": "AE", "owner": carl}
+    )
+    services.customer_assign(by=manager1, customer=moved, owner=rep1)
+    client.force_login(manager1)
+    page = client.get("/customers/single-threaded/")
+    assert [c.name for c in page.context["page"]] == [lonely_a.name, lonely_c.name]
