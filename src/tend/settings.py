@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "tend.accounts",
     "tend.audit",
     "tend.customers",
+    "tend.imports",
     "tend.timeline",
     "tend.handover",
     "tend.api",
@@ -212,3 +213,13 @@ TEND_LOGIN_LOCK_MINUTES = env_int("TEND_LOGIN_LOCK_MINUTES", 15)
 TEND_PAGE_SIZE = env_int("TEND_PAGE_SIZE", 50)
 TEND_MAX_OWNED_CUSTOMERS = env_int("TEND_MAX_OWNED_CUSTOMERS", 300)
 TEND_BASE_CURRENCY = env_str("TEND_BASE_CURRENCY", "USD")
+# Contact cadence per tier, in days (seed 003: weekly, bi-weekly, monthly).
+TEND_CADENCE_DAYS = {
+    "A": env_int("TEND_CADENCE_A", 7),
+    "B": env_int("TEND_CADENCE_B", 14),
+    "C": env_int("TEND_CADENCE_C", 30),
+}
+# Days without an outbound touch before an owned customer returns to the pool; a tier left
+# out uses 3 x its cadence.
+TEND_POOL_RETURN_DAYS: dict[str, int] = {}
+TEND_POOL_WARNING_DAYS = env_int("TEND_POOL_WARNING_DAYS", 7)

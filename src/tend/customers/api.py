@@ -79,6 +79,7 @@ class CustomerPatch(Schema):
     payment_terms: str | None = None
     tags: list[str] | None = None
     notes: str | None = None
+    cadence_days: int | None = Field(None, ge=1, le=365, description="Empty: the tier's.")
 
 
 class CustomerIn(CustomerPatch):
@@ -110,6 +111,9 @@ class CustomerOut(Schema):
     payment_terms: str
     tags: list[str]
     notes: str
+    cadence_days: int | None
+    last_outbound_at: datetime | None
+    touch_due_at: datetime | None
     created_at: datetime
     updated_at: datetime
 

@@ -26,6 +26,7 @@ CUSTOMER_FORM_FIELDS = [
     "currency",
     "incoterm",
     "payment_terms",
+    "cadence_days",
     "notes",
 ]
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from tend.handover.registry import HandoverItem, HandoverKind, register
 
 from .models import Customer, OwnershipMove
-from .services.ownership import ownership_audit, ownership_record
+from .services.ownership import OWNER_FIELDS, ownership_audit, ownership_record, set_owner
 
 
 def _item(kind: str, customer: Customer) -> HandoverItem:
@@ -36,10 +36,8 @@ class OwnedCustomers(HandoverKind):
         for item, successor in moves:
             customer = customers[item.pk]
             previous_backup = customer.backup_owner
-            customer.owner = successor
-            if customer.backup_owner_id == successor.pk:
-                customer.backup_owner = None
-            customer.save(update_fields=["owner", "backup_owner", "updated_at"])
+            set_owner(customer, successor)
+            customer.save(update_fields=OWNER_FIELDS)
             ownership_audit(
                 by=by, customer=customer, before_owner=person, before_backup=previous_backup
             )

@@ -1,5 +1,5 @@
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -172,6 +172,18 @@ class Customer(models.Model):
     payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
     notes = models.TextField(_("notes"), blank=True)
+    cadence_days = models.PositiveSmallIntegerField(
+        _("contact every (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the tier's cadence."),
+    )
+    last_outbound_at = models.DateTimeField(
+        _("last outbound touch"), null=True, blank=True, editable=False
+    )
+    owned_since = models.DateTimeField(null=True, blank=True, editable=False)
+    touch_due_at = models.DateTimeField(_("next touch due"), null=True, blank=True, editable=False)
+    pool_return_at = models.DateTimeField(null=True, blank=True, editable=False)
     name_key = models.CharField(max_length=200, editable=False, default="", db_index=True)
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -199,6 +211,7 @@ class Customer(models.Model):
         "payment_terms",
         "tags",
         "notes",
+        "cadence_days",
     )
 
     class Meta:
@@ -213,6 +226,8 @@ class Customer(models.Model):
             models.Index(fields=["tier", "name"]),
             models.Index(fields=["status"]),
             models.Index(fields=["-created_at"]),
+            models.Index(fields=["owner", "touch_due_at"]),
+            models.Index(fields=["pool_return_at"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -247,6 +262,30 @@ class Customer(models.Model):
     def local_now(self) -> datetime:
         """The customer's wall-clock time, to check before calling."""
         return timezone.now().astimezone(zoneinfo.ZoneInfo(self.time_zone or "UTC"))
+
+    @property
+    def cadence(self) -> int:
+        """Days between touches: the customer's own, else its tier's."""
+        return self.cadence_days or settings.TEND_CADENCE_DAYS[self.tier]
+
+    @property
+    def pool_return_days(self) -> int:
+        return settings.TEND_POOL_RETURN_DAYS.get(self.tier) or 3 * self.cadence
+
+    def refresh_touch_dates(self) -> None:
+        """Derive when the next touch is due and when an untouched customer returns to the pool.
+
+        Due = last outbound touch (else creation) + cadence. Pool return = the later of the last
+        outbound touch and the day the owner got it, + the tier's pool days; none in the pool.
+        """
+        basis = self.last_outbound_at or self.created_at
+        self.touch_due_at = basis + timedelta(days=self.cadence)
+        if self.owner_id is None:
+            self.pool_return_at = None
+        else:
+            held_since = self.owned_since or self.created_at
+            start = max(held_since, self.last_outbound_at or held_since)
+            self.pool_return_at = start + timedelta(days=self.pool_return_days)
 
     def clean(self) -> None:
         self.name = " ".join(self.name.split())

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
@@ -41,7 +42,7 @@ __all__ = [
 
 CUSTOMER_FIELDS = frozenset(Customer.AUDITED_FIELDS) - {"tags"}
 CONTACT_FIELDS = frozenset(Contact.AUDITED_FIELDS)
-RELATED_FIELDS = frozenset({"owner", "backup_owner", "territory", "referred_by"})
+NULLABLE_FIELDS = frozenset({"owner", "backup_owner", "territory", "referred_by", "cadence_days"})
 
 
 class DuplicateCustomer(Exception):
@@ -121,7 +122,7 @@ def _apply_fields(customer: Customer, fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         if name == "time_zone":
             customer.time_zone_overridden = bool(value)
-        if value is None and name not in RELATED_FIELDS:
+        if value is None and name not in NULLABLE_FIELDS:
             value = ""
         setattr(customer, name, value)
 
@@ -172,6 +173,9 @@ def customer_create(
         if matches:
             raise DuplicateCustomer(matches)
     customer.name_key = name_key(customer.name)
+    if customer.owner_id:
+        customer.owned_since = customer.created_at
+    customer.refresh_touch_dates()
     customer.save()
     _set_tags(customer, tags)
     _record_ownership_edits(
@@ -217,6 +221,9 @@ def customer_update(
         original_backup_id=original_backup_id,
     )
     customer.name_key = name_key(customer.name)
+    if customer.owner_id != original_owner_id:
+        customer.owned_since = timezone.now() if customer.owner_id else None
+    customer.refresh_touch_dates()
     customer.save()
     if tags is not None:
         _set_tags(customer, tags)

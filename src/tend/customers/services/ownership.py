@@ -7,6 +7,7 @@ same customer at once, exactly one wins and the other is told who did.
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
@@ -102,6 +103,26 @@ def ownership_audit(*, by, customer, before_owner, before_backup) -> None:
     )
 
 
+OWNER_FIELDS = [
+    "owner",
+    "backup_owner",
+    "owned_since",
+    "touch_due_at",
+    "pool_return_at",
+    "updated_at",
+]
+
+
+def set_owner(customer: Customer, owner: User | None) -> None:
+    """Give the customer a new owner (or the pool) and restart its pool-return clock.
+    The caller saves ``OWNER_FIELDS``."""
+    customer.owner = owner
+    customer.owned_since = timezone.now() if owner is not None else None
+    if owner is not None and customer.backup_owner_id == owner.pk:
+        customer.backup_owner = None
+    customer.refresh_touch_dates()
+
+
 def owned_count(user: User) -> int:
     return Customer.objects.filter(owner=user).count()
 
@@ -127,10 +148,10 @@ def customer_claim(*, by: User, customer: Customer) -> Customer:
         raise AlreadyClaimed(current.owner if current else None)
     customer = Customer.objects.select_related("owner", "backup_owner").get(pk=customer.pk)
     previous_backup = customer.backup_owner
-    if customer.backup_owner_id == by.pk:
+    set_owner(customer, by)
+    customer.save(update_fields=OWNER_FIELDS)
+    if previous_backup is not None and customer.backup_owner_id is None:
         # The backup who claims becomes the owner; the backup seat is then empty.
-        Customer.objects.filter(pk=customer.pk).update(backup_owner=None)
-        customer.backup_owner = None
         ownership_record(
             customer=customer,
             role="backup",
@@ -163,8 +184,8 @@ def customer_release(*, by: User, customer: Customer, reason: str) -> Customer:
     if by.is_rep and customer.owner_id != by.pk:
         raise PermissionDenied(_("Only the owner or a manager can release this customer."))
     previous = customer.owner
-    customer.owner = None
-    customer.save(update_fields=["owner", "updated_at"])
+    set_owner(customer, None)
+    customer.save(update_fields=OWNER_FIELDS)
     ownership_audit(
         by=by, customer=customer, before_owner=previous, before_backup=customer.backup_owner
     )
@@ -199,10 +220,8 @@ def customer_assign(
     if owner is not None and owner.pk == customer.owner_id:
         return customer
     previous_owner, previous_backup = customer.owner, customer.backup_owner
-    customer.owner = owner
-    if owner is not None and customer.backup_owner_id == owner.pk:
-        customer.backup_owner = None
-    customer.save(update_fields=["owner", "backup_owner", "updated_at"])
+    set_owner(customer, owner)
+    customer.save(update_fields=OWNER_FIELDS)
     ownership_audit(
         by=by, customer=customer, before_owner=previous_owner, before_backup=previous_backup
     )
