@@ -5,6 +5,7 @@ import pytest
 
 from tend.accounts.models import Role
 from tend.accounts.tests.factories import TeamFactory, UserFactory
+from tend.browser_fixtures import browser, page  # noqa: F401  (Playwright fixtures)
 from tend.customers.tests.factories import CustomerFactory
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
