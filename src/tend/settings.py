@@ -7,6 +7,7 @@ refuses to start without a secret key and allowed hosts.
 import os
 import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -87,6 +88,8 @@ INSTALLED_APPS = [
     "tend.imports",
     "tend.timeline",
     "tend.handover",
+    "tend.engagement",
+    "tend.agenda",
     "tend.api",
     "tend.demo",
 ]
@@ -99,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tend.accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -223,3 +227,13 @@ TEND_CADENCE_DAYS = {
 # out uses 3 x its cadence.
 TEND_POOL_RETURN_DAYS: dict[str, int] = {}
 TEND_POOL_WARNING_DAYS = env_int("TEND_POOL_WARNING_DAYS", 7)
+# Working hours used to measure response times (local to each person), and weekend days
+# (Monday = 0).
+TEND_WORKDAY_START = env_int("TEND_WORKDAY_START", 9)
+TEND_WORKDAY_END = env_int("TEND_WORKDAY_END", 18)
+TEND_WEEKEND_DAYS = frozenset(int(d) for d in env_list("TEND_WEEKEND_DAYS", "5,6"))
+TEND_INQUIRY_ALERT_HOURS = env_int("TEND_INQUIRY_ALERT_HOURS", 24)
+TEND_PROMISE_GRACE_WORKING_DAYS = env_int("TEND_PROMISE_GRACE_WORKING_DAYS", 1)
+# Clocks differ: an interaction logged a few minutes "in the future" is accepted.
+TEND_FUTURE_TOLERANCE = timedelta(minutes=10)
+TEND_AGENDA_ROWS = env_int("TEND_AGENDA_ROWS", 50)

@@ -5,9 +5,12 @@ from django.views.generic import RedirectView
 from tend.api.api import api
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="customers:list"), name="home"),
+    path("", RedirectView.as_view(pattern_name="agenda:today"), name="home"),
+    path("today/", include("tend.agenda.urls")),
+    path("engagement/", include("tend.engagement.urls")),
     path("accounts/", include("tend.accounts.urls")),
     path("customers/", include("tend.customers.urls")),
+    path("imports/", include("tend.imports.urls")),
     path("handover/", include("tend.handover.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

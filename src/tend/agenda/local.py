@@ -1,0 +1,60 @@
+"""A customer's local moment: the time there, and whether today is a weekend or public holiday."""
+
+import functools
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import holidays
+
+# Where the working week is not Monday to Friday.
+WEEKENDS = {
+    "AE": {5, 6},
+    "SA": {4, 5},
+    "QA": {4, 5},
+    "KW": {4, 5},
+    "BH": {4, 5},
+    "OM": {4, 5},
+    "EG": {4, 5},
+    "JO": {4, 5},
+    "IL": {4, 5},
+    "IR": {4},
+    "AF": {3, 4},
+    "NP": {5},
+}
+
+
+@dataclass(frozen=True)
+class LocalMoment:
+    time: datetime
+    is_weekend: bool
+    holiday: str
+
+    @property
+    def is_day_off(self) -> bool:
+        return self.is_weekend or bool(self.holiday)
+
+
+@functools.lru_cache(maxsize=512)
+def _holidays(country: str, year: int):
+    try:
+        return holidays.country_holidays(country, years=year)
+    except NotImplementedError:
+        return {}
+
+
+def holiday_name(country: str, day: date) -> str:
+    return _holidays(country, day.year).get(day, "") or ""
+
+
+def local_moment(*, country: str, time_zone: str, now: datetime) -> LocalMoment:
+    try:
+        local = now.astimezone(zoneinfo.ZoneInfo(time_zone or "UTC"))
+    except zoneinfo.ZoneInfoNotFoundError:
+        local = now
+    weekend = WEEKENDS.get(country, {5, 6})
+    return LocalMoment(
+        time=local,
+        is_weekend=local.weekday() in weekend,
+        holiday=holiday_name(country, local.date()),
+    )

@@ -1,0 +1,46 @@
+"""The agenda's sections. Each app registers its own (promises, inquiries, late orders, cases
+near their deadline, approvals waiting...) in its ``AppConfig.ready``; the agenda page, the daily
+digest and the API read them from here."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils.functional import Promise as LazyText
+
+
+@dataclass(frozen=True)
+class AgendaContext:
+    user: object  # whose agenda
+    viewer: object  # who is looking (a manager may look at a rep's agenda)
+    now: datetime
+    today: date  # in the user's time zone
+    end_of_today: datetime
+
+
+@dataclass
+class SectionResult:
+    rows: list
+    total: int
+
+
+@dataclass(frozen=True)
+class AgendaSection:
+    key: str
+    title: str | LazyText
+    order: int
+    template: str
+    rows: Callable[[AgendaContext, int], SectionResult]
+    digest_line: Callable[[object], str] = field(default=lambda row: str(row))
+
+
+_SECTIONS: dict[str, AgendaSection] = {}
+
+
+def register(section: AgendaSection) -> AgendaSection:
+    _SECTIONS[section.key] = section
+    return section
+
+
+def sections() -> list[AgendaSection]:
+    return sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key))

@@ -1,0 +1,122 @@
+"""The engagement sections of the agenda: promises, inquiries, touches, pool returns."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from tend.agenda.local import LocalMoment, local_moment
+from tend.agenda.registry import AgendaContext, AgendaSection, SectionResult, register
+
+from . import selectors
+
+
+@dataclass
+class Row:
+    item: object
+    customer: object
+    local: LocalMoment
+    overdue: bool = False
+
+
+def _rows(
+    queryset,
+    context: AgendaContext,
+    limit: int,
+    customer_of=lambda item: item.customer,
+    overdue=lambda item: False,
+) -> SectionResult:
+    total = queryset.count()
+    items = list(queryset[:limit])
+    rows = []
+    for item in items:
+        customer = customer_of(item)
+        rows.append(
+            Row(
+                item=item,
+                customer=customer,
+                local=local_moment(
+                    country=customer.country, time_zone=customer.time_zone, now=context.now
+                ),
+                overdue=overdue(item),
+            )
+        )
+    return SectionResult(rows=rows, total=total)
+
+
+def promises_rows(context: AgendaContext, limit: int) -> SectionResult:
+    queryset = selectors.promises_due(user=context.user, until=context.end_of_today)
+    return _rows(queryset, context, limit, overdue=lambda p: p.due_at < context.now)
+
+
+def inquiries_rows(context: AgendaContext, limit: int) -> SectionResult:
+    queryset = selectors.inquiries_waiting(user=context.user, now=context.now)
+    return _rows(queryset, context, limit)
+
+
+def overdue_rows(context: AgendaContext, limit: int) -> SectionResult:
+    queryset = selectors.customers_overdue(user=context.user, now=context.now)
+    return _rows(queryset, context, limit, customer_of=lambda c: c)
+
+
+def pool_rows(context: AgendaContext, limit: int) -> SectionResult:
+    queryset = selectors.customers_returning_to_pool(user=context.user, now=context.now)
+    return _rows(queryset, context, limit, customer_of=lambda c: c)
+
+
+def _promise_line(row) -> str:
+    return f"{row.item} — {row.customer.name} (due {row.item.due_at:%Y-%m-%d %H:%M})"
+
+
+def _inquiry_line(row) -> str:
+    return f"{row.customer.name}: {row.item} (since {row.item.at:%Y-%m-%d %H:%M})"
+
+
+def _touch_line(row) -> str:
+    due = row.customer.touch_due_at
+    return f"{row.customer.name} (tier {row.customer.tier}, touch due {due:%Y-%m-%d})"
+
+
+def _pool_line(row) -> str:
+    return f"{row.customer.name} returns to the pool on {row.customer.pool_return_at:%Y-%m-%d}"
+
+
+register(
+    AgendaSection(
+        key="promises",
+        title=_("Promises due today and overdue"),
+        order=10,
+        template="engagement/agenda/promises.html",
+        rows=promises_rows,
+        digest_line=_promise_line,
+    )
+)
+register(
+    AgendaSection(
+        key="inquiries",
+        title=_("Unanswered inquiries"),
+        order=20,
+        template="engagement/agenda/inquiries.html",
+        rows=inquiries_rows,
+        digest_line=_inquiry_line,
+    )
+)
+register(
+    AgendaSection(
+        key="touches",
+        title=_("Customers overdue for a touch"),
+        order=30,
+        template="engagement/agenda/touches.html",
+        rows=overdue_rows,
+        digest_line=_touch_line,
+    )
+)
+register(
+    AgendaSection(
+        key="pool_returns",
+        title=_("About to return to the pool"),
+        order=40,
+        template="engagement/agenda/pool_returns.html",
+        rows=pool_rows,
+        digest_line=_pool_line,
+    )
+)

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EngagementConfig(AppConfig):
+    name = "tend.engagement"
+    verbose_name = _("Engagement")
+
+    def ready(self) -> None:
+        from tend.customers.views import TIMELINE_FORM_TEMPLATES
+
+        from . import agenda_sections, handover, timeline_kinds  # noqa: F401  (registrations)
+
+        for template in ("engagement/_log_form.html", "engagement/_customer_promises.html"):
+            if template not in TIMELINE_FORM_TEMPLATES:
+                TIMELINE_FORM_TEMPLATES.append(template)

@@ -1,0 +1,177 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    CALL = "call", _("Call")
+    VIDEO = "video", _("Video call")
+    MEETING = "meeting", _("Meeting")
+    VISIT = "visit", _("Visit")
+    TRADE_FAIR = "trade_fair", _("Trade fair")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    WECHAT = "wechat", _("WeChat")
+    OTHER = "other", _("Other")
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("Inbound")
+    OUTBOUND = "out", _("Outbound")
+
+
+class InteractionQuerySet(models.QuerySet):
+    def open_inquiries(self):
+        return self.filter(needs_answer=True, answered_at__isnull=True)
+
+
+class Interaction(models.Model):
+    """Something said between us and a customer, on any channel."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="interactions"
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    contacts = models.ManyToManyField(
+        "customers.Contact", verbose_name=_("contacts"), blank=True, related_name="interactions"
+    )
+    people = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("our people"), blank=True, related_name="+"
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="logged_interactions"
+    )
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    needs_answer = models.BooleanField(_("needs an answer"), default=False)
+    answered_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="answered"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    responder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    response_hours = models.DecimalField(
+        _("response time (working hours)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+
+    objects = InteractionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        indexes = [
+            models.Index(fields=["customer", "-at"]),
+            models.Index(
+                fields=["customer", "at"],
+                condition=Q(needs_answer=True, answered_at__isnull=True),
+                name="engagement_open_inquiry_idx",
+            ),
+            models.Index(fields=["responder", "answered_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(needs_answer=False) | Q(direction="in"),
+                name="interaction_only_inbound_needs_answer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or f"{self.get_channel_display()} {self.at:%Y-%m-%d}"
+
+    @property
+    def is_open_inquiry(self) -> bool:
+        return self.needs_answer and self.answered_at is None
+
+
+class PromiseKind(models.TextChoices):
+    QUOTE = "quote", _("Send a quote")
+    SAMPLE = "sample", _("Send a sample")
+    INFORMATION = "information", _("Send information")
+    PRICE = "price", _("Send a price")
+    CALL_BACK = "call_back", _("Call back")
+    SHIP_DATE = "ship_date", _("Ship by a date")
+    OTHER = "other", _("Other")
+
+
+class PromiseOutcome(models.TextChoices):
+    OPEN = "open", _("Open")
+    KEPT = "kept", _("Kept")
+    KEPT_LATE = "kept_late", _("Kept late")
+    BROKEN = "broken", _("Broken")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class PromiseQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(outcome=PromiseOutcome.OPEN)
+
+
+class Promise(models.Model):
+    """Something we told a customer we would do by a date. Kept, kept late, broken or
+    withdrawn: reliability is measured on these (seed 002)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="promises"
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="promises",
+        verbose_name=_("contact"),
+    )
+    kind = models.CharField(_("promise"), max_length=12, choices=PromiseKind.choices)
+    description = models.CharField(_("what exactly"), max_length=300, blank=True)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="promises",
+        verbose_name=_("made by"),
+    )
+    made_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(_("due"))
+    interaction = models.ForeignKey(
+        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="promises"
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=PromiseOutcome.choices, default=PromiseOutcome.OPEN
+    )
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    outcome_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    broken_automatically = models.BooleanField(default=False)
+
+    objects = PromiseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("promise")
+        verbose_name_plural = _("promises")
+        indexes = [
+            models.Index(fields=["made_by", "outcome", "due_at"]),
+            models.Index(fields=["customer", "due_at"]),
+            models.Index(fields=["outcome", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.description or self.get_kind_display()
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == PromiseOutcome.OPEN
+
+    def is_overdue(self, now=None) -> bool:
+        return self.is_open and self.due_at < (now or timezone.now())

@@ -1,0 +1,193 @@
+"""Reads for engagement: what is due, what is open, and how reliable each rep is."""
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from tend.accounts.models import User
+from tend.customers.models import Customer
+from tend.customers.selectors import customers_visible_to
+
+from . import workhours
+from .models import Interaction, Promise, PromiseOutcome
+
+
+def promise_get_for_user(*, user: User, pk: int) -> Promise:
+    try:
+        return Promise.objects.select_related("customer", "made_by").get(
+            pk=pk, customer__in=customers_visible_to(user=user)
+        )
+    except (Promise.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such promise.") from None
+
+
+def interaction_get_for_user(*, user: User, pk: int) -> Interaction:
+    try:
+        return Interaction.objects.select_related("customer").get(
+            pk=pk, customer__in=customers_visible_to(user=user)
+        )
+    except (Interaction.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such interaction.") from None
+
+
+def inquiry_alert_cutoff(*, user: User, now: datetime) -> datetime:
+    """Inquiries that arrived at or before this instant have waited the alert threshold in the
+    person's working hours."""
+    return workhours.subtract_working_hours(
+        now,
+        settings.TEND_INQUIRY_ALERT_HOURS,
+        tz=user.time_zone or "UTC",
+        day_start=settings.TEND_WORKDAY_START,
+        day_end=settings.TEND_WORKDAY_END,
+        weekend=settings.TEND_WEEKEND_DAYS,
+    )
+
+
+def promises_due(*, user: User, until: datetime) -> QuerySet[Promise]:
+    return (
+        Promise.objects.open()
+        .filter(made_by=user, due_at__lt=until)
+        .select_related("customer", "contact")
+        .order_by("due_at", "id")
+    )
+
+
+def inquiries_waiting(*, user: User, now: datetime) -> QuerySet[Interaction]:
+    """Open inquiries of the user's customers past the alert threshold, oldest first."""
+    return (
+        Interaction.objects.open_inquiries()
+        .filter(customer__owner=user, at__lte=inquiry_alert_cutoff(user=user, now=now))
+        .select_related("customer")
+        .order_by("at", "id")
+    )
+
+
+def customers_overdue(*, user: User, now: datetime) -> QuerySet[Customer]:
+    """The user's customers past their touch due date, most valuable first."""
+    return Customer.objects.filter(owner=user, touch_due_at__lt=now).order_by(
+        "tier", "touch_due_at", "id"
+    )
+
+
+def customers_returning_to_pool(*, user: User, now: datetime) -> QuerySet[Customer]:
+    horizon = now + timedelta(days=settings.TEND_POOL_WARNING_DAYS)
+    return Customer.objects.filter(owner=user, pool_return_at__lte=horizon).order_by(
+        "pool_return_at", "id"
+    )
+
+
+def people_reportable_by(*, user: User) -> QuerySet[User]:
+    """Whose reliability this user may see: reps themselves, managers their team, admins all."""
+    people = User.objects.all()
+    if user.is_admin:
+        return people
+    if user.is_manager and user.team_id:
+        return people.filter(Q(team_id=user.team_id) | Q(pk=user.pk))
+    return people.filter(pk=user.pk)
+
+
+@dataclass
+class ReliabilityRow:
+    person: User | None
+    made: int
+    kept: int
+    kept_late: int
+    broken: int
+    withdrawn: int
+    open: int
+    median_response_hours: float | None
+    customers: int
+    touched_in_cadence: int
+
+    @property
+    def decided(self) -> int:
+        return self.kept + self.kept_late + self.broken
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.kept / self.decided if self.decided else None
+
+    @property
+    def touched_share(self) -> float | None:
+        return self.touched_in_cadence / self.customers if self.customers else None
+
+
+def reliability_report(
+    *, user: User, start: datetime, end: datetime, now: datetime | None = None
+) -> tuple[list[ReliabilityRow], ReliabilityRow]:
+    """Per person and for everyone shown: promises due in [start, end) by outcome, the on-time
+    rate (kept on time / kept + kept late + broken; withdrawn promises do not count), the median
+    response time to inquiries answered in the period (working hours), and the share of the
+    customers they own now that are within their touch cadence. Best on-time rate first."""
+    now = now or timezone.now()
+    people = list(
+        people_reportable_by(user=user).filter(is_active=True, role__in=["rep", "manager"])
+    )
+    ids = [person.pk for person in people]
+    counts = {
+        row["made_by"]: row
+        for row in Promise.objects.filter(made_by__in=ids, due_at__gte=start, due_at__lt=end)
+        .values("made_by")
+        .annotate(
+            made=Count("id"),
+            kept=Count("id", filter=Q(outcome=PromiseOutcome.KEPT)),
+            kept_late=Count("id", filter=Q(outcome=PromiseOutcome.KEPT_LATE)),
+            broken=Count("id", filter=Q(outcome=PromiseOutcome.BROKEN)),
+            withdrawn=Count("id", filter=Q(outcome=PromiseOutcome.WITHDRAWN)),
+            open=Count("id", filter=Q(outcome=PromiseOutcome.OPEN)),
+        )
+    }
+    responses: dict[int, list[float]] = {}
+    for responder, hours in Interaction.objects.filter(
+        responder__in=ids, answered_at__gte=start, answered_at__lt=end
+    ).values_list("responder", "response_hours"):
+        responses.setdefault(responder, []).append(float(hours))
+    coverage = {
+        row["owner"]: row
+        for row in Customer.objects.filter(owner__in=ids)
+        .values("owner")
+        .annotate(customers=Count("id"), touched=Count("id", filter=Q(touch_due_at__gte=now)))
+    }
+    empty = {"made": 0, "kept": 0, "kept_late": 0, "broken": 0, "withdrawn": 0, "open": 0}
+    rows = []
+    for person in people:
+        c = counts.get(person.pk, empty)
+        times = responses.get(person.pk)
+        cov = coverage.get(person.pk, {"customers": 0, "touched": 0})
+        rows.append(
+            ReliabilityRow(
+                person=person,
+                made=c["made"],
+                kept=c["kept"],
+                kept_late=c["kept_late"],
+                broken=c["broken"],
+                withdrawn=c["withdrawn"],
+                open=c["open"],
+                median_response_hours=round(statistics.median(times), 2) if times else None,
+                customers=cov["customers"],
+                touched_in_cadence=cov["touched"],
+            )
+        )
+    rows = [row for row in rows if row.made or row.customers or row.median_response_hours]
+    rows.sort(
+        key=lambda r: (-(r.on_time_rate if r.on_time_rate is not None else -1), str(r.person))
+    )
+    all_times = [t for person in ids for t in responses.get(person, [])]
+    total = ReliabilityRow(
+        person=None,
+        made=sum(r.made for r in rows),
+        kept=sum(r.kept for r in rows),
+        kept_late=sum(r.kept_late for r in rows),
+        broken=sum(r.broken for r in rows),
+        withdrawn=sum(r.withdrawn for r in rows),
+        open=sum(r.open for r in rows),
+        median_response_hours=round(statistics.median(all_times), 2) if all_times else None,
+        customers=sum(r.customers for r in rows),
+        touched_in_cadence=sum(r.touched_in_cadence for r in rows),
+    )
+    return rows, total

@@ -1,0 +1,298 @@
+"""Writes for engagement: interactions, inquiries answered, promises made and closed, and the
+periodic rules (broken promises, pool returns)."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tend.accounts.models import User
+from tend.customers.models import Contact, Customer, OwnershipMove
+from tend.customers.services.ownership import (
+    OWNER_FIELDS,
+    ownership_audit,
+    ownership_record,
+    set_owner,
+)
+from tend.timeline.services import timeline_add
+
+from . import workhours
+from .models import Channel, Direction, Interaction, Promise, PromiseKind, PromiseOutcome
+from .timeline_kinds import INTERACTION, PROMISE
+
+
+def working_hours_for(user: User | None, start: datetime, end: datetime) -> float:
+    return workhours.working_hours_between(
+        start,
+        end,
+        tz=(user.time_zone if user else None) or "UTC",
+        day_start=settings.TEND_WORKDAY_START,
+        day_end=settings.TEND_WORKDAY_END,
+        weekend=settings.TEND_WEEKEND_DAYS,
+    )
+
+
+def _validate_choice(value: str, choices, field: str) -> None:
+    if value not in choices.values:
+        raise ValidationError({field: _("“%(value)s” is not a valid choice.") % {"value": value}})
+
+
+def _interaction_title(interaction: Interaction) -> str:
+    arrow = "→" if interaction.direction == Direction.OUTBOUND else "←"
+    label = interaction.get_channel_display()
+    text = f"{arrow} {label}"
+    if interaction.subject:
+        text += f": {interaction.subject}"
+    if interaction.needs_answer:
+        text += " " + _("(needs an answer)")
+    return text
+
+
+@transaction.atomic
+def interaction_log(
+    *,
+    by: User,
+    customer: Customer,
+    channel: str,
+    direction: str,
+    at: datetime | None = None,
+    subject: str = "",
+    summary: str = "",
+    contacts: list[Contact] = (),
+    people: list[User] = (),
+    needs_answer: bool = False,
+    promise: dict | None = None,
+) -> Interaction:
+    """Record an interaction on the customer's timeline. An outbound one answers the customer's
+    open inquiries and restarts the touch cadence; ``promise`` (kind, due_at, description,
+    contact) records a promise made in the same conversation."""
+    _validate_choice(channel, Channel, "channel")
+    _validate_choice(direction, Direction, "direction")
+    at = at or timezone.now()
+    if at > timezone.now() + settings.TEND_FUTURE_TOLERANCE:
+        raise ValidationError({"at": _("An interaction cannot be in the future.")})
+    if needs_answer and direction != Direction.INBOUND:
+        raise ValidationError({"needs_answer": _("Only an inbound message can need an answer.")})
+    for contact in contacts:
+        if contact.customer_id != customer.pk:
+            raise ValidationError(
+                {"contacts": _("%(name)s is not a contact of this customer.") % {"name": contact}}
+            )
+    interaction = Interaction.objects.create(
+        customer=customer,
+        channel=channel,
+        direction=direction,
+        at=at,
+        subject=subject.strip()[:200],
+        summary=summary.strip(),
+        logged_by=by,
+        needs_answer=needs_answer,
+    )
+    if contacts:
+        interaction.contacts.set(contacts)
+    interaction.people.set({by, *people})
+    timeline_add(
+        customer_id=customer.pk,
+        kind=INTERACTION,
+        title=_interaction_title(interaction),
+        actor=by,
+        at=at,
+        body=interaction.summary,
+        data={"channel": channel, "direction": direction, "needs_answer": needs_answer},
+        source=interaction,
+    )
+    if direction == Direction.OUTBOUND:
+        _answer_open_inquiries(interaction, by)
+        _touched(customer, at)
+    if promise:
+        promise_make(by=by, customer=customer, interaction=interaction, **promise)
+    return interaction
+
+
+def _answer_open_inquiries(answer: Interaction, by: User) -> None:
+    open_inquiries = Interaction.objects.open_inquiries().filter(
+        customer_id=answer.customer_id, at__lte=answer.at
+    )
+    for inquiry in open_inquiries.select_for_update():
+        inquiry.answered_by = answer
+        inquiry.answered_at = answer.at
+        inquiry.responder = by
+        inquiry.response_hours = Decimal(str(working_hours_for(by, inquiry.at, answer.at)))
+        inquiry.save(update_fields=["answered_by", "answered_at", "responder", "response_hours"])
+
+
+def _touched(customer: Customer, at: datetime) -> None:
+    customer = Customer.objects.select_for_update(of=("self",)).get(pk=customer.pk)
+    if customer.last_outbound_at is None or at > customer.last_outbound_at:
+        customer.last_outbound_at = at
+        customer.refresh_touch_dates()
+        customer.save(update_fields=["last_outbound_at", "touch_due_at", "pool_return_at"])
+
+
+@transaction.atomic
+def promise_make(
+    *,
+    by: User,
+    customer: Customer,
+    kind: str,
+    due_at: datetime,
+    description: str = "",
+    contact: Contact | None = None,
+    interaction: Interaction | None = None,
+    made_at: datetime | None = None,
+) -> Promise:
+    _validate_choice(kind, PromiseKind, "kind")
+    made_at = made_at or (interaction.at if interaction else timezone.now())
+    if due_at is None:
+        raise ValidationError({"due_at": _("A promise needs a due date.")})
+    if due_at < made_at:
+        raise ValidationError({"due_at": _("The due date is before the promise was made.")})
+    if contact is not None and contact.customer_id != customer.pk:
+        raise ValidationError(
+            {"contact": _("%(name)s is not a contact of this customer.") % {"name": contact}}
+        )
+    promise = Promise.objects.create(
+        customer=customer,
+        contact=contact,
+        kind=kind,
+        description=description.strip()[:300],
+        made_by=by,
+        made_at=made_at,
+        due_at=due_at,
+        interaction=interaction,
+    )
+    timeline_add(
+        customer_id=customer.pk,
+        kind=PROMISE,
+        title=_("Promised: %(what)s, due %(due)s")
+        % {"what": promise, "due": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")},
+        actor=by,
+        at=made_at,
+        data={"outcome": "open", "kind": kind},
+        source=promise,
+    )
+    return promise
+
+
+def _promise_closed_entry(promise: Promise, actor: User | None) -> None:
+    titles = {
+        PromiseOutcome.KEPT: _("Promise kept: %(what)s"),
+        PromiseOutcome.KEPT_LATE: _("Promise kept late: %(what)s"),
+        PromiseOutcome.BROKEN: _("Promise broken: %(what)s"),
+        PromiseOutcome.WITHDRAWN: _("Promise withdrawn: %(what)s"),
+    }
+    timeline_add(
+        customer_id=promise.customer_id,
+        kind=PROMISE,
+        title=titles[promise.outcome] % {"what": promise},
+        actor=actor,
+        at=promise.outcome_at,
+        body=promise.outcome_reason,
+        data={"outcome": promise.outcome, "automatic": promise.broken_automatically},
+        source=promise,
+    )
+
+
+@transaction.atomic
+def promise_close(
+    *, by: User, promise: Promise, done: bool, reason: str = "", at: datetime | None = None
+) -> Promise:
+    """Close an open promise: done (kept, or kept late when after its due time) or withdrawn
+    (a reason is required)."""
+    promise = Promise.objects.select_for_update().get(pk=promise.pk)
+    if not promise.is_open:
+        raise ValidationError(
+            _("This promise is already closed (%(outcome)s).")
+            % {"outcome": promise.get_outcome_display()}
+        )
+    at = at or timezone.now()
+    reason = " ".join(reason.split())
+    if done:
+        promise.outcome = PromiseOutcome.KEPT if at <= promise.due_at else PromiseOutcome.KEPT_LATE
+    else:
+        if not reason:
+            raise ValidationError({"reason": _("Say why the promise is withdrawn.")})
+        promise.outcome = PromiseOutcome.WITHDRAWN
+    promise.outcome_at = at
+    promise.outcome_reason = reason
+    promise.closed_by = by
+    promise.save(update_fields=["outcome", "outcome_at", "outcome_reason", "closed_by"])
+    _promise_closed_entry(promise, by)
+    return promise
+
+
+def promise_break_deadline(promise: Promise) -> datetime:
+    """When an open promise counts as broken: its due time plus the grace in working days of
+    the person who made it."""
+    return workhours.add_working_days(
+        promise.due_at,
+        settings.TEND_PROMISE_GRACE_WORKING_DAYS,
+        tz=promise.made_by.time_zone or "UTC",
+        weekend=settings.TEND_WEEKEND_DAYS,
+    )
+
+
+def promises_break_overdue(*, now: datetime | None = None) -> int:
+    """The periodic rule: open promises past due plus grace become broken, each with a timeline
+    entry. Safe to run twice or in two workers: each promise is claimed by a conditional update."""
+    now = now or timezone.now()
+    broken = 0
+    # Grace is at most a few calendar days; only candidates older than due are looked at.
+    candidates = Promise.objects.open().filter(due_at__lt=now).select_related("made_by")
+    for promise in candidates.iterator(chunk_size=500):
+        deadline = promise_break_deadline(promise)
+        if deadline > now:
+            continue
+        with transaction.atomic():
+            claimed = Promise.objects.filter(pk=promise.pk, outcome=PromiseOutcome.OPEN).update(
+                outcome=PromiseOutcome.BROKEN, outcome_at=deadline, broken_automatically=True
+            )
+            if claimed:
+                promise.outcome, promise.outcome_at = PromiseOutcome.BROKEN, deadline
+                promise.broken_automatically = True
+                _promise_closed_entry(promise, None)
+                broken += 1
+    return broken
+
+
+def customers_return_to_pool(*, now: datetime | None = None) -> int:
+    """The periodic rule: owned customers left without an outbound touch past their pool-return
+    date go back to the pool, recorded in the audit log and on the timeline."""
+    now = now or timezone.now()
+    returned = 0
+    due = Customer.objects.filter(owner__isnull=False, pool_return_at__lte=now)
+    for pk in due.values_list("pk", flat=True).iterator(chunk_size=1000):
+        with transaction.atomic():
+            customer = (
+                Customer.objects.select_for_update(of=("self",))
+                .select_related("owner", "backup_owner")
+                .filter(pk=pk, owner__isnull=False, pool_return_at__lte=now)
+                .first()
+            )
+            if customer is None:
+                continue
+            previous = customer.owner
+            days = customer.pool_return_days
+            set_owner(customer, None)
+            customer.save(update_fields=OWNER_FIELDS)
+            ownership_audit(
+                by=None,
+                customer=customer,
+                before_owner=previous,
+                before_backup=customer.backup_owner,
+            )
+            ownership_record(
+                customer=customer,
+                role="owner",
+                from_user=previous,
+                to_user=None,
+                by=None,
+                move=OwnershipMove.POOL_RETURN,
+                reason=_("no outbound touch for %(days)s days") % {"days": days},
+            )
+            returned += 1
+    return returned

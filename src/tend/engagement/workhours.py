@@ -1,0 +1,84 @@
+"""Working-hours arithmetic in a person's time zone. Pure: no Django, no database.
+
+A response that arrives on Monday morning to an inquiry sent on Friday evening took almost no
+working time; that is what a rep should be measured on.
+"""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+def _day_window(day: date, tz: ZoneInfo, start: int, end: int) -> tuple[datetime, datetime]:
+    return (
+        datetime.combine(day, time(start), tzinfo=tz),
+        datetime.combine(day, time(end), tzinfo=tz),
+    )
+
+
+def working_hours_between(
+    start: datetime,
+    end: datetime,
+    *,
+    tz: str,
+    day_start: int = 9,
+    day_end: int = 18,
+    weekend: frozenset[int] = frozenset({5, 6}),
+) -> float:
+    """Working hours from ``start`` to ``end`` (aware datetimes), counting only hours between
+    ``day_start`` and ``day_end`` on days that are not ``weekend`` (Monday = 0) in ``tz``."""
+    if end <= start:
+        return 0.0
+    zone = ZoneInfo(tz)
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    total = 0.0
+    day = local_start.date()
+    while day <= local_end.date():
+        if day.weekday() not in weekend:
+            open_at, close_at = _day_window(day, zone, day_start, day_end)
+            lo, hi = max(open_at, local_start), min(close_at, local_end)
+            if hi > lo:
+                total += (hi - lo).total_seconds() / 3600
+        day += timedelta(days=1)
+    return round(total, 2)
+
+
+def subtract_working_hours(
+    moment: datetime,
+    hours: float,
+    *,
+    tz: str,
+    day_start: int = 9,
+    day_end: int = 18,
+    weekend: frozenset[int] = frozenset({5, 6}),
+) -> datetime:
+    """The latest instant T with ``working_hours_between(T, moment) == hours``: anything that
+    arrived at or before T has waited at least ``hours`` working hours."""
+    zone = ZoneInfo(tz)
+    local = moment.astimezone(zone)
+    remaining = hours * 3600
+    day = local.date()
+    for _ in range(3660):
+        if day.weekday() not in weekend:
+            open_at, close_at = _day_window(day, zone, day_start, day_end)
+            hi = min(close_at, local)
+            if hi > open_at:
+                available = (hi - open_at).total_seconds()
+                if available >= remaining:
+                    return hi - timedelta(seconds=remaining)
+                remaining -= available
+        day -= timedelta(days=1)
+    raise ValueError("No working time in ten years: check the working hours setting.")
+
+
+def add_working_days(
+    moment: datetime, days: int, *, tz: str, weekend: frozenset[int] = frozenset({5, 6})
+) -> datetime:
+    """The same local time ``days`` working days later (skipping weekend days)."""
+    zone = ZoneInfo(tz)
+    local = moment.astimezone(zone)
+    added = 0
+    while added < days:
+        local = local + timedelta(days=1)
+        if local.weekday() not in weekend:
+            added += 1
+    return local
