@@ -1,0 +1,66 @@
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tend.engagement.workhours import (
+    add_working_days,
+    subtract_working_hours,
+    working_hours_between,
+)
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    """A time in November 2026 (the 20th is a Friday)."""
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+
+
+def test_friday_evening_to_monday_morning_is_two_working_hours():
+    assert working_hours_between(at(20, 17), at(23, 10), tz="UTC") == 2.0
+
+
+def test_hours_outside_the_working_day_do_not_count():
+    assert working_hours_between(at(23, 6), at(23, 8), tz="UTC") == 0.0
+    assert working_hours_between(at(23, 17, 30), at(24, 9, 30), tz="UTC") == 1.0
+
+
+def test_the_persons_time_zone_decides_the_working_day():
+    # 05:00 UTC is 09:00 in Dubai: four working hours there by 09:00 UTC.
+    assert working_hours_between(at(23, 5), at(23, 9), tz="Asia/Dubai") == 4.0
+    assert working_hours_between(at(23, 5), at(23, 9), tz="UTC") == 0.0
+
+
+def test_a_gulf_weekend_of_friday_and_saturday():
+    weekend = frozenset({4, 5})
+    # Thursday 17:00 to Sunday 10:00 in Riyadh: 1 h on Thursday + 1 h on Sunday.
+    start = datetime(2026, 11, 19, 14, tzinfo=UTC)  # 17:00 in Riyadh
+    end = datetime(2026, 11, 22, 7, tzinfo=UTC)  # 10:00 in Riyadh
+    assert working_hours_between(start, end, tz="Asia/Riyadh", weekend=weekend) == 2.0
+
+
+def test_an_end_before_the_start_is_zero():
+    assert working_hours_between(at(23, 12), at(23, 10), tz="UTC") == 0.0
+
+
+def test_subtracting_working_hours_skips_the_weekend():
+    assert subtract_working_hours(at(23, 10), 2, tz="UTC") == at(20, 17)
+    # Monday 1 h, Friday 9 h, Thursday 9 h, and the last 5 h of Wednesday.
+    assert subtract_working_hours(at(23, 10), 24, tz="UTC") == at(18, 13)
+
+
+def test_adding_working_days_skips_the_weekend():
+    assert add_working_days(at(20, 15), 1, tz="UTC") == at(23, 15)
+    assert add_working_days(at(23, 15), 1, tz="UTC") == at(24, 15)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    start_minutes=st.integers(min_value=0, max_value=60 * 24 * 20),
+    hours=st.floats(min_value=0.25, max_value=80),
+    tz=st.sampled_from(["UTC", "Asia/Dubai", "America/New_York", "Asia/Shanghai"]),
+)
+def test_subtracting_then_measuring_gives_the_hours_back(start_minutes, hours, tz):
+    moment = at(2, 0) + timedelta(minutes=start_minutes)
+    earlier = subtract_working_hours(moment, hours, tz=tz)
+    assert earlier <= moment
+    assert abs(working_hours_between(earlier, moment, tz=tz) - hours) < 0.011
