@@ -22,6 +22,7 @@ from tend.health.scoring._math import (
     check_rfm,
     check_weights,
     collapse,
+    dot,
     hyp2f1_sum,
     minimise,
     natural_standard_errors,
@@ -96,7 +97,7 @@ def _log_likelihood(
     log_alpha_tx = np.log(alpha + t_x)
     a3 = -(r + x) * log_alpha_t
     a4 = np.where(repeat, np.log(a) - log_b_x[rows.x_index] - (r + x) * log_alpha_tx, -np.inf)
-    ll = float(rows.x_weights @ per_x + w @ np.logaddexp(a3, a4))
+    ll = dot(rows.x_weights, per_x) + dot(w, np.logaddexp(a3, a4))
     if not with_gradient:
         return ll, None
     w4 = np.where(repeat, special.expit(a4 - a3), 0.0) * w
@@ -106,13 +107,13 @@ def _log_likelihood(
     wx = rows.x_weights
     grad = np.array(
         [
-            wx @ (special.digamma(r + xv) - special.digamma(r) + np.log(alpha))
-            - w3 @ log_alpha_t
-            - w4 @ log_alpha_tx,
-            r / alpha * wx.sum() - (r + x) @ (w3 / (alpha + age) + w4 / (alpha + t_x)),
-            wx @ dig_ab + w4.sum() / a,
-            wx @ (dig_ab + special.digamma(b + xv) - special.digamma(b))
-            - w4_by_x @ np.exp(-log_b_x),
+            dot(wx, special.digamma(r + xv) - special.digamma(r) + np.log(alpha))
+            - dot(w3, log_alpha_t)
+            - dot(w4, log_alpha_tx),
+            r / alpha * wx.sum() - dot(r + x, w3 / (alpha + age) + w4 / (alpha + t_x)),
+            dot(wx, dig_ab) + w4.sum() / a,
+            dot(wx, dig_ab + special.digamma(b + xv) - special.digamma(b))
+            - dot(w4_by_x, np.exp(-log_b_x)),
         ]
     )
     return ll, grad

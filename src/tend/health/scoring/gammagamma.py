@@ -19,6 +19,7 @@ from tend.health.scoring._math import (
     FloatArray,
     as_float_array,
     check_weights,
+    dot,
     minimise,
     natural_standard_errors,
 )
@@ -80,9 +81,9 @@ class _Rows:
             weights=weights,
             x_values=x_values,
             x_weights=x_weights,
-            sum_log_m=float(weights @ log_m),
-            sum_x_log_m=float((weights * x) @ log_m),
-            mean_value=float(weights @ m) / max(float(weights.sum()), 1e-300),
+            sum_log_m=dot(weights, log_m),
+            sum_x_log_m=dot(weights * x, log_m),
+            mean_value=dot(weights, m) / max(float(weights.sum()), 1e-300),
         )
 
 
@@ -101,23 +102,23 @@ def _log_likelihood(
     log_xm_g = np.log(rows.xm + g)
     per_x = special.gammaln(pxv + q) - special.gammaln(pxv) + pxv * np.log(xv)
     ll = float(
-        float(wx @ per_x)
+        dot(wx, per_x)
         + total * (q * np.log(g) - special.gammaln(q))
         + p * rows.sum_x_log_m
         - rows.sum_log_m
-        - p * float(rows.px_weights @ log_xm_g)
-        - q * float(w @ log_xm_g)
+        - p * dot(rows.px_weights, log_xm_g)
+        - q * dot(w, log_xm_g)
     )
     if not with_gradient:
         return ll, None
     dig = special.digamma(pxv + q)
     grad = np.array(
         [
-            float((wx * xv) @ (dig - special.digamma(pxv) + np.log(xv)))
+            dot(wx * xv, dig - special.digamma(pxv) + np.log(xv))
             + rows.sum_x_log_m
-            - float(rows.px_weights @ log_xm_g),
-            float(wx @ dig) - total * (special.digamma(q) - np.log(g)) - float(w @ log_xm_g),
-            total * q / g - float((p * rows.px_weights + q * w) @ (1.0 / (rows.xm + g))),
+            - dot(rows.px_weights, log_xm_g),
+            dot(wx, dig) - total * (special.digamma(q) - np.log(g)) - dot(w, log_xm_g),
+            total * q / g - dot(p * rows.px_weights + q * w, 1.0 / (rows.xm + g)),
         ]
     )
     return ll, grad

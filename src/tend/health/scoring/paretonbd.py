@@ -27,11 +27,13 @@ from tend.health.scoring._math import (
     check_rfm,
     check_weights,
     collapse,
+    dot,
     expm1_ratio,
     hyp2f1_sum,
     minimise,
     natural_standard_errors,
     time_scale,
+    weighted_sum,
 )
 
 NAMES = ("r", "alpha", "s", "beta")
@@ -158,7 +160,7 @@ def log_likelihood(
     """Total log-likelihood of the histories; what fitting maximises and models are compared on."""
     x, t_x, t = check_rfm(frequency, recency, age)
     w = check_weights(weights, x.size)
-    return float(w @ _terms(params, x, t_x, t)[0])
+    return dot(w, _terms(params, x, t_x, t)[0])
 
 
 def log_likelihood_gradient(
@@ -171,7 +173,7 @@ def log_likelihood_gradient(
     """Analytic gradient of the total log-likelihood in natural parameters (r, alpha, s, beta)."""
     x, t_x, t = check_rfm(frequency, recency, age)
     w = check_weights(weights, x.size)
-    return _terms(params, x, t_x, t)[2] @ w
+    return weighted_sum(_terms(params, x, t_x, t)[2], w)
 
 
 def fit(
@@ -204,7 +206,7 @@ def fit(
     def objective(phi: FloatArray) -> tuple[float, FloatArray]:
         theta = np.exp(phi)
         ll, _, grad = _terms(ParetoNBDParams(*theta), xu, txs, ts, pairs)
-        return -float(wu @ ll) / total, -(grad @ wu) * theta / total
+        return -dot(wu, ll) / total, -weighted_sum(grad, wu) * theta / total
 
     opt = minimise(objective, np.zeros(4))
     theta = np.exp(opt.log_params)
@@ -214,7 +216,7 @@ def fit(
     ll_rows = _terms(params, xu, txu, tu)[0]
     return FitResult(
         params=params,
-        log_likelihood=float(wu @ ll_rows),
+        log_likelihood=dot(wu, ll_rows),
         standard_errors=natural_standard_errors(NAMES, theta, opt, total),
         n=int(round(total)),
         n_unique=int(xu.size),
