@@ -122,6 +122,8 @@ def customer_create(request):
 
 # Apps add forms above the timeline (e.g. logging an interaction) by appending a template here.
 TIMELINE_FORM_TEMPLATES: list[str] = []
+# Apps add panels to the customer page (orders, samples, health...) the same way.
+CUSTOMER_PANELS: list[str] = []
 
 
 def _timeline_context(request, customer) -> dict:
@@ -146,6 +148,7 @@ def customer_detail(request, pk: int):
         {
             **_timeline_context(request, customer),
             "contacts": customer.contacts.all(),
+            "customer_panels": CUSTOMER_PANELS,
             "audit_entries": audit_for_customer(customer=customer),
             "can_delete": not user.is_rep,
             "can_claim": customer.owner_id is None,

@@ -1,66 +1,31 @@
 """The engagement sections of the agenda: promises, inquiries, touches, pool returns."""
 
-from dataclasses import dataclass
-
 from django.utils.translation import gettext_lazy as _
 
-from tend.agenda.local import LocalMoment, local_moment
 from tend.agenda.registry import AgendaContext, AgendaSection, SectionResult, register
+from tend.agenda.rows import section_rows
 
 from . import selectors
 
 
-@dataclass
-class Row:
-    item: object
-    customer: object
-    local: LocalMoment
-    overdue: bool = False
-
-
-def _rows(
-    queryset,
-    context: AgendaContext,
-    limit: int,
-    customer_of=lambda item: item.customer,
-    overdue=lambda item: False,
-) -> SectionResult:
-    total = queryset.count()
-    items = list(queryset[:limit])
-    rows = []
-    for item in items:
-        customer = customer_of(item)
-        rows.append(
-            Row(
-                item=item,
-                customer=customer,
-                local=local_moment(
-                    country=customer.country, time_zone=customer.time_zone, now=context.now
-                ),
-                overdue=overdue(item),
-            )
-        )
-    return SectionResult(rows=rows, total=total)
-
-
 def promises_rows(context: AgendaContext, limit: int) -> SectionResult:
     queryset = selectors.promises_due(user=context.user, until=context.end_of_today)
-    return _rows(queryset, context, limit, overdue=lambda p: p.due_at < context.now)
+    return section_rows(queryset, context, limit, overdue=lambda p: p.due_at < context.now)
 
 
 def inquiries_rows(context: AgendaContext, limit: int) -> SectionResult:
     queryset = selectors.inquiries_waiting(user=context.user, now=context.now)
-    return _rows(queryset, context, limit)
+    return section_rows(queryset, context, limit)
 
 
 def overdue_rows(context: AgendaContext, limit: int) -> SectionResult:
     queryset = selectors.customers_overdue(user=context.user, now=context.now)
-    return _rows(queryset, context, limit, customer_of=lambda c: c)
+    return section_rows(queryset, context, limit, customer_of=lambda c: c)
 
 
 def pool_rows(context: AgendaContext, limit: int) -> SectionResult:
     queryset = selectors.customers_returning_to_pool(user=context.user, now=context.now)
-    return _rows(queryset, context, limit, customer_of=lambda c: c)
+    return section_rows(queryset, context, limit, customer_of=lambda c: c)
 
 
 def _promise_line(row) -> str:

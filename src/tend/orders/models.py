@@ -1,0 +1,401 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tend.core import reference
+from tend.customers.validators import validate_currency
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class Product(models.Model):
+    sku = models.CharField(_("SKU"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    local_name = models.CharField(_("local name"), max_length=200, blank=True)
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    launch_date = models.DateField(_("launch date"), null=True, blank=True)
+    list_price = models.DecimalField(
+        _("list price (base currency)"), **MONEY, null=True, blank=True
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["sku"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}"
+
+
+class ExchangeRate(models.Model):
+    """One unit of ``currency`` is worth ``rate`` units of the base currency from ``valid_from``
+    until the next rate of that currency."""
+
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    valid_from = models.DateField(_("valid from"))
+    rate = models.DecimalField(
+        _("rate to base currency"),
+        max_digits=20,
+        decimal_places=10,
+        validators=[MinValueValidator(Decimal("0.0000000001"))],
+    )
+
+    class Meta:
+        ordering = ["currency", "-valid_from"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "valid_from"], name="rate_unique_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.valid_from}: {self.rate}"
+
+
+class OrderStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    CONFIRMED = "confirmed", _("Confirmed")
+    IN_PRODUCTION = "in_production", _("In production")
+    READY = "ready", _("Ready")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = (
+    OrderStatus.DRAFT,
+    OrderStatus.CONFIRMED,
+    OrderStatus.IN_PRODUCTION,
+    OrderStatus.READY,
+)
+
+
+class OrderQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def late(self, *, today):
+        """Late: the estimate is past the promise, or the promise has passed unshipped."""
+        return (
+            self.open()
+            .filter(
+                Q(estimated_ship_date__gt=F("promised_ship_date")) | Q(promised_ship_date__lt=today)
+            )
+            .filter(promised_ship_date__isnull=False)
+        )
+
+    def needing_update(self, *, today, now, every_days: int):
+        """Late orders whose customer has not been told in the last ``every_days`` days."""
+        since = now - timedelta(days=every_days)
+        return self.late(today=today).filter(
+            Q(last_delay_update_at__isnull=True) | Q(last_delay_update_at__lte=since)
+        )
+
+
+class Order(models.Model):
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("customer"),
+    )
+    number = models.CharField(_("order number"), max_length=60, unique=True)
+    order_date = models.DateField(_("order date"))
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    rate_to_base = models.DecimalField(max_digits=20, decimal_places=10, editable=False)
+    amount = models.DecimalField(_("amount"), **MONEY, default=Decimal("0"), editable=False)
+    amount_base = models.DecimalField(
+        _("amount in base currency"), **MONEY, default=Decimal("0"), editable=False
+    )
+    incoterm = models.CharField(
+        _("Incoterm"), max_length=3, choices=reference.INCOTERMS_2020, blank=True
+    )
+    payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
+    port = models.CharField(_("port of loading"), max_length=100, blank=True)
+    promised_ship_date = models.DateField(_("promised ship date"), null=True, blank=True)
+    estimated_ship_date = models.DateField(_("estimated ship date"), null=True, blank=True)
+    actual_ship_date = models.DateField(_("actual ship date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=15, choices=OrderStatus.choices, default=OrderStatus.CONFIRMED
+    )
+    essential = models.BooleanField(_("essential"), default=False)
+    time_sensitive = models.BooleanField(_("time-sensitive"), default=False)
+    quality_standard = models.CharField(_("quality standard"), max_length=300, blank=True)
+    remarks = models.TextField(_("remarks"), blank=True)
+    last_delay_update_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-order_date", "-id"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        indexes = [
+            models.Index(fields=["customer", "-order_date"]),
+            models.Index(fields=["status", "promised_ship_date"]),
+            models.Index(fields=["order_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("orders:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_late(self, today) -> bool:
+        if not self.is_open or self.promised_ship_date is None:
+            return False
+        estimate = self.estimated_ship_date
+        return (estimate is not None and estimate > self.promised_ship_date) or (
+            self.promised_ship_date < today
+        )
+
+    def days_late(self, today) -> int:
+        if not self.is_late(today):
+            return 0
+        expected = max(self.estimated_ship_date or today, today)
+        return (expected - self.promised_ship_date).days
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=14, decimal_places=3, validators=[MinValueValidator(0)]
+    )
+    unit_price = models.DecimalField(
+        _("unit price"), max_digits=18, decimal_places=4, validators=[MinValueValidator(0)]
+    )
+    discount_pct = models.DecimalField(
+        _("discount %"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+    )
+    batch_number = models.CharField(_("batch / lot"), max_length=60, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        indexes = [models.Index(fields=["product", "order"])]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product.sku}"
+
+    @property
+    def amount(self) -> Decimal:
+        gross = self.quantity * self.unit_price
+        return (gross * (Decimal("100") - self.discount_pct) / Decimal("100")).quantize(
+            Decimal("0.01")
+        )
+
+
+class EstimateChange(models.Model):
+    """Every move of an order's estimated ship date, with why."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="estimate_changes")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    old_date = models.DateField(null=True, blank=True)
+    new_date = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    disruption = models.ForeignKey(
+        "Disruption", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.old_date} -> {self.new_date}"
+
+
+class UpdateChannel(models.TextChoices):
+    EMAIL = "email", _("Email (sent by Tend)")
+    PHONE = "call", _("Phone call")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    WECHAT = "wechat", _("WeChat")
+    OTHER = "other", _("Other")
+
+
+class OrderUpdate(models.Model):
+    """A message to the customer about an order's dates: what changed, and why."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="updates")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(max_length=10, choices=UpdateChannel.choices)
+    contact = models.ForeignKey(
+        "customers.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    language = models.CharField(max_length=5, default="en")
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    old_date = models.DateField(null=True, blank=True)
+    new_date = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    disruption = models.ForeignKey(
+        "Disruption", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class DisruptionKind(models.TextChoices):
+    MATERIAL_SHORTAGE = "material", _("Material shortage")
+    FACTORY_SHUTDOWN = "factory", _("Factory shutdown")
+    PORT_CLOSURE = "port", _("Port closure")
+    PUBLIC_HOLIDAY = "holiday", _("Public holiday")
+    SHIPPING_DELAY = "shipping", _("Shipping-line delay")
+    OTHER = "other", _("Other")
+
+
+class Disruption(models.Model):
+    kind = models.CharField(_("kind"), max_length=10, choices=DisruptionKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("what happens"), blank=True)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    products = models.ManyToManyField(Product, blank=True, related_name="disruptions")
+    ports = models.CharField(
+        _("ports"), max_length=300, blank=True, help_text=_("Separate ports with commas.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("disruption")
+        verbose_name_plural = _("disruptions")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def port_list(self) -> list[str]:
+        return [p.strip() for p in self.ports.split(",") if p.strip()]
+
+
+class DisruptionNotice(models.Model):
+    """One message to one customer about one disruption: sent at most once."""
+
+    disruption = models.ForeignKey(Disruption, on_delete=models.CASCADE, related_name="notices")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    email = models.EmailField(blank=True)
+    orders = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["disruption", "customer"], name="notice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.disruption} → {self.customer_id}"
+
+
+class FeeStatus(models.TextChoices):
+    WAIVED = "waived", _("Waived")
+    INVOICED = "invoiced", _("Invoiced")
+    PAID = "paid", _("Paid")
+
+
+class SampleOutcome(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    ORDER = "order", _("Led to an order")
+    NO_ORDER = "no_order", _("No order")
+
+
+class Sample(models.Model):
+    """What we gave a customer to try, and on what terms (seed 000: was the sample free?)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="samples"
+    )
+    contact = models.ForeignKey(
+        "customers.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    products = models.ManyToManyField(Product, related_name="samples")
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    sent_on = models.DateField(_("sent on"))
+    courier = models.CharField(_("courier"), max_length=60, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    is_free = models.BooleanField(_("free"), default=True)
+    fee = models.DecimalField(_("fee"), **MONEY, default=Decimal("0"))
+    fee_currency = models.CharField(
+        _("fee currency"), max_length=3, default="USD", validators=[validate_currency]
+    )
+    fee_status = models.CharField(
+        _("fee status"), max_length=10, choices=FeeStatus.choices, default=FeeStatus.WAIVED
+    )
+    cost = models.DecimalField(_("our cost (base currency)"), **MONEY, default=Decimal("0"))
+    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=SampleOutcome.choices, default=SampleOutcome.PENDING
+    )
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="samples"
+    )
+    outcome_reason = models.CharField(_("why not"), max_length=300, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="samples_sent"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_on", "-id"]
+        verbose_name = _("sample")
+        verbose_name_plural = _("samples")
+        indexes = [models.Index(fields=["sent_by", "follow_up_on", "outcome"])]
+
+    def __str__(self) -> str:
+        return f"Sample to {self.customer_id} on {self.sent_on}"
+
+    @property
+    def terms(self) -> str:
+        if self.is_free:
+            return str(_("free"))
+        return f"{self.fee} {self.fee_currency} ({self.get_fee_status_display()})"
+
+
+class DocumentSequence(models.Model):
+    """Numbers for proforma invoices / order confirmations, one sequence per year."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

@@ -1,0 +1,186 @@
+"""A disruption hits many orders: find them, rank them, move their dates, tell every customer
+once, personally (seed 003)."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tend.accounts.models import User
+from tend.customers.models import Contact
+from tend.timeline.services import timeline_add
+
+from .. import messages
+from ..models import Disruption, DisruptionNotice, Order, OrderUpdate, UpdateChannel
+from ..timeline_kinds import ORDER_UPDATE
+from .mail import send_after_commit
+from .orders import order_set_estimate
+
+
+def disruption_affected_orders(disruption: Disruption) -> QuerySet[Order]:
+    """Open orders with a product or port the disruption touches, due to ship while it lasts
+    (or already moved because of it), ranked: essential first, then time-sensitive, then by
+    value in base currency, then by the customer's tier (A first)."""
+    touches = Q()
+    product_ids = list(disruption.products.values_list("pk", flat=True))
+    if product_ids:
+        touches |= Q(lines__product_id__in=product_ids)
+    for port in disruption.port_list:
+        touches |= Q(port__iexact=port)
+    if not touches:
+        return Order.objects.none()
+
+    def during(field: str) -> Q:
+        window = Q(**{f"{field}__gte": disruption.starts_on})
+        if disruption.ends_on:
+            window &= Q(**{f"{field}__lte": disruption.ends_on})
+        return window
+
+    # Due to ship while it lasts by the promise or the estimate, or already moved because of it.
+    when = (
+        during("promised_ship_date")
+        | during("estimated_ship_date")
+        | Q(estimate_changes__disruption=disruption)
+    )
+    matching = Order.objects.open().filter(touches).filter(when).values("pk")
+    return (
+        Order.objects.filter(pk__in=matching)
+        .select_related("customer")
+        .order_by("-essential", "-time_sensitive", "-amount_base", "customer__tier", "number")
+    )
+
+
+def disruption_shift_estimates(
+    *,
+    by: User,
+    disruption: Disruption,
+    orders: list[Order],
+    days: int | None = None,
+    new_date: date | None = None,
+    reason: str = "",
+) -> int:
+    """Move the estimates of the chosen affected orders by ``days`` or to ``new_date``."""
+    if (days is None) == (new_date is None):
+        raise ValidationError(_("Give either a number of days or a new date."))
+    reason = reason or disruption.title
+    affected = set(disruption_affected_orders(disruption).values_list("pk", flat=True))
+    moved = 0
+    for order in orders:
+        if order.pk not in affected:
+            raise ValidationError(
+                _("Order %(number)s is not affected by this disruption.") % {"number": order.number}
+            )
+        current = order.estimated_ship_date or order.promised_ship_date
+        target = new_date if new_date is not None else current + timedelta(days=days)
+        order_set_estimate(
+            by=by, order=order, new_date=target, reason=reason, disruption=disruption
+        )
+        moved += 1
+    return moved
+
+
+def _recipient(customer_id: int, contacts: dict[int, Contact]) -> Contact | None:
+    return contacts.get(customer_id)
+
+
+@transaction.atomic
+def disruption_notify(*, by: User, disruption: Disruption) -> int:
+    """One personal message per affected customer, listing exactly that customer's orders, in
+    the primary contact's language; each on the customer's timeline. A customer already told
+    about this disruption is skipped, so sending again sends nothing."""
+    orders = list(disruption_affected_orders(disruption))
+    by_customer: dict[int, list[Order]] = defaultdict(list)
+    for order in orders:
+        by_customer[order.customer_id].append(order)
+    already = set(
+        DisruptionNotice.objects.filter(disruption=disruption).values_list("customer_id", flat=True)
+    )
+    contacts = {
+        contact.customer_id: contact
+        for contact in Contact.objects.filter(customer_id__in=list(by_customer), is_primary=True)
+    }
+    customers = {order.customer_id: order.customer for order in orders}
+    sent = 0
+    now = timezone.now()
+    for customer_id, customer_orders in by_customer.items():
+        if customer_id in already:
+            continue
+        contact = _recipient(customer_id, contacts)
+        language = messages.language_for(contact.language if contact else "en")
+        lines = "\n".join(
+            messages.render(
+                language,
+                "order_line",
+                number=o.number,
+                old_date=messages.fmt_date(o.promised_ship_date, language),
+                new_date=messages.fmt_date(o.estimated_ship_date, language),
+            )
+            for o in customer_orders
+        )
+        values = {
+            "name": contact.name if contact else customers[customer_id].name,
+            "title": disruption.title,
+            "description": disruption.description or disruption.title,
+            "order_lines": lines,
+            "sender": str(by),
+        }
+        subject = messages.render(language, "disruption_subject", **values)
+        body = messages.render(language, "disruption_body", **values)
+        try:
+            with transaction.atomic():
+                notice = DisruptionNotice.objects.create(
+                    disruption=disruption,
+                    customer_id=customer_id,
+                    by=by,
+                    at=now,
+                    email=contact.email if contact else "",
+                    orders=[o.number for o in customer_orders],
+                )
+        except IntegrityError:
+            continue  # Another request told this customer at the same moment.
+        channel = UpdateChannel.EMAIL if contact and contact.email else UpdateChannel.OTHER
+        OrderUpdate.objects.bulk_create(
+            OrderUpdate(
+                order=o,
+                at=now,
+                by=by,
+                channel=channel,
+                contact=contact,
+                language=language,
+                subject=subject,
+                body=body,
+                old_date=o.promised_ship_date,
+                new_date=o.estimated_ship_date,
+                reason=disruption.title,
+                disruption=disruption,
+            )
+            for o in customer_orders
+        )
+        Order.objects.filter(pk__in=[o.pk for o in customer_orders]).update(
+            last_delay_update_at=now
+        )
+        if contact and contact.email:
+            send_after_commit(
+                to=contact.email,
+                subject=subject,
+                body=body,
+                key=f"disruption:{disruption.pk}:customer:{customer_id}",
+                reply_to=by.email,
+            )
+        timeline_add(
+            customer_id=customer_id,
+            kind=ORDER_UPDATE,
+            title=_("Told about “%(title)s”: orders %(orders)s")
+            % {"title": disruption.title, "orders": ", ".join(notice.orders)},
+            actor=by,
+            at=now,
+            body=body,
+            data={"disruption": disruption.pk},
+            source=notice,
+        )
+        sent += 1
+    return sent

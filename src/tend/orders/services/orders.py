@@ -1,0 +1,190 @@
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tend.accounts.models import User
+from tend.customers.models import Customer
+from tend.timeline.services import timeline_add
+
+from ..models import EstimateChange, ExchangeRate, Order, OrderLine, OrderStatus, Product
+from ..timeline_kinds import ORDER
+
+ORDER_FIELDS = {
+    "number",
+    "order_date",
+    "currency",
+    "incoterm",
+    "payment_terms",
+    "port",
+    "promised_ship_date",
+    "estimated_ship_date",
+    "actual_ship_date",
+    "status",
+    "essential",
+    "time_sensitive",
+    "quality_standard",
+    "remarks",
+}
+
+
+def rate_for(currency: str, on: date) -> Decimal:
+    """The base-currency value of one unit of ``currency`` on ``on``: the latest rate valid on
+    that day. A missing rate is an error that says which one to add, never a silent 1.0."""
+    if currency == settings.TEND_BASE_CURRENCY:
+        return Decimal("1")
+    rate = (
+        ExchangeRate.objects.filter(currency=currency, valid_from__lte=on)
+        .order_by("-valid_from")
+        .values_list("rate", flat=True)
+        .first()
+    )
+    if rate is None:
+        raise ValidationError(
+            {
+                "currency": _(
+                    "No exchange rate for %(currency)s on %(day)s: add one (%(currency)s "
+                    "→ %(base)s, valid from that day or earlier)."
+                )
+                % {"currency": currency, "day": on, "base": settings.TEND_BASE_CURRENCY}
+            }
+        )
+    return rate
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def order_create(
+    *, by: User | None, customer: Customer, fields: dict[str, Any], lines: Iterable[dict]
+) -> Order:
+    """Place an order with its lines; amounts in the order's currency and in base currency at
+    the order date's rate. Errors are per field (``lines.2.quantity``) and nothing is written."""
+    unknown = set(fields) - ORDER_FIELDS
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    order = Order(customer=customer, created_by=by, **fields)
+    order.currency = (order.currency or customer.currency or "").upper()
+    if not order.incoterm:
+        order.incoterm = customer.incoterm
+    if not order.payment_terms:
+        order.payment_terms = customer.payment_terms
+    if order.estimated_ship_date is None:
+        order.estimated_ship_date = order.promised_ship_date
+    order.rate_to_base = Decimal("0")
+    order.full_clean(exclude=["customer", "rate_to_base"])
+    order.rate_to_base = rate_for(order.currency, order.order_date)
+    line_objects = []
+    errors: dict[str, list[str]] = {}
+    lines = list(lines)
+    if not lines:
+        errors["lines"] = [_("An order needs at least one line.")]
+    products = Product.objects.in_bulk(
+        [line.get("product_id") for line in lines if line.get("product_id")]
+    )
+    for index, data in enumerate(lines):
+        product = data.get("product") or products.get(data.get("product_id"))
+        if product is None:
+            errors[f"lines.{index}.product"] = [_("Unknown product.")]
+            continue
+        line = OrderLine(
+            product=product,
+            quantity=data.get("quantity"),
+            unit_price=data.get("unit_price"),
+            discount_pct=data.get("discount_pct") or Decimal("0"),
+            batch_number=data.get("batch_number", "") or "",
+        )
+        try:
+            line.full_clean(exclude=["order"])
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors[f"lines.{index}.{field}"] = messages
+            continue
+        if line.discount_pct > 100:
+            errors[f"lines.{index}.discount_pct"] = [_("A discount cannot exceed 100%.")]
+            continue
+        line_objects.append(line)
+    if errors:
+        raise ValidationError(errors)
+    order.amount = _money(sum((line.amount for line in line_objects), Decimal("0")))
+    order.amount_base = _money(order.amount * order.rate_to_base)
+    order.save()
+    for line in line_objects:
+        line.order = order
+    OrderLine.objects.bulk_create(line_objects)
+    timeline_add(
+        customer_id=customer.pk,
+        kind=ORDER,
+        title=_("Order %(number)s: %(amount)s %(currency)s, ship by %(date)s")
+        % {
+            "number": order.number,
+            "amount": f"{order.amount:,.2f}",
+            "currency": order.currency,
+            "date": order.promised_ship_date or "—",
+        },
+        actor=by,
+        data={"amount_base": str(order.amount_base)},
+        source=order,
+    )
+    return order
+
+
+@transaction.atomic
+def order_set_estimate(
+    *, by: User | None, order: Order, new_date: date, reason: str, disruption=None
+) -> Order:
+    """Move the estimated ship date, keeping the history with the reason."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("Say why the date moves: the customer will ask.")})
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if not order.is_open:
+        raise ValidationError(
+            _("Order %(number)s is %(status)s; its estimate cannot change.")
+            % {"number": order.number, "status": order.get_status_display()}
+        )
+    if new_date == order.estimated_ship_date:
+        return order
+    EstimateChange.objects.create(
+        order=order,
+        by=by,
+        old_date=order.estimated_ship_date,
+        new_date=new_date,
+        reason=reason,
+        disruption=disruption,
+    )
+    order.estimated_ship_date = new_date
+    order.save(update_fields=["estimated_ship_date", "updated_at"])
+    return order
+
+
+@transaction.atomic
+def order_set_status(
+    *, by: User | None, order: Order, status: str, actual_ship_date: date | None = None
+) -> Order:
+    if status not in OrderStatus.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    order.status = status
+    if status == OrderStatus.SHIPPED:
+        if actual_ship_date is None:
+            raise ValidationError({"actual_ship_date": _("When did it ship?")})
+        order.actual_ship_date = actual_ship_date
+    order.save(update_fields=["status", "actual_ship_date", "updated_at"])
+    if status == OrderStatus.SHIPPED:
+        timeline_add(
+            customer_id=order.customer_id,
+            kind=ORDER,
+            actor=by,
+            source=order,
+            title=_("Order %(number)s shipped on %(date)s")
+            % {"number": order.number, "date": actual_ship_date},
+        )
+    return order

@@ -1,0 +1,27 @@
+from datetime import date
+from decimal import Decimal
+
+import factory
+
+from tend.orders.models import ExchangeRate, Product
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+        django_get_or_create = ["sku"]
+
+    sku = factory.Sequence(lambda n: f"KT-{100 + n}")
+    name = factory.Sequence(lambda n: f"Electric kettle model {n}")
+    category = "Kettles"
+    launch_date = date(2024, 3, 1)
+    list_price = Decimal("12.50")
+
+
+class RateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExchangeRate
+
+    currency = "EUR"
+    valid_from = date(2020, 1, 1)
+    rate = Decimal("1.10")

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "orders"
+
+urlpatterns = [
+    path("<int:pk>/", views.order_detail, name="detail"),
+    path("<int:pk>/draft/", views.order_draft, name="draft"),
+    path("<int:pk>/estimate/", views.order_estimate, name="estimate"),
+    path("disruptions/", views.disruption_list, name="disruptions"),
+    path("disruptions/<int:pk>/", views.disruption_detail, name="disruption"),
+    path("customers/<int:pk>/samples/new/", views.sample_create, name="sample_create"),
+    path("samples/report/", views.samples_report, name="samples_report"),
+]
