@@ -8,8 +8,10 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from tend.accounts.services import api_token_authenticate
+from tend.agenda.api import router as agenda_router
 from tend.customers.api import router as customers_router
 from tend.customers.services import AlreadyClaimed, DuplicateCustomer
+from tend.engagement.api import router as engagement_router
 
 
 class BearerToken(HttpBearer):
@@ -43,6 +45,8 @@ api = NinjaAPI(
     auth=[BearerToken(), HeaderToken(), django_auth],
 )
 api.add_router("/", customers_router)
+api.add_router("/", engagement_router)
+api.add_router("/", agenda_router)
 
 
 def _field_name(loc: list) -> str:
