@@ -58,10 +58,14 @@ def promises_due(*, user: User, until: datetime) -> QuerySet[Promise]:
 
 
 def inquiries_waiting(*, user: User, now: datetime) -> QuerySet[Interaction]:
-    """Open inquiries of the user's customers past the alert threshold, oldest first."""
+    """Open inquiries past the alert threshold, oldest first: of the customers the user owns or
+    backs up, and, for managers, of pool customers too, so none waits unseen."""
+    whose = Q(customer__owner=user) | Q(customer__backup_owner=user)
+    if user.is_manager or user.is_admin:
+        whose |= Q(customer__owner__isnull=True)
     return (
         Interaction.objects.open_inquiries()
-        .filter(customer__owner=user, at__lte=inquiry_alert_cutoff(user=user, now=now))
+        .filter(whose, at__lte=inquiry_alert_cutoff(user=user, now=now))
         .select_related("customer")
         .order_by("at", "id")
     )
@@ -173,7 +177,9 @@ def reliability_report(
                 touched_in_cadence=cov["touched"],
             )
         )
-    rows = [row for row in rows if row.made or row.customers or row.median_response_hours]
+    rows = [
+        row for row in rows if row.made or row.customers or row.median_response_hours is not None
+    ]
     rows.sort(
         key=lambda r: (-(r.on_time_rate if r.on_time_rate is not None else -1), str(r.person))
     )

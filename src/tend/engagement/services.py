@@ -36,6 +36,13 @@ def working_hours_for(user: User | None, start: datetime, end: datetime) -> floa
     )
 
 
+def _aware(moment: datetime | None) -> datetime | None:
+    """A naive time is read in the current (the person's) time zone."""
+    if moment is not None and timezone.is_naive(moment):
+        return timezone.make_aware(moment)
+    return moment
+
+
 def _validate_choice(value: str, choices, field: str) -> None:
     if value not in choices.values:
         raise ValidationError({field: _("“%(value)s” is not a valid choice.") % {"value": value}})
@@ -72,7 +79,7 @@ def interaction_log(
     contact) records a promise made in the same conversation."""
     _validate_choice(channel, Channel, "channel")
     _validate_choice(direction, Direction, "direction")
-    at = at or timezone.now()
+    at = _aware(at) or timezone.now()
     if at > timezone.now() + settings.TEND_FUTURE_TOLERANCE:
         raise ValidationError({"at": _("An interaction cannot be in the future.")})
     if needs_answer and direction != Direction.INBOUND:
@@ -146,6 +153,7 @@ def promise_make(
     made_at: datetime | None = None,
 ) -> Promise:
     _validate_choice(kind, PromiseKind, "kind")
+    due_at, made_at = _aware(due_at), _aware(made_at)
     made_at = made_at or (interaction.at if interaction else timezone.now())
     if due_at is None:
         raise ValidationError({"due_at": _("A promise needs a due date.")})

@@ -114,3 +114,22 @@ def test_closing_a_promise_from_the_agenda(client, rep1, book):
     assert "Kept" in response.content.decode()
     promise.refresh_from_db()
     assert promise.outcome == "kept"
+
+
+def test_pool_inquiries_reach_the_managers_agenda_and_backups_see_their_customers(
+    rep1, manager1, book
+):
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    for customer in (book["pool"], book["rep1_backup"]):
+        Interaction.objects.create(
+            customer=customer,
+            channel="email",
+            direction="in",
+            logged_by=manager1,
+            at=now - timedelta(days=7),
+            needs_answer=True,
+        )
+    from tend.engagement.selectors import inquiries_waiting
+
+    assert {i.customer.name for i in inquiries_waiting(user=manager1, now=now)} == {"Pool Imports"}
+    assert {i.customer.name for i in inquiries_waiting(user=rep1, now=now)} == {"Hamburg Küchen AG"}

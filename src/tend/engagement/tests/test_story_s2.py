@@ -154,3 +154,41 @@ def test_bad_promise_input_writes_nothing(clock, rep1, book):
         )
     assert not Promise.objects.exists()
     assert not TimelineEntry.objects.exists()
+
+
+def test_a_person_answering_in_zero_working_hours_is_still_in_the_report(
+    clock, rep1, manager1, book
+):
+    saturday = datetime(2026, 3, 7, 10, tzinfo=UTC)
+    clock["now"] = saturday + timedelta(hours=1)
+    services.interaction_log(
+        by=manager1,
+        customer=book["pool"],
+        channel="email",
+        direction="in",
+        at=saturday,
+        needs_answer=True,
+    )
+    services.interaction_log(
+        by=manager1,
+        customer=book["pool"],
+        channel="email",
+        direction="out",
+        at=saturday + timedelta(hours=1),
+    )
+    rows, total = selectors.reliability_report(
+        user=manager1, start=MON, end=MON + timedelta(days=7)
+    )
+    medians = {row.person: row.median_response_hours for row in rows}
+    assert medians == {manager1: 0.0, rep1: None}
+    assert total.median_response_hours == 0.0
+
+
+def test_a_naive_time_is_read_in_the_current_time_zone(clock, rep1, book):
+    promise = services.promise_make(
+        by=rep1,
+        customer=book["rep1_owned"],
+        kind="quote",
+        due_at=datetime(2026, 3, 4, 12, 0, tzinfo=UTC).replace(tzinfo=None),
+    )
+    assert promise.due_at == datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
