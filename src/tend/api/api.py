@@ -47,6 +47,7 @@ api = NinjaAPI(
 api.add_router("/", customers_router)
 api.add_router("/", engagement_router)
 api.add_router("/", agenda_router)
+api.add_router("/", "tend.orders.api.router")
 
 
 def _field_name(loc: list) -> str:

@@ -1,6 +1,7 @@
 """Writes for orders: placing and changing orders, delays told to the customer, disruptions,
 samples. Split by topic; import from here."""
 
+from .catalogue import disruption_create, exchange_rate_create, product_create
 from .disruptions import (
     disruption_affected_orders,
     disruption_notify,
@@ -12,13 +13,16 @@ from .updates import order_update_draft, order_update_record
 
 __all__ = [
     "disruption_affected_orders",
+    "disruption_create",
     "disruption_notify",
     "disruption_shift_estimates",
+    "exchange_rate_create",
     "order_create",
     "order_set_estimate",
     "order_set_status",
     "order_update_draft",
     "order_update_record",
+    "product_create",
     "rate_for",
     "sample_log",
     "sample_set_outcome",
