@@ -81,7 +81,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "tend.core",
+    "tend.jobs",
     "tend.accounts",
     "tend.audit",
     "tend.customers",
@@ -203,6 +206,10 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tend@localhost")
 
+# Background work: tasks are queued in the database and run, with the periodic jobs, by
+# `tend worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -237,3 +244,10 @@ TEND_PROMISE_GRACE_WORKING_DAYS = env_int("TEND_PROMISE_GRACE_WORKING_DAYS", 1)
 # Clocks differ: an interaction logged a few minutes "in the future" is accepted.
 TEND_FUTURE_TOLERANCE = timedelta(minutes=10)
 TEND_AGENDA_ROWS = env_int("TEND_AGENDA_ROWS", 50)
+# Where people reach Tend: links in emails and calendar feeds.
+TEND_BASE_URL = env_str("TEND_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The daily digest goes out at this local hour on working days, until the end of the workday.
+TEND_DIGEST_HOUR = env_int("TEND_DIGEST_HOUR", 8)
+TEND_DIGEST_ROWS = env_int("TEND_DIGEST_ROWS", 10)
+# Seconds `tend worker` rests between passes when there is nothing to do.
+TEND_WORKER_INTERVAL = env_int("TEND_WORKER_INTERVAL", 5)

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from tend.agenda import views as agenda_views
 from tend.api.api import api
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="agenda:today"), name="home"),
     path("today/", include("tend.agenda.urls")),
+    path("calendar/<str:token>.ics", agenda_views.calendar_feed, name="calendar_feed"),
     path("engagement/", include("tend.engagement.urls")),
     path("accounts/", include("tend.accounts.urls")),
     path("customers/", include("tend.customers.urls")),

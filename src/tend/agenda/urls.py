@@ -5,3 +5,7 @@ from . import views
 app_name = "agenda"
 
 urlpatterns = [path("", views.agenda, name="today")]
+urlpatterns += [
+    path("calendar/", views.calendar_page, name="calendar"),
+    path("calendar/revoke/", views.calendar_revoke, name="calendar_revoke"),
+]

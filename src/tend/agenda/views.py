@@ -2,15 +2,19 @@ import zoneinfo
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from tend.accounts.models import User
 from tend.engagement.selectors import people_reportable_by
 
-from . import registry
+from . import calendar, registry
 
 
 def agenda_context(*, user: User, viewer: User, now: datetime | None = None):
@@ -50,3 +54,44 @@ def agenda(request):
             "team": team,
         },
     )
+
+
+@login_required
+def calendar_page(request):
+    """Subscribe to your agenda in Outlook or Google Calendar: a secret feed URL, shown once."""
+    feed_url = None
+    if request.method == "POST":
+        _token, key = calendar.calendar_token_create(user=request.user)
+        feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[key]))
+    current = request.user.calendar_tokens.filter(revoked_at__isnull=True).first()
+    return render(
+        request,
+        "agenda/calendar.html",
+        {
+            "feed_url": feed_url,
+            "webcal_url": feed_url and "webcal://" + feed_url.split("://", 1)[1],
+            "current": current,
+        },
+    )
+
+
+@login_required
+@require_POST
+def calendar_revoke(request):
+    if calendar.calendar_token_revoke_all(user=request.user):
+        messages.success(request, _("Your calendar feed was turned off."))
+    return redirect("agenda:calendar")
+
+
+def calendar_feed(request, token: str):
+    """The .ics feed: no login, the secret in the URL is the key. Wrong or revoked: 404."""
+    user = calendar.calendar_token_user(key=token)
+    if user is None:
+        raise Http404("No such calendar.")
+    response = HttpResponse(
+        calendar.calendar_for(user=user).to_ical(), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'inline; filename="tend.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response
