@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "tend.handover",
     "tend.engagement",
     "tend.agenda",
+    "tend.orders",
     "tend.api",
     "tend.demo",
 ]
@@ -251,3 +252,10 @@ TEND_DIGEST_HOUR = env_int("TEND_DIGEST_HOUR", 8)
 TEND_DIGEST_ROWS = env_int("TEND_DIGEST_ROWS", 10)
 # Seconds `tend worker` rests between passes when there is nothing to do.
 TEND_WORKER_INTERVAL = env_int("TEND_WORKER_INTERVAL", 5)
+# A late order needs a customer update, again every N days while it stays late.
+TEND_DELAY_UPDATE_EVERY_DAYS = env_int("TEND_DELAY_UPDATE_EVERY_DAYS", 7)
+# The exporter, as printed on order confirmations.
+TEND_COMPANY_NAME = env_str("TEND_COMPANY_NAME", "Your Company Ltd.")
+TEND_COMPANY_ADDRESS = env_str("TEND_COMPANY_ADDRESS", "")
+TEND_COMPANY_EMAIL = env_str("TEND_COMPANY_EMAIL", "")
+TEND_COMPANY_PHONE = env_str("TEND_COMPANY_PHONE", "")
