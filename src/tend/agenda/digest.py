@@ -135,6 +135,12 @@ def digest_build(*, user: User, now: datetime) -> Digest:
     """The person's agenda sections as lines of text, the first few rows of each."""
     context = agenda_context(user=user, viewer=user, now=now)
     digest = Digest(user=user, today=context.today, agenda_url=agenda_url())
+    with timezone.override(_zone(user)):  # times in the lines read in the person's zone
+        _add_sections(digest, context)
+    return digest
+
+
+def _add_sections(digest: Digest, context) -> None:
     for section in registry.sections():
         result = section.rows(context, settings.TEND_DIGEST_ROWS)
         if result.total:
@@ -146,7 +152,6 @@ def digest_build(*, user: User, now: datetime) -> Digest:
                     lines=[section.digest_line(row) for row in result.rows],
                 )
             )
-    return digest
 
 
 def idempotency_key(user: User, day: date) -> str:

@@ -1,5 +1,6 @@
 """The engagement sections of the agenda: promises, inquiries, touches, pool returns."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tend.agenda.registry import AgendaContext, AgendaSection, SectionResult, register
@@ -28,21 +29,26 @@ def pool_rows(context: AgendaContext, limit: int) -> SectionResult:
     return section_rows(queryset, context, limit, customer_of=lambda c: c)
 
 
+def _local(moment) -> str:
+    """In the current time zone: the digest and the API activate the reader's."""
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
 def _promise_line(row) -> str:
-    return f"{row.item} — {row.customer.name} (due {row.item.due_at:%Y-%m-%d %H:%M})"
+    return f"{row.item} — {row.customer.name} (due {_local(row.item.due_at)})"
 
 
 def _inquiry_line(row) -> str:
-    return f"{row.customer.name}: {row.item} (since {row.item.at:%Y-%m-%d %H:%M})"
+    return f"{row.customer.name}: {row.item} (since {_local(row.item.at)})"
 
 
 def _touch_line(row) -> str:
-    due = row.customer.touch_due_at
-    return f"{row.customer.name} (tier {row.customer.tier}, touch due {due:%Y-%m-%d})"
+    due = _local(row.customer.touch_due_at)[:10]
+    return f"{row.customer.name} (tier {row.customer.tier}, touch due {due})"
 
 
 def _pool_line(row) -> str:
-    return f"{row.customer.name} returns to the pool on {row.customer.pool_return_at:%Y-%m-%d}"
+    return f"{row.customer.name} returns to the pool on {_local(row.customer.pool_return_at)[:10]}"
 
 
 register(

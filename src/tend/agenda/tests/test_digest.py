@@ -1,12 +1,8 @@
 """The daily digest, sent through a real SMTP server on localhost."""
 
-import email
-import email.policy
-import socket
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from tend.accounts.models import Role
 from tend.accounts.tests.factories import UserFactory
@@ -15,44 +11,16 @@ from tend.agenda.models import DigestSent
 from tend.customers.models import Customer
 from tend.customers.tests.factories import CustomerFactory
 from tend.engagement.services import promise_make
+from tend.smtp_fixtures import free_port
 
 # Monday 24 November 2025, 05:00 UTC: 09:00 in Dubai, midnight in New York.
 NOW = datetime(2025, 11, 24, 5, 0, tzinfo=UTC)
 
 
-class Inbox:
-    """An aiosmtpd handler keeping every message it receives."""
-
-    def __init__(self):
-        self.messages = []
-        self.port = 0
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((envelope.rcpt_tos, message))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    inbox.port = controller.port
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = inbox.port
-    settings.EMAIL_TIMEOUT = 10
-    settings.DEFAULT_FROM_EMAIL = "tend@exporter.example"
-    settings.TEND_BASE_URL = "https://tend.exporter.example"
-    yield inbox
-    controller.stop()
+def smtp(smtp_inbox):
+    """The shared real SMTP server on localhost (tend.smtp_fixtures)."""
+    return smtp_inbox
 
 
 @pytest.fixture
@@ -121,8 +89,8 @@ def test_a_rep_gets_their_agenda_by_email_at_eight_their_time(
     text, html = text_and_html(message)
     assert text.startswith("Good morning, Alice.\n\nYour day, Monday 24 November 2025:\n")
     assert (
-        "Promises due today and overdue (1)\n- Quote for 40 ft of basmati rice — Al Noor Trading"
-        in text
+        "Promises due today and overdue (1)\n- Quote for 40 ft of basmati rice — Al Noor Trading "
+        "(due 2025-11-24 12:00)" in text
     )
     assert (
         "Customers overdue for a touch (1)\n- Al Noor Trading (tier A, touch due 2025-11-22)"
