@@ -205,7 +205,15 @@ class NameMaker:
         self.rng = rng
         self.keys: set[str] = set()
         self.domains: set[str] = set()
-        self.legal_words = LEGAL_SUFFIXES | {"sons", "partners", "co", "brothers"}
+        self.legal_words = LEGAL_SUFFIXES | {
+            "sons",
+            "partners",
+            "co",
+            "brothers",
+            "cv",
+            "pvt",
+            "kk",
+        }
 
     def _candidate(self, style: data.Style, country: data.Country, city: str):
         rng = self.rng
@@ -218,29 +226,32 @@ class NameMaker:
             latin = " ".join(part for part in (brand, industry, legal) if part)
             joiner = style.local_joiner if industry_local else ""
             local = style.local_native.format(brand=brand_local, industry=joiner + industry_local)
-            return latin, local, brand
+            return latin, local, legal
         roll = rng.random()
         industry = rng.choice(style.industries)
         if roll < 0.45:
             brand = f"{rng.choice(data.BRAND_FIRST)} {rng.choice(data.BRAND_SECOND)}"
             if legal in ("PT", "CV"):
-                return f"{legal} {brand} {industry}", "", brand
-            return f"{brand} {industry} {legal}", "", brand
+                return f"{legal} {brand} {industry}", "", legal
+            return f"{brand} {industry} {legal}", "", legal
         if roll < 0.8:
             family = rng.choice(style.last_names)
             if style.family_suffixes and rng.random() < 0.3:
                 family = f"{family} {rng.choice(style.family_suffixes)}"
             if legal in ("PT", "CV"):
-                return f"{legal} {family} {industry}", "", family
-            return f"{family} {industry} {legal}", "", family
-        return f"{city} {industry} {legal}", "", city
+                return f"{legal} {family} {industry}", "", legal
+            return f"{family} {industry} {legal}", "", legal
+        return f"{city} {industry} {legal}", "", legal
 
     def make(self, style: data.Style, country: data.Country, city: str) -> tuple[str, str, str]:
         for attempt in range(40):
-            latin, local, brand = self._candidate(style, country, city)
-            if attempt >= 12:  # crowded: set it apart by its city, then by a number
-                words = latin.rsplit(" ", 1)
-                latin = f"{words[0]} {city} {words[1]}" if attempt < 24 else f"{latin} {attempt}"
+            latin, local, legal = self._candidate(style, country, city)
+            if attempt >= 12:  # crowded: set it apart by its city (before the legal form)
+                extra = city if attempt < 24 else f"{city} {attempt - 22}"
+                if latin.endswith(" " + legal):
+                    latin = f"{latin[: -len(legal) - 1]} {extra} {legal}"
+                else:
+                    latin = f"{latin} {extra}"
             key = cached_name_key(latin)
             if key and key not in self.keys:
                 self.keys.add(key)

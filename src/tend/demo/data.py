@@ -363,7 +363,6 @@ class Style:
     local_script: str = ""
     local_brands: tuple[tuple[str, str], ...] = ()
     local_industries: tuple[tuple[str, str], ...] = ()
-    local_template: str = "{brand} {industry} {legal}"  # the Latin name
     local_native: str = "{brand}{industry}"  # the local name
     local_share: float = 0.0
     local_joiner: str = ""  # between brand and industry in the local name
@@ -462,7 +461,6 @@ STYLES: dict[str, Style] = {
             ("Distribution", "للتوزيع"),
             ("Commercial Agencies", "للوكالات التجارية"),
         ),
-        local_template="{brand} {industry} {legal}",
         local_native="شركة {brand} {industry}",
         local_share=0.55,
     ),
@@ -714,7 +712,6 @@ STYLES: dict[str, Style] = {
             ("Snab", "Снаб"),
             ("Service", "Сервис"),
         ),
-        local_template="{brand} {industry} {legal}",
         local_native="ООО «{brand}{industry}»",
         local_joiner=" ",
         local_share=0.6,
@@ -795,7 +792,6 @@ STYLES: dict[str, Style] = {
             ("Home Appliances", "家电"),
             ("Industries", "实业"),
         ),
-        local_template="{brand} {industry} {legal}",
         local_native="{brand}{industry}私人有限公司",
         local_share=0.35,
     ),
@@ -847,7 +843,6 @@ STYLES: dict[str, Style] = {
             ("Household Products", "家居用品"),
             ("Import & Export", "進出口"),
         ),
-        local_template="{brand} {industry} {legal}",
         local_native="{brand}{industry}有限公司",
         local_share=0.7,
     ),
@@ -884,7 +879,6 @@ STYLES: dict[str, Style] = {
             ("Industrial", "實業"),
             ("Home Products", "家居"),
         ),
-        local_template="{brand} {industry} {legal}",
         local_native="{brand}{industry}股份有限公司",
         local_share=0.7,
     ),
@@ -914,7 +908,6 @@ STYLES: dict[str, Style] = {
             ("Leong Bee", "良美"),
         ),
         local_industries=(("Trading", "贸易"), ("Electrical", "电器"), ("Enterprise", "企业")),
-        local_template="{brand} {industry} {legal}",
         local_native="{brand}{industry}有限公司",
         local_share=0.25,
     ),
@@ -943,7 +936,6 @@ STYLES: dict[str, Style] = {
             ("Electric", "อีเลคทริค"),
             ("Supply", "ซัพพลาย"),
         ),
-        local_template="{brand} {industry} {legal}",
         local_native="บริษัท {brand} {industry} จำกัด",
         local_share=0.3,
     ),
@@ -1027,7 +1019,6 @@ STYLES: dict[str, Style] = {
             ("Kaden", "家電"),
             ("Sangyo", "産業"),
         ),
-        local_template="{brand} {industry} {legal}",
         local_native="{brand}{industry}株式会社",
         local_share=0.8,
     ),
@@ -1061,7 +1052,6 @@ STYLES: dict[str, Style] = {
             ("Commerce", "상사"),
             ("Industrial", "산업"),
         ),
-        local_template="{brand} {industry} {legal}",
         local_native="{brand}{industry} 주식회사",
         local_share=0.6,
     ),
