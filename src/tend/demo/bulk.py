@@ -16,8 +16,8 @@ from django.db import connection, models
 
 
 def _sqlite_datetime(value):
-    if value is None:
-        return None
+    if value is None or isinstance(value, str):  # already in the database's format
+        return value
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return str(value)  # what Django's SQLite backend stores

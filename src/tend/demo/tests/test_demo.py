@@ -227,7 +227,7 @@ def test_a_step_from_another_app_runs_after_its_anchor_and_sees_the_book():
     registry.register_step("extra", count_customers, after="customers")
     try:
         names = [step.name for step in registry.steps()]
-        assert names.index("extra") == names.index("customers") + 1
+        assert names.index("extra") > names.index("customers")
         build(customers=50)
     finally:
         registry._steps[:] = [step for step in registry._steps if step.name != "extra"]
