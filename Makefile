@@ -8,7 +8,7 @@ DEMO_DIR ?= var/demo
 DEMO_CUSTOMERS ?= 2000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test test-sqlite test-postgres install install-dev browser lint bench vendor-htmx clean
+.PHONY: demo test test-sqlite test-postgres install install-dev browser fonts lint bench vendor-htmx clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # A fresh demo database each time, kept apart from real data in var/.
-demo: install
+demo: install fonts
 	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
 	TEND_DATA_DIR=$(DEMO_DIR) $(TEND) migrate --verbosity 0
 	TEND_DATA_DIR=$(DEMO_DIR) $(TEND) demo --customers $(DEMO_CUSTOMERS) --seed 7
@@ -38,7 +38,16 @@ browser:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
 	  else echo "chromium is missing: sudo apt-get install chromium"; fi; }
 
-test: install-dev browser
+# A TrueType CJK font that ReportLab embeds in order PDFs (Noto CJK is CFF: not embeddable).
+# Without it the PDFs fall back to a non-embedded font and Tend logs a warning.
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+fonts:
+	@test -f $(CJK_FONT) || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null); \
+	  else echo "the CJK font for PDFs is missing: sudo apt-get install fonts-wqy-microhei"; fi; }
+
+test: install-dev browser fonts
 	bash scripts/test.sh
 
 test-sqlite: install-dev

@@ -399,3 +399,23 @@ class DocumentSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+class OrderDocument(models.Model):
+    """An order confirmation / proforma invoice as issued: its number (from
+    ``DocumentSequence``), when and by whom. Kept so a number is never issued twice."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="documents")
+    number = models.CharField(_("document number"), max_length=30, unique=True)
+    generated_at = models.DateTimeField(_("generated at"), default=timezone.now)
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-generated_at", "-id"]
+        verbose_name = _("order document")
+        verbose_name_plural = _("order documents")
+
+    def __str__(self) -> str:
+        return self.number

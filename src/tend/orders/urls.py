@@ -12,4 +12,5 @@ urlpatterns = [
     path("disruptions/<int:pk>/", views.disruption_detail, name="disruption"),
     path("customers/<int:pk>/samples/new/", views.sample_create, name="sample_create"),
     path("samples/report/", views.samples_report, name="samples_report"),
+    path("<int:pk>/pdf/", views.order_pdf, name="pdf"),
 ]

@@ -3,9 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tend.customers.selectors import customer_get_for_user
@@ -228,3 +231,17 @@ def samples_report(request):
             "end": today,
         },
     )
+
+
+@login_required
+@never_cache
+def order_pdf(request, pk: int):
+    """The order confirmation / proforma invoice: a new numbered document each time, shown
+    inline in the browser (and saved as PI-2026-00042.pdf)."""
+    order = selectors.order_get_for_user(user=request.user, pk=pk)
+    document, content = services.order_document_generate(by=request.user, order=order)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=f"{document.number}.pdf"
+    )
+    return response

@@ -7,6 +7,7 @@ from .disruptions import (
     disruption_notify,
     disruption_shift_estimates,
 )
+from .documents import document_number_next, order_document_generate
 from .orders import order_create, order_set_estimate, order_set_status, rate_for
 from .samples import sample_log, sample_set_outcome
 from .updates import order_update_draft, order_update_record
@@ -16,8 +17,10 @@ __all__ = [
     "disruption_create",
     "disruption_notify",
     "disruption_shift_estimates",
+    "document_number_next",
     "exchange_rate_create",
     "order_create",
+    "order_document_generate",
     "order_set_estimate",
     "order_set_status",
     "order_update_draft",
