@@ -415,6 +415,9 @@ class ShiftOut(Schema):
 
 class NotifyOut(Schema):
     sent: int = Field(description="Customers told now; those told before are not told again.")
+    unreached: list[str] = Field(
+        description="Customers with no contact email: tell them another way."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -851,7 +854,8 @@ def shift_estimates(request, disruption_id: int, payload: ShiftIn):
 def notify_disruption(request, disruption_id: int):
     disruption = get_object_or_404(Disruption, pk=disruption_id)
     _require_manager(request.user, _("Only managers and admins manage disruptions."))
-    return {"sent": services.disruption_notify(by=request.user, disruption=disruption)}
+    result = services.disruption_notify(by=request.user, disruption=disruption)
+    return {"sent": result.sent, "unreached": result.unreached}
 
 
 # ---------------------------------------------------------------------------------------------

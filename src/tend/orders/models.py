@@ -1,5 +1,5 @@
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -206,7 +206,7 @@ class OrderLine(models.Model):
     def amount(self) -> Decimal:
         gross = self.quantity * self.unit_price
         return (gross * (Decimal("100") - self.discount_pct) / Decimal("100")).quantize(
-            Decimal("0.01")
+            Decimal("0.01"), rounding=ROUND_HALF_UP
         )
 
 

@@ -172,8 +172,14 @@ def disruption_detail(request, pk: int):
                 messages.success(request, _("%(count)s estimates moved.") % {"count": moved})
                 return redirect("orders:disruption", pk=pk)
             if action == "notify":
-                sent = services.disruption_notify(by=request.user, disruption=disruption)
-                messages.success(request, _("%(count)s customers told.") % {"count": sent})
+                result = services.disruption_notify(by=request.user, disruption=disruption)
+                messages.success(request, _("%(count)s customers told.") % {"count": result.sent})
+                if result.unreached:
+                    messages.warning(
+                        request,
+                        _("No contact email for: %(names)s. Tell them another way.")
+                        % {"names": ", ".join(result.unreached)},
+                    )
                 return redirect("orders:disruption", pk=pk)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

@@ -3,6 +3,7 @@ samples. Split by topic; import from here."""
 
 from .catalogue import disruption_create, exchange_rate_create, product_create
 from .disruptions import (
+    NotifyResult,
     disruption_affected_orders,
     disruption_notify,
     disruption_shift_estimates,
@@ -13,6 +14,7 @@ from .samples import sample_log, sample_set_outcome
 from .updates import order_update_draft, order_update_record
 
 __all__ = [
+    "NotifyResult",
     "disruption_affected_orders",
     "disruption_create",
     "disruption_notify",

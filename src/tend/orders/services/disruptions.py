@@ -2,6 +2,7 @@
 once, personally (seed 003)."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
 from tend.customers.models import Contact
+from tend.customers.selectors import customers_visible_to
 from tend.timeline.services import timeline_add
 
 from .. import messages
@@ -54,6 +56,7 @@ def disruption_affected_orders(disruption: Disruption) -> QuerySet[Order]:
     )
 
 
+@transaction.atomic
 def disruption_shift_estimates(
     *,
     by: User,
@@ -68,12 +71,13 @@ def disruption_shift_estimates(
         raise ValidationError(_("Give either a number of days or a new date."))
     reason = reason or disruption.title
     affected = set(disruption_affected_orders(disruption).values_list("pk", flat=True))
+    strangers = [order.number for order in orders if order.pk not in affected]
+    if strangers:
+        raise ValidationError(
+            _("Not affected by this disruption: %(numbers)s.") % {"numbers": ", ".join(strangers)}
+        )
     moved = 0
     for order in orders:
-        if order.pk not in affected:
-            raise ValidationError(
-                _("Order %(number)s is not affected by this disruption.") % {"number": order.number}
-            )
         current = order.estimated_ship_date or order.promised_ship_date
         target = new_date if new_date is not None else current + timedelta(days=days)
         order_set_estimate(
@@ -83,34 +87,50 @@ def disruption_shift_estimates(
     return moved
 
 
-def _recipient(customer_id: int, contacts: dict[int, Contact]) -> Contact | None:
-    return contacts.get(customer_id)
+@dataclass(frozen=True)
+class NotifyResult:
+    sent: int
+    unreached: list[str]  # customers with no contact email: still to be told another way
+
+
+def _recipients(customer_ids: list[int]) -> dict[int, Contact]:
+    """Per customer, the contact to write to: the primary one if it has an email, else the
+    first contact with an email."""
+    chosen: dict[int, Contact] = {}
+    contacts = Contact.objects.filter(customer_id__in=customer_ids).exclude(email="")
+    for contact in contacts.order_by("customer_id", "-is_primary", "id"):
+        chosen.setdefault(contact.customer_id, contact)
+    return chosen
 
 
 @transaction.atomic
-def disruption_notify(*, by: User, disruption: Disruption) -> int:
-    """One personal message per affected customer, listing exactly that customer's orders, in
-    the primary contact's language; each on the customer's timeline. A customer already told
-    about this disruption is skipped, so sending again sends nothing."""
-    orders = list(disruption_affected_orders(disruption))
+def disruption_notify(*, by: User, disruption: Disruption) -> NotifyResult:
+    """One personal email per affected customer the sender may see, listing exactly that
+    customer's orders, in the contact's language; each on the customer's timeline. A customer
+    already told about this disruption is skipped, so sending again sends nothing. Customers
+    with no contact email are not marked as told: they stay on the late-orders agenda and are
+    returned as ``unreached``."""
+    visible = customers_visible_to(user=by).values("pk")
+    orders = list(disruption_affected_orders(disruption).filter(customer__in=visible))
     by_customer: dict[int, list[Order]] = defaultdict(list)
     for order in orders:
         by_customer[order.customer_id].append(order)
     already = set(
         DisruptionNotice.objects.filter(disruption=disruption).values_list("customer_id", flat=True)
     )
-    contacts = {
-        contact.customer_id: contact
-        for contact in Contact.objects.filter(customer_id__in=list(by_customer), is_primary=True)
-    }
-    customers = {order.customer_id: order.customer for order in orders}
+    contacts = _recipients(list(by_customer))
+    names = {order.customer_id: order.customer.name for order in orders}
     sent = 0
+    unreached = []
     now = timezone.now()
     for customer_id, customer_orders in by_customer.items():
         if customer_id in already:
             continue
-        contact = _recipient(customer_id, contacts)
-        language = messages.language_for(contact.language if contact else "en")
+        contact = contacts.get(customer_id)
+        if contact is None:
+            unreached.append(names[customer_id])
+            continue
+        language = messages.language_for(contact.language)
         lines = "\n".join(
             messages.render(
                 language,
@@ -122,7 +142,7 @@ def disruption_notify(*, by: User, disruption: Disruption) -> int:
             for o in customer_orders
         )
         values = {
-            "name": contact.name if contact else customers[customer_id].name,
+            "name": contact.name,
             "title": disruption.title,
             "description": disruption.description or disruption.title,
             "order_lines": lines,
@@ -137,18 +157,17 @@ def disruption_notify(*, by: User, disruption: Disruption) -> int:
                     customer_id=customer_id,
                     by=by,
                     at=now,
-                    email=contact.email if contact else "",
+                    email=contact.email,
                     orders=[o.number for o in customer_orders],
                 )
         except IntegrityError:
             continue  # Another request told this customer at the same moment.
-        channel = UpdateChannel.EMAIL if contact and contact.email else UpdateChannel.OTHER
         OrderUpdate.objects.bulk_create(
             OrderUpdate(
                 order=o,
                 at=now,
                 by=by,
-                channel=channel,
+                channel=UpdateChannel.EMAIL,
                 contact=contact,
                 language=language,
                 subject=subject,
@@ -163,14 +182,13 @@ def disruption_notify(*, by: User, disruption: Disruption) -> int:
         Order.objects.filter(pk__in=[o.pk for o in customer_orders]).update(
             last_delay_update_at=now
         )
-        if contact and contact.email:
-            send_after_commit(
-                to=contact.email,
-                subject=subject,
-                body=body,
-                key=f"disruption:{disruption.pk}:customer:{customer_id}",
-                reply_to=by.email,
-            )
+        send_after_commit(
+            to=contact.email,
+            subject=subject,
+            body=body,
+            key=f"disruption:{disruption.pk}:customer:{customer_id}",
+            reply_to=by.email,
+        )
         timeline_add(
             customer_id=customer_id,
             kind=ORDER_UPDATE,
@@ -183,4 +201,4 @@ def disruption_notify(*, by: User, disruption: Disruption) -> int:
             source=notice,
         )
         sent += 1
-    return sent
+    return NotifyResult(sent=sent, unreached=unreached)

@@ -1,6 +1,6 @@
 from collections.abc import Iterable
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -58,7 +58,7 @@ def rate_for(currency: str, on: date) -> Decimal:
 
 
 def _money(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01"))
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @transaction.atomic
@@ -80,6 +80,8 @@ def order_create(
         order.estimated_ship_date = order.promised_ship_date
     order.rate_to_base = Decimal("0")
     order.full_clean(exclude=["customer", "rate_to_base"])
+    if order.status == OrderStatus.SHIPPED and order.actual_ship_date is None:
+        raise ValidationError({"actual_ship_date": _("A shipped order needs its ship date.")})
     order.rate_to_base = rate_for(order.currency, order.order_date)
     line_objects = []
     errors: dict[str, list[str]] = {}
@@ -172,6 +174,14 @@ def order_set_status(
     if status not in OrderStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
     order = Order.objects.select_for_update().get(pk=order.pk)
+    closed = (OrderStatus.CANCELLED, OrderStatus.DELIVERED)
+    if order.status in closed and status != order.status:
+        raise ValidationError(
+            {
+                "status": _("Order %(number)s is %(status)s and cannot change.")
+                % {"number": order.number, "status": order.get_status_display()}
+            }
+        )
     order.status = status
     if status == OrderStatus.SHIPPED:
         if actual_ship_date is None:

@@ -81,8 +81,12 @@ def sample_set_outcome(
     if outcome == SampleOutcome.NO_ORDER and not reason.strip():
         raise ValidationError({"outcome_reason": _("Say why it led to no order.")})
     if fee_status is not None:
+        if fee_status not in FeeStatus.values:
+            raise ValidationError({"fee_status": _("Unknown fee status.")})
         if sample.is_free and fee_status != FeeStatus.WAIVED:
             raise ValidationError({"fee_status": _("A free sample's fee is waived.")})
+        if not sample.is_free and fee_status == FeeStatus.WAIVED:
+            raise ValidationError({"fee_status": _("A charged sample is invoiced or paid.")})
         sample.fee_status = fee_status
     sample.outcome = outcome
     sample.order = order if outcome == SampleOutcome.ORDER else None

@@ -119,3 +119,27 @@ def test_a_date_move_needs_a_reason(rep1, book):
         services.order_set_estimate(by=rep1, order=order, new_date=date(2026, 4, 1), reason="")
     order.refresh_from_db()
     assert order.estimated_ship_date == date(2026, 3, 1)
+
+
+def test_money_rounds_half_up(rep1, book):
+    order = services.order_create(
+        by=rep1,
+        customer=book["rep1_owned"],
+        fields={"number": "SO-6", "order_date": date(2026, 1, 5), "currency": "USD"},
+        lines=[{"product": ProductFactory(), "quantity": 1, "unit_price": Decimal("0.125")}],
+    )
+    assert order.amount == Decimal("0.13")
+
+
+def test_a_cancelled_order_stays_cancelled(rep1, book):
+    order = services.order_create(
+        by=rep1,
+        customer=book["rep1_owned"],
+        fields={"number": "SO-7", "order_date": date(2026, 1, 5), "currency": "USD"},
+        lines=[{"product": ProductFactory(), "quantity": 1, "unit_price": 1}],
+    )
+    services.order_set_status(by=rep1, order=order, status="cancelled")
+    with pytest.raises(ValidationError):
+        services.order_set_status(by=rep1, order=order, status="draft")
+    order.refresh_from_db()
+    assert order.status == "cancelled"

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from tend.accounts.tests.factories import UserFactory
 from tend.agenda.views import agenda_context, agenda_sections
@@ -233,7 +234,7 @@ def test_story_s12_port_closure_ranks_and_notifies_each_customer_once(
     )
     assert moved == 40
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.disruption_notify(by=manager1, disruption=disruption) == 25
+        assert services.disruption_notify(by=manager1, disruption=disruption).sent == 25
     assert len(smtp_inbox.messages) == 25
     by_recipient = {rcpt[0]: message for rcpt, message in smtp_inbox.messages}
     for c in range(25):
@@ -252,8 +253,49 @@ def test_story_s12_port_closure_ranks_and_notifies_each_customer_once(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.disruption_notify(by=manager1, disruption=disruption) == 0
+        assert services.disruption_notify(by=manager1, disruption=disruption).sent == 0
     assert len(smtp_inbox.messages) == 25
     assert DisruptionNotice.objects.count() == 25
     assert TimelineEntry.objects.filter(kind="order_update").count() == 25
     assert Order.objects.filter(last_delay_update_at__isnull=False).count() == 40
+
+
+def test_notify_tells_only_customers_the_sender_may_see_and_not_those_without_email(
+    port_closure, manager1, rep2, smtp_inbox, django_capture_on_commit_callbacks
+):
+    disruption, orders = port_closure
+    # A team-2 customer with an affected order, invisible to manager1 (team 1).
+    foreign = CustomerFactory(name="Team Two Importer", owner=rep2)
+    Contact.objects.create(customer=foreign, name="Hans", email="hans@t2.example", is_primary=True)
+    services.order_create(
+        by=rep2,
+        customer=foreign,
+        fields={
+            "number": "SO-T2",
+            "order_date": date(2026, 5, 1),
+            "currency": "USD",
+            "promised_ship_date": date(2026, 6, 12),
+            "port": "Ningbo",
+        },
+        lines=[{"product": ProductFactory(sku="KT-500"), "quantity": 1, "unit_price": 1}],
+    )
+    # An affected customer whose contact has no email.
+    silent = orders[0].customer
+    Contact.objects.filter(customer=silent).update(email="")
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.disruption_notify(by=manager1, disruption=disruption)
+    assert (result.sent, result.unreached) == (24, [silent.name])
+    assert "hans@t2.example" not in {rcpt[0] for rcpt, _m in smtp_inbox.messages}
+    assert not DisruptionNotice.objects.filter(customer=silent).exists()
+    assert Order.objects.get(number="SO-000").last_delay_update_at is None
+
+
+def test_shifting_with_an_unaffected_order_moves_nothing(port_closure, manager1):
+    disruption, orders = port_closure
+    stranger = Order.objects.get(number="SO-SZX")
+    with pytest.raises(ValidationError, match="SO-SZX"):
+        services.disruption_shift_estimates(
+            by=manager1, disruption=disruption, orders=[orders[0], stranger], days=5
+        )
+    orders[0].refresh_from_db()
+    assert orders[0].estimated_ship_date == orders[0].promised_ship_date
