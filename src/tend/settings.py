@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "tend.engagement",
     "tend.agenda",
     "tend.orders",
+    "tend.approvals",
     "tend.api",
     "tend.demo",
 ]

@@ -2,6 +2,7 @@
 book, call the services, shape the output."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -80,6 +81,9 @@ class CustomerPatch(Schema):
     tags: list[str] | None = None
     notes: str | None = None
     cadence_days: int | None = Field(None, ge=1, le=365, description="Empty: the tier's.")
+    credit_limit: Decimal | None = Field(
+        None, description="Set at creation; later changes need an approved request."
+    )
 
 
 class CustomerIn(CustomerPatch):
@@ -112,6 +116,7 @@ class CustomerOut(Schema):
     tags: list[str]
     notes: str
     cadence_days: int | None
+    credit_limit: Decimal | None
     last_outbound_at: datetime | None
     touch_due_at: datetime | None
     created_at: datetime

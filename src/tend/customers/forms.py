@@ -26,6 +26,7 @@ CUSTOMER_FORM_FIELDS = [
     "currency",
     "incoterm",
     "payment_terms",
+    "credit_limit",
     "cadence_days",
     "notes",
 ]
@@ -81,6 +82,10 @@ class CustomerForm(forms.ModelForm):
             self.initial["tags_text"] = ", ".join(tag.name for tag in instance.tags.all())
             if instance.referred_by_id:
                 self.initial["referred_by_text"] = referral_label(instance.referred_by)
+            for name in Customer.GUARDED_FIELDS:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = _("Changes by an approved request.")
             if user.is_rep:
                 self.fields["owner"].disabled = True
                 self.fields["owner"].help_text = _("A manager reassigns customers.")
@@ -108,8 +113,9 @@ class CustomerForm(forms.ModelForm):
     def service_fields(self) -> dict:
         fields = {name: self.cleaned_data[name] for name in CUSTOMER_FORM_FIELDS}
         fields["referred_by"] = self.cleaned_data["referred_by_text"]
-        if self.fields["owner"].disabled:
-            fields.pop("owner")
+        for name, field in self.fields.items():
+            if field.disabled:
+                fields.pop(name, None)
         return fields
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tend.core import reference
+from tend.core.guard import GuardedModel, GuardedQuerySet
 
 from .validators import normalize_phone, validate_country, validate_currency, validate_timezone
 
@@ -77,7 +78,7 @@ class CustomerSource(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class CustomerQuerySet(models.QuerySet):
+class CustomerQuerySet(GuardedQuerySet):
     def pool(self):
         return self.filter(owner__isnull=True)
 
@@ -100,8 +101,13 @@ class CustomerQuerySet(models.QuerySet):
         return self.filter(Q(owner__isnull=True) | Q(owner=user) | Q(backup_owner=user))
 
 
-class Customer(models.Model):
-    """A customer file. It belongs to the company; its owner only looks after it."""
+class Customer(GuardedModel):
+    """A customer file. It belongs to the company; its owner only looks after it.
+
+    Payment terms and credit limit are guarded: once the customer exists they change only by an
+    approved request."""
+
+    GUARDED_FIELDS = ("payment_terms", "credit_limit")
 
     name = models.CharField(_("company name"), max_length=200)
     external_id = models.CharField(
@@ -170,6 +176,9 @@ class Customer(models.Model):
         _("default Incoterm"), max_length=3, choices=reference.INCOTERMS_2020, blank=True
     )
     payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
+    credit_limit = models.DecimalField(
+        _("credit limit (base currency)"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
     notes = models.TextField(_("notes"), blank=True)
     cadence_days = models.PositiveSmallIntegerField(
@@ -209,6 +218,7 @@ class Customer(models.Model):
         "currency",
         "incoterm",
         "payment_terms",
+        "credit_limit",
         "tags",
         "notes",
         "cadence_days",

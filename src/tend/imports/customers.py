@@ -796,6 +796,15 @@ class _Importer:
                     changed[name] = value
             elif getattr(target, name) != value:
                 changed[name] = value
+        guarded_ok = True
+        for name in sorted(set(changed) & set(Customer.GUARDED_FIELDS)):
+            self.field_error(
+                group.origin.get(name, group.row),
+                name,
+                _("An existing customer's %(field)s change only by an approved request.")
+                % {"field": Customer._meta.get_field(name).verbose_name},
+            )
+            guarded_ok = False
         owner = target.owner
         if "owner" in values:
             owner = None if values["owner"] is POOL else values["owner"]
@@ -819,7 +828,7 @@ class _Importer:
             changed["backup_owner"] = backup
         country = changed.get("country", target.country)
         contacts, contacts_ok = self._check_contacts(group, country)
-        if not ok or not contacts_ok or group.failed:
+        if not ok or not contacts_ok or not guarded_ok or group.failed:
             return
         if ("country" in changed or "city" in changed) and not target.time_zone_overridden:
             zone = reference.timezone_for(country, changed.get("city", target.city))

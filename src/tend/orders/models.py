@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tend.core import reference
+from tend.core.guard import GuardedChange, GuardedModel, GuardedQuerySet, guard_open
 from tend.customers.validators import validate_currency
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -77,7 +78,7 @@ OPEN_STATUSES = (
 )
 
 
-class OrderQuerySet(models.QuerySet):
+class OrderQuerySet(GuardedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -99,7 +100,11 @@ class OrderQuerySet(models.QuerySet):
         )
 
 
-class Order(models.Model):
+class Order(GuardedModel):
+    """Once confirmed, an order's agreed terms change only by an approved request."""
+
+    GUARDED_FIELDS = ("currency", "incoterm", "payment_terms", "promised_ship_date")
+
     customer = models.ForeignKey(
         "customers.Customer",
         on_delete=models.PROTECT,
@@ -156,6 +161,19 @@ class Order(models.Model):
 
         return reverse("orders:detail", args=[self.pk])
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
+
+    def guard_active(self) -> bool:
+        return getattr(self, "_loaded_status", self.status) != OrderStatus.DRAFT
+
+    @classmethod
+    def guard_applies_to_queryset(cls, queryset) -> bool:
+        return queryset.exclude(status=OrderStatus.DRAFT).exists()
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
@@ -175,7 +193,15 @@ class Order(models.Model):
         return (expected - self.promised_ship_date).days
 
 
-class OrderLine(models.Model):
+class OrderLineQuerySet(GuardedQuerySet):
+    pass
+
+
+class OrderLine(GuardedModel):
+    """A confirmed order's lines (what, how many, at what price) change only by approval."""
+
+    GUARDED_FIELDS = ("product_id", "quantity", "unit_price", "discount_pct")
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
     quantity = models.DecimalField(
@@ -193,6 +219,8 @@ class OrderLine(models.Model):
     )
     batch_number = models.CharField(_("batch / lot"), max_length=60, blank=True, db_index=True)
 
+    objects = OrderLineQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         verbose_name = _("order line")
@@ -201,6 +229,23 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product.sku}"
+
+    def guard_active(self) -> bool:
+        return Order.objects.filter(pk=self.order_id).exclude(status=OrderStatus.DRAFT).exists()
+
+    @classmethod
+    def guard_applies_to_queryset(cls, queryset) -> bool:
+        return queryset.exclude(order__status=OrderStatus.DRAFT).exists()
+
+    def save(self, *args, **kwargs):
+        if self.pk is None and not guard_open() and self.order_id and self.guard_active():
+            raise GuardedChange("OrderLine", ["a new line"])
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if not guard_open() and self.guard_active():
+            raise GuardedChange("OrderLine", ["removing a line"])
+        return super().delete(*args, **kwargs)
 
     @property
     def amount(self) -> Decimal:

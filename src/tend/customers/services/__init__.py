@@ -42,7 +42,9 @@ __all__ = [
 
 CUSTOMER_FIELDS = frozenset(Customer.AUDITED_FIELDS) - {"tags"}
 CONTACT_FIELDS = frozenset(Contact.AUDITED_FIELDS)
-NULLABLE_FIELDS = frozenset({"owner", "backup_owner", "territory", "referred_by", "cadence_days"})
+NULLABLE_FIELDS = frozenset(
+    {"owner", "backup_owner", "territory", "referred_by", "cadence_days", "credit_limit"}
+)
 
 
 class DuplicateCustomer(Exception):
@@ -213,6 +215,11 @@ def customer_update(
     original_owner, original_backup = customer.owner, customer.backup_owner
     original_owner_id, original_backup_id = customer.owner_id, customer.backup_owner_id
     _apply_fields(customer, fields)
+    guarded = customer.guard_changed()
+    if guarded:
+        raise ValidationError(
+            {field: _("This changes only by an approved request (four eyes).") for field in guarded}
+        )
     customer.full_clean()
     _check_assignment(
         by=by,
