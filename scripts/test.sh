@@ -18,8 +18,12 @@ sqlite_status=$?
 echo "== tests on PostgreSQL ($TEST_DATABASE_URL)"
 if "$PY" - "$TEST_DATABASE_URL" <<'PYEOF'
 import sys, psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+# The server must answer; the test database itself is created by the test run.
+params = conninfo_to_dict(sys.argv[1])
+params["dbname"] = "postgres"
 try:
-    psycopg.connect(sys.argv[1], connect_timeout=5).close()
+    psycopg.connect(make_conninfo(**params), connect_timeout=5).close()
 except Exception as exc:
     print(f"PostgreSQL unreachable: {exc}")
     sys.exit(1)
