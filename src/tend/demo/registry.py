@@ -18,6 +18,11 @@ the app (it is imported automatically, like ``admin.py``)::
             ...
         ctx.data["order_ids"] = [...]          # hand results to later steps
 
+For tens of thousands of rows, ``tend.demo.bulk.bulk_insert(Model, ["field", ...], rows)`` writes
+plain tuples through the driver (COPY on PostgreSQL), much faster than ``bulk_create``. Rows that
+point at customers are deleted by ``--reset`` even without a reset function (``bulk.delete_all``
+clears whatever references a customer before the customers go).
+
 Each step gets its own random stream (``ctx.rng(name)``, ``ctx.np_rng(name)``) derived from the
 seed and the step's name, so adding a step never changes what the others build. Dates come from
 ``ctx.today`` / ``ctx.now`` (the ``--today`` option), never from the clock: the same seed and day
