@@ -237,3 +237,13 @@ def test_a_step_from_another_app_runs_after_its_anchor_and_sees_the_book():
         seen["number"]
         == registry.DemoContext(seed=7, today=DAY, now=None, size=0).rng("extra").random()
     )
+
+
+def test_only_runs_the_named_steps_and_names_the_known_ones_when_one_is_unknown():
+    ctx = build_demo(
+        customers=30, seed=7, today=DAY, write=lambda _: None, only=["people", "reference"]
+    )
+    assert not ctx.customers and not Customer.objects.exists()
+    assert User.objects.filter(username="helen").exists()
+    with pytest.raises(CommandError, match="people, reference, customers"):
+        call_command("demo", customers=30, only="people,orderz", reset=True, stdout=io.StringIO())

@@ -36,13 +36,18 @@ class Command(BaseCommand):
             help="the day the book is built as of (YYYY-MM-DD; default: today)",
         )
         parser.add_argument(
+            "--only",
+            default=None,
+            help="run only these steps, comma-separated (e.g. people,reference,customers)",
+        )
+        parser.add_argument(
             "--reset",
             action="store_true",
             help="delete the existing book (customers, contacts, tags, territories, audit log, "
             "demo people) first",
         )
 
-    def handle(self, *args, customers, seed, today, reset, **options):
+    def handle(self, *args, customers, seed, today, reset, only, **options):
         if customers < 1:
             raise CommandError("--customers must be at least 1.")
         today = today or timezone.localdate()
@@ -51,7 +56,12 @@ class Command(BaseCommand):
             f"Building a demo book of {customers:,} customers (seed {seed}, {today})…"
         )
         ctx = build_demo(
-            customers=customers, seed=seed, today=today, reset=reset, write=self.stdout.write
+            customers=customers,
+            seed=seed,
+            today=today,
+            reset=reset,
+            write=self.stdout.write,
+            only=[name.strip() for name in only.split(",") if name.strip()] if only else None,
         )
         total = time.perf_counter() - started
         counts = ", ".join(
