@@ -121,7 +121,10 @@ def lifetimes_fits(
 def _run_lifetimes_subprocess(
     python: str, books: dict[str, dict[str, np.ndarray]], pareto_cap: int
 ) -> list[dict[str, Any]]:
-    """Run this script as a lifetimes worker under another interpreter, exchanging npz/JSON."""
+    """Run this script as a lifetimes worker under another interpreter, exchanging npz/JSON.
+
+    The worker's progress lines go straight to our stderr; its last stdout line is the JSON.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "books.npz"
         np.savez(path, **{f"{b}__{k}": v for b, book in books.items() for k, v in book.items()})
@@ -134,12 +137,12 @@ def _run_lifetimes_subprocess(
                 "--lifetimes-pareto-cap",
                 str(pareto_cap),
             ],
-            capture_output=True,
+            stdout=subprocess.PIPE,
             text=True,
             check=False,
         )
     if proc.returncode != 0:
-        raise RuntimeError(f"lifetimes worker failed:\n{proc.stderr[-4000:]}")
+        raise RuntimeError(f"lifetimes worker failed with exit code {proc.returncode}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
