@@ -107,16 +107,16 @@ class PhoneMaker:
             and phonenumbers.region_code_for_number(parsed) == region
         )
 
+    MOBILE = phonenumbers.PhoneNumberType.MOBILE
+    FIXED_LINE = phonenumbers.PhoneNumberType.FIXED_LINE
+
     def make(self, region: str, mobile: bool) -> str:
-        kind = (
-            phonenumbers.PhoneNumberType.MOBILE
-            if mobile
-            else (phonenumbers.PhoneNumberType.FIXED_LINE)
-        )
-        prefix, free, example = self._template(region, kind)
+        kind = self.MOBILE if mobile else self.FIXED_LINE
+        template = self.templates.get((region, kind)) or self._template(region, kind)
+        prefix, free, example = template
         if not free:
             return example
-        return prefix + self._digits(self.rng, free)
+        return f"{prefix}{int(self.rng.random() * 10**free):0{free}d}"
 
 
 # --- core steps ------------------------------------------------------------------------------
@@ -558,11 +558,8 @@ def build_customers(ctx: DemoContext) -> None:
             "tags": tag_names,
             "notes": notes,
         }
-        changes = {
-            key: [None, after.get(key, audit_defaults.get(key))]
-            for key in audited
-            if after.get(key, audit_defaults.get(key)) is not None
-        }
+        values = audit_defaults | after
+        changes = {key: [None, values.get(key)] for key in audited if values.get(key) is not None}
         audits.append(
             (created_at, admin_id, "create", "customer", customer_id, name[:300], customer_id,
              changes)

@@ -19,6 +19,9 @@ def _sqlite_datetime(value):
     if value is None or isinstance(value, str):  # already in the database's format
         return value
     if value.tzinfo is not None:
+        text = value.isoformat(" ")
+        if text.endswith("+00:00"):  # the usual case: already UTC
+            return text[:-6]
         value = value.astimezone(UTC).replace(tzinfo=None)
     return str(value)  # what Django's SQLite backend stores
 
