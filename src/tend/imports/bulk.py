@@ -13,6 +13,8 @@ from datetime import datetime
 
 from django.db import connections, models, router
 
+from tend.core.guard import GuardedChange, guard_open
+
 COPY_ROWS = 5000
 
 
@@ -31,6 +33,20 @@ def _default(field: models.Field, connection, now: datetime):
     else:
         value = field.get_default()
     return field.get_db_prep_save(value, connection)
+
+
+def _preparer(field: models.Field, connection):
+    """Python value -> database value for one field; plain scalars pass straight through."""
+    if isinstance(field, models.DateTimeField):
+        adapt = connection.ops.adapt_datetimefield_value
+        return lambda value: None if value is None else adapt(value)
+
+    def prepare(value):
+        if value is None or type(value) in (str, int, bool):
+            return value
+        return field.get_db_prep_save(value, connection)
+
+    return prepare
 
 
 def allocate_ids(model, count: int) -> list[int]:
@@ -102,6 +118,9 @@ def update(model, names: Sequence[str], rows: Sequence[tuple]) -> None:
     """UPDATE the fields ``names`` (by attname); each row is (*Python values, pk)."""
     if not rows:
         return
+    guarded = set(names) & set(getattr(model, "GUARDED_FIELDS", ()))
+    if guarded and not guard_open():  # as GuardedQuerySet.update refuses it
+        raise GuardedChange(model.__name__, guarded)
     connection = _connection(model)
     quote = connection.ops.quote_name
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
@@ -111,9 +130,7 @@ def update(model, names: Sequence[str], rows: Sequence[tuple]) -> None:
         f"UPDATE {quote(model._meta.db_table)} SET {assignments} "
         f"WHERE {quote(model._meta.pk.column)} = %s"
     )
-    prepared = [
-        (*(f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=False)), row[-1])
-        for row in rows
-    ]
+    prepare = [_preparer(field, connection) for field in fields]
+    prepared = [(*(p(v) for p, v in zip(prepare, row, strict=False)), row[-1]) for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, prepared)

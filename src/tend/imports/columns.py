@@ -48,6 +48,7 @@ CUSTOMER_TARGETS = [
     Target("currency", "currency", _("Default currency")),
     Target("incoterm", "incoterm", _("Default Incoterm")),
     Target("payment_terms", "payment_terms", _("Payment terms")),
+    Target("credit_limit", "credit_limit", _("Credit limit")),
     Target("tags", "tags", _("Tags")),
     Target("notes", "notes", _("Notes")),
     Target("cadence_days", "cadence_days", _("Contact every (days)")),
@@ -210,6 +211,7 @@ CUSTOMER_SYNONYMS = {
         "付款条款",
         "结算方式",
     ],
+    "credit_limit": ["credit limit", "credit line", "信用额度", "授信额度", "信用限额"],
     "tags": ["tags", "tag", "labels", "label", "标签"],
     "notes": ["notes", "note", "remarks", "remark", "comments", "comment", "memo", "备注", "说明"],
     "cadence_days": [

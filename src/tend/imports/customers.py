@@ -20,7 +20,9 @@ import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -31,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
 from tend.audit.models import AuditAction, AuditEntry
-from tend.audit.services import _plain, snapshot
+from tend.audit.services import _plain
 from tend.core import reference
 from tend.customers.matching import name_key
 from tend.customers.models import Contact, Customer, Tag, Territory
@@ -213,14 +215,36 @@ class _Create:
 
 
 @dataclass
+class _Pending:
+    """What a row changes in a customer already in the book, before it is loaded in full."""
+
+    pk: int
+    changed: dict[str, Any]  # field -> new Python value
+    tags: list[str]
+    tags_added: list[str]
+    existing: list[dict[str, Any]]  # its contacts, as loaded (changed ones updated in place)
+    new_contacts: list[dict[str, Any]]
+    changed_contacts: list[tuple[dict[str, Any], dict[str, Any], list[str]]]
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """A person by id only: the current owner when the file leaves the owner as it is."""
+
+    pk: int
+
+
+@dataclass
 class _Update:
-    customer: Customer  # loaded, then changed in place
-    before: dict[str, Any]  # snapshot of the changed fields
-    fields: list[str]  # changed model fields
+    pk: int
+    name: str  # afterwards: the audit entry's label
+    values: dict[str, Any]  # attname -> new Python value, derived columns included
+    before: dict[str, Any]  # snapshots of the changed audited fields
+    after: dict[str, Any]
     tags_before: list[str]
     tags_added: list[str]
-    owner_before: User | None
-    backup_before: User | None
+    owner_move: tuple[User | None, User | None] | None
+    backup_move: tuple[User | None, User | None] | None
     new_contacts: list[dict[str, Any]]
     changed_contacts: list[tuple[dict[str, Any], dict[str, Any], list[str]]]
 
@@ -246,6 +270,18 @@ def _multiline(raw: str) -> str:
     return raw.replace("\r\n", "\n").strip()
 
 
+def _amount(raw: str) -> Decimal:
+    """'250,000', '250000.00', 'USD 1 200 000' -> Decimal; at most 16 digits before the point."""
+    text = re.sub(r"[\s,'’]|^[^\d.+-]+", "", raw.strip())
+    try:
+        value = Decimal(text).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        value = None
+    if value is None or not value.is_finite() or value < 0 or value >= Decimal(10) ** 16:
+        raise _Bad(_("“%(value)s” is not an amount.") % {"value": raw})
+    return value
+
+
 def _days(raw: str) -> int:
     text = raw.strip()
     if not text.isdigit() or not 1 <= int(text) <= 32767:
@@ -268,6 +304,7 @@ class _Importer:
         self.zones: dict[tuple[str, str], str] = {}
         self.now = timezone.now()
         self.creates: list[_Create] = []
+        self.pending: list[_Pending] = []
         self.updates: list[_Update] = []
         self.people = _People()
         self.territories = {t.name.casefold(): t for t in Territory.objects.all()}
@@ -334,6 +371,8 @@ class _Importer:
             return _multiline
         if name == "cadence_days":
             return _days
+        if name == "credit_limit":
+            return _amount
         return _text(_max_length(Customer, name))
 
     @staticmethod
@@ -498,10 +537,11 @@ class _Importer:
     # Pass 2: against the book ------------------------------------------------------------
 
     def resolve(self, *, lock: bool) -> None:
-        """Match the customers to the book, check what the user may do, plan the writes."""
+        """Match the customers to the book, check what the user may do, plan the writes.
+        ``lock``: this is the commit; the customers to change are locked and loaded in full."""
         by = self.by
         groups = list(self.groups.values())
-        self.creates, self.updates = [], []
+        self.creates, self.updates, self.pending = [], [], []
         if not groups:
             return
         keys = dict(Customer.objects.values_list("name_key", "pk"))
@@ -512,7 +552,7 @@ class _Importer:
             if group.values.get("external_id") in externals
         }
         visible = self._visible(wanted)
-        targets = self._load_targets(wanted & visible, lock=lock)
+        targets = self.targets = self._load_targets(wanted & visible, lock=lock)
         contacts_of, tags_of = self._load_related(list(targets))
         assignable = set(users_assignable_by(user=by).values_list("pk", flat=True))
         seen: dict[str, _Group] = {}
@@ -564,6 +604,8 @@ class _Importer:
                 )
         if clashes:
             self._report_clashes(clashes)
+        if lock and self.pending and not self.errors:  # a commit
+            self._apply_updates()
 
     def _visible(self, wanted: set[int]) -> set[int]:
         if not wanted:
@@ -578,13 +620,17 @@ class _Importer:
         for start in range(0, len(ids), LOOKUP_CHUNK):
             yield ids[start : start + LOOKUP_CHUNK]
 
-    def _load_targets(self, pks: set[int], *, lock: bool) -> dict[int, Customer]:
-        targets: dict[int, Customer] = {}
-        queryset = Customer.objects.select_related("owner", "backup_owner", "territory")
+    def _load_targets(self, pks: set[int], *, lock: bool) -> dict[int, SimpleNamespace]:
+        """The customers the file names by external id, as light rows (the fields a file can
+        change, no model instances): most of a re-imported file is usually unchanged."""
+        targets: dict[int, SimpleNamespace] = {}
+        queryset = Customer.objects.all()
         if lock:
-            queryset = queryset.select_for_update(of=("self",))
+            queryset = queryset.select_for_update()
         for chunk in self._chunks(sorted(pks)):
-            targets.update((c.pk, c) for c in queryset.filter(pk__in=chunk).order_by())
+            rows = queryset.filter(pk__in=chunk).order_by().values_list(*LIGHT_FIELDS)
+            for row in rows:
+                targets[row[0]] = SimpleNamespace(**dict(zip(LIGHT_FIELDS, row, strict=True)))
         return targets
 
     def _load_related(self, pks: list[int]):
@@ -784,8 +830,10 @@ class _Importer:
         self.creates.append(_Create(customer, tags, new))
 
     def _plan_update(
-        self, group, target: Customer, assignable, existing: list[dict[str, Any]], tags: list[str]
+        self, group, target, assignable, existing: list[dict[str, Any]], tags: list[str]
     ) -> None:
+        """Compare a repeated customer with its light row from the book; what differs is
+        applied in ``_apply_updates`` (on the full record, loaded only for those)."""
         values = group.values
         changed: dict[str, Any] = {}
         for name, value in values.items():
@@ -805,14 +853,14 @@ class _Importer:
                 % {"field": Customer._meta.get_field(name).verbose_name},
             )
             guarded_ok = False
-        owner = target.owner
+        owner = _Ref(target.owner_id) if target.owner_id else None
         if "owner" in values:
             owner = None if values["owner"] is POOL else values["owner"]
-        backup = target.backup_owner
+        backup = _Ref(target.backup_owner_id) if target.backup_owner_id else None
         if "backup_owner" in values:
             backup = None if values["backup_owner"] is POOL else values["backup_owner"]
-        owner_changed = (owner.pk if owner else None) != target.owner_id
-        backup_changed = (backup.pk if backup else None) != target.backup_owner_id
+        owner_changed = _pk(owner) != target.owner_id
+        backup_changed = _pk(backup) != target.backup_owner_id
         ok = self._owner_checks(
             group,
             owner,
@@ -867,46 +915,105 @@ class _Importer:
         if not changed and not tags_added and not new_contacts and not changed_contacts:
             self.result.customers_unchanged += 1
             return
-        owner_before, backup_before = target.owner, target.backup_owner
-        before = snapshot(target, [n for n in CUSTOMER_SNAPSHOT_FIELDS if n in changed])
-        for name, value in changed.items():
-            setattr(target, name, value)
-        fields_changed = list(changed)
-        derived = ("owned_since", "touch_due_at", "pool_return_at")
-        derived_before = [getattr(target, name) for name in derived]
-        if owner_changed:
-            target.owned_since = self.now if target.owner_id else None
-        target.refresh_touch_dates()
-        fields_changed += [
-            name
-            for name, old in zip(derived, derived_before, strict=True)
-            if getattr(target, name) != old
-        ]
-        if "name" in changed:
-            target.name_key = name_key(target.name)
-            fields_changed.append("name_key")
-        everyone = [(c["is_primary"], c["name"], c["pk"], c["email"]) for c in existing] + [
-            (c["is_primary"], c["name"], UNSAVED, c["email"]) for c in new_contacts
-        ]
-        search_text = _search_text(
-            target.name, target.local_name, target.city, everyone, sorted({*tags, *tags_added})
-        )
-        if search_text != target.search_text:
-            target.search_text = search_text
-            fields_changed.append("search_text")
-        self.updates.append(
-            _Update(
-                customer=target,
-                before=before,
-                fields=fields_changed,
-                tags_before=sorted(tags),
-                tags_added=tags_added,
-                owner_before=owner_before,
-                backup_before=backup_before,
-                new_contacts=new_contacts,
-                changed_contacts=changed_contacts,
+        self.pending.append(
+            _Pending(
+                target.pk,
+                changed,
+                sorted(tags),
+                tags_added,
+                existing,
+                new_contacts,
+                changed_contacts,
             )
         )
+
+    def _apply_updates(self) -> None:
+        """What the changing customers become, worked out as ``customer_update`` does it (the
+        name key, the touch dates by the model's own rule, the search text) from light rows:
+        attribute values to write and audit snapshots (``snapshot`` format) before and after."""
+        pending = {plan.pk: plan for plan in self.pending}
+        users = {user.pk: user for user in User.objects.all()}
+        territories = {t.pk: t for t in self.territories.values()}
+        extras: dict[int, tuple] = {}
+        for chunk in self._chunks(sorted(pending)):
+            rows = Customer.objects.filter(pk__in=chunk).order_by().values_list(*EXTRA_FIELDS)
+            extras.update((row[0], row[1:]) for row in rows)
+        probe = Customer()  # the model's rule for touch dates, run on each customer's values
+        for pk in sorted(pending):
+            plan, light = pending[pk], self.targets[pk]
+            created_at, last_outbound_at, owned_since, touch_due_at, pool_return_at, text = extras[
+                pk
+            ]
+            changed = plan.changed
+            before: dict[str, Any] = {}
+            after: dict[str, Any] = {}
+            values: dict[str, Any] = {}
+            for name in CUSTOMER_SNAPSHOT_FIELDS:
+                if name not in changed:
+                    continue
+                new = changed[name]
+                attname = ATTNAMES.get(name, name)
+                current = getattr(light, attname)
+                if name in ("owner", "backup_owner"):
+                    current = users.get(current)
+                elif name == "territory":
+                    current = territories.get(current)
+                before[name] = _plain(current)
+                after[name] = _plain(new)
+                values[attname] = _pk(new) if name in ATTNAMES else new
+
+            def final(name: str, light=light, changed=changed):
+                return changed[name] if name in changed else getattr(light, name)
+
+            owner_id = _pk(changed["owner"]) if "owner" in changed else light.owner_id
+            probe.tier, probe.cadence_days = final("tier"), final("cadence_days")
+            probe.created_at, probe.last_outbound_at = created_at, last_outbound_at
+            probe.owner_id = owner_id
+            probe.owned_since = (
+                (self.now if owner_id else None) if "owner" in changed else owned_since
+            )
+            probe.refresh_touch_dates()
+            for attname, old in (
+                ("owned_since", owned_since),
+                ("touch_due_at", touch_due_at),
+                ("pool_return_at", pool_return_at),
+            ):
+                if getattr(probe, attname) != old:
+                    values[attname] = getattr(probe, attname)
+            if "name" in changed:
+                values["name_key"] = name_key(changed["name"])
+            everyone = [(c["is_primary"], c["name"], c["pk"], c["email"]) for c in plan.existing]
+            everyone += [
+                (c["is_primary"], c["name"], UNSAVED, c["email"]) for c in plan.new_contacts
+            ]
+            search_text = _search_text(
+                final("name"),
+                final("local_name"),
+                final("city"),
+                everyone,
+                sorted({*plan.tags, *plan.tags_added}),
+            )
+            if search_text != text:
+                values["search_text"] = search_text
+            self.updates.append(
+                _Update(
+                    pk=pk,
+                    name=final("name"),
+                    values=values,
+                    before=before,
+                    after=after,
+                    tags_before=plan.tags,
+                    tags_added=plan.tags_added,
+                    owner_move=(users.get(light.owner_id), changed["owner"])
+                    if "owner" in changed
+                    else None,
+                    backup_move=(users.get(light.backup_owner_id), changed["backup_owner"])
+                    if "backup_owner" in changed
+                    else None,
+                    new_contacts=plan.new_contacts,
+                    changed_contacts=plan.changed_contacts,
+                )
+            )
 
     # Writing -----------------------------------------------------------------------------
 
@@ -942,6 +1049,7 @@ class _Importer:
                     v["currency"],
                     v["incoterm"],
                     v["payment_terms"],
+                    v["credit_limit"],
                     v["notes"],
                     v["cadence_days"],
                     *touch_dates(v["tier"], v["cadence_days"], v["owner"] is not None),
@@ -955,7 +1063,7 @@ class _Importer:
         for plan, pk in zip(self.creates, ids, strict=True):
             plan.pk = pk
         contacts = [(plan.pk, c) for plan in self.creates for c in plan.contacts] + [
-            (plan.customer.pk, c) for plan in self.updates for c in plan.new_contacts
+            (plan.pk, c) for plan in self.updates for c in plan.new_contacts
         ]
         contact_ids = bulk.insert(
             Contact,
@@ -966,7 +1074,7 @@ class _Importer:
         for (_customer_id, contact), pk in zip(contacts, contact_ids, strict=True):
             contact["pk"] = pk
         links = [(plan.pk, tag_ids[name]) for plan in self.creates for name in plan.tags] + [
-            (plan.customer.pk, tag_ids[name]) for plan in self.updates for name in plan.tags_added
+            (plan.pk, tag_ids[name]) for plan in self.updates for name in plan.tags_added
         ]
         bulk.insert(Customer.tags.through, ("customer_id", "tag_id"), links, now=now)
         self._write_updates(now)
@@ -995,10 +1103,10 @@ class _Importer:
     def _write_updates(self, now) -> None:
         by_fields: dict[tuple[str, ...], list[tuple]] = {}
         for plan in self.updates:
-            customer = plan.customer
-            names = tuple(sorted(ATTNAMES.get(name, name) for name in plan.fields))
-            row = (*(getattr(customer, name) for name in names), now, customer.pk)
-            by_fields.setdefault(names, []).append(row)
+            if plan.values:
+                names = tuple(sorted(plan.values))
+                row = (*(plan.values[name] for name in names), now, plan.pk)
+                by_fields.setdefault(names, []).append(row)
         for names, rows in by_fields.items():
             bulk.update(Customer, [*names, "updated_at"], rows)
         contacts_by_fields: dict[tuple[str, ...], list[tuple]] = {}
@@ -1048,9 +1156,7 @@ class _Importer:
                     )
                 )
         for plan in self.updates:
-            customer = plan.customer
-            before = dict(plan.before)
-            after = snapshot(customer, list(before))
+            before, after = dict(plan.before), dict(plan.after)
             if plan.tags_added:
                 before["tags"] = _plain(plan.tags_before)
                 after["tags"] = _plain([*plan.tags_before, *plan.tags_added])
@@ -1062,9 +1168,9 @@ class _Importer:
                         actor,
                         AuditAction.UPDATE,
                         customer_entity,
-                        customer.pk,
-                        str(customer)[:300],
-                        customer.pk,
+                        plan.pk,
+                        plan.name[:300],
+                        plan.pk,
                         json.dumps(changes),
                     )
                 )
@@ -1079,7 +1185,7 @@ class _Importer:
                             contact_entity,
                             contact["pk"],
                             contact["name"][:300],
-                            customer.pk,
+                            plan.pk,
                             json.dumps(changes),
                         )
                     )
@@ -1093,7 +1199,7 @@ class _Importer:
                         contact_entity,
                         contact["pk"],
                         contact["name"][:300],
-                        customer.pk,
+                        plan.pk,
                         json.dumps(audit_changes({}, after)),
                     )
                 )
@@ -1115,21 +1221,10 @@ class _Importer:
                 if person is not None:
                     events.append((plan.pk, role, None, person, OwnershipMove.IMPORT))
         for plan in self.updates:
-            customer = plan.customer
-            if "owner" in plan.fields:
-                events.append(
-                    (customer.pk, "owner", plan.owner_before, customer.owner, OwnershipMove.EDIT)
-                )
-            if "backup_owner" in plan.fields:
-                events.append(
-                    (
-                        customer.pk,
-                        "backup",
-                        plan.backup_before,
-                        customer.backup_owner,
-                        OwnershipMove.EDIT,
-                    )
-                )
+            if plan.owner_move:
+                events.append((plan.pk, "owner", *plan.owner_move, OwnershipMove.EDIT))
+            if plan.backup_move:
+                events.append((plan.pk, "backup", *plan.backup_move, OwnershipMove.EDIT))
         if not events:
             return
         event_ids = bulk.insert(
@@ -1189,11 +1284,11 @@ class _Importer:
         result.good_rows = result.rows - len(self.bad_rows)
         if not result.committed:
             result.customers_created = len(self.creates)
-            result.customers_updated = len(self.updates)
+            result.customers_updated = len(self.pending)
             result.contacts_created = sum(len(p.contacts) for p in self.creates) + sum(
-                len(p.new_contacts) for p in self.updates
+                len(p.new_contacts) for p in self.pending
             )
-            result.contacts_updated = sum(len(p.changed_contacts) for p in self.updates)
+            result.contacts_updated = sum(len(p.changed_contacts) for p in self.pending)
         return result
 
 
@@ -1216,6 +1311,7 @@ CUSTOMER_COLUMNS = (
     "currency",
     "incoterm",
     "payment_terms",
+    "credit_limit",
     "notes",
     "cadence_days",
     "owned_since",
@@ -1263,6 +1359,21 @@ CONTACT_DEFAULTS = {
     for name in ("title", "email", "phone", "mobile", "whatsapp", "wechat", "language", "role")
 }
 CONTACT_NAME_MAX = Contact._meta.get_field("name").max_length
+EXTRA_FIELDS = (
+    "pk",
+    "created_at",
+    "last_outbound_at",
+    "owned_since",
+    "touch_due_at",
+    "pool_return_at",
+    "search_text",
+)
+LIGHT_FIELDS = (
+    "pk",
+    *(Customer._meta.get_field(name).attname for name in CUSTOMER_SNAPSHOT_FIELDS),
+    "time_zone_overridden",
+    "name_key",
+)
 EMAIL_MAX = Contact._meta.get_field("email").max_length
 
 

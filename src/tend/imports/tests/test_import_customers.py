@@ -1,11 +1,15 @@
 """Importing customer files: every bad row reported, all or nothing, re-imports update."""
 
+from decimal import Decimal
+
 import pytest
 
 from tend.audit.models import AuditEntry
+from tend.core.guard import GuardedChange
 from tend.customers import services
 from tend.customers.models import Contact, Customer, OwnershipEvent
 from tend.customers.tests.factories import ContactFactory, CustomerFactory
+from tend.imports import bulk
 from tend.imports.customers import RowError, import_customers
 
 from .sheets import HEADERS, book_rows, write_csv, write_xlsx
@@ -523,3 +527,71 @@ def test_a_missing_company_name_and_country_are_reported(manager1, tmp_path):
         RowError(2, "Company", "The company name is missing."),
         RowError(3, "Country", "The country is missing."),
     ]
+
+
+def test_an_owner_change_by_import_is_recorded_as_the_form_records_it(manager1, rep1, tmp_path):
+    imported = CustomerFactory(name="Sharjah Tools", external_id="SH-1", owner=None, tier="B")
+    by_form = CustomerFactory(name="Ajman Tools", owner=None, tier="B")
+    services.customer_update(by=manager1, customer=by_form, fields={"owner": rep1})
+    headers = ["Company", "External ID", "Owner"]
+
+    result = run(
+        manager1, write_csv(tmp_path / "o.csv", headers, [["Sharjah Tools", "SH-1", "alice"]])
+    )
+
+    assert (result.errors, result.customers_updated) == ([], 1)
+    imported.refresh_from_db()
+    by_form.refresh_from_db()
+
+    def recorded(customer):
+        entry = AuditEntry.objects.get(customer_id=customer.pk, action="update")
+        event = OwnershipEvent.objects.get(customer=customer)
+        return (
+            customer.owner,
+            customer.touch_due_at - customer.created_at,
+            customer.pool_return_at - customer.owned_since,
+            entry.changes,
+            (event.role, event.from_user, event.to_user, event.by, event.move),
+        )
+
+    assert recorded(imported) == recorded(by_form)
+    assert recorded(imported)[3] == {"owner": [None, "Alice Tester"]}
+
+
+def test_guarded_fields_are_set_on_new_customers_but_not_changed_on_existing_ones(
+    manager1, tmp_path
+):
+    CustomerFactory(name="Doha Lights", external_id="Q-1", country="QA", payment_terms="30 days")
+    headers = ["Company", "External ID", "Country", "Payment terms", "Credit limit"]
+    rows = [
+        ["Doha Lights", "Q-1", "QA", "60 days", ""],
+        ["Muscat Lamps", "O-1", "OM", "T/T in advance", "250,000.50"],
+    ]
+
+    result = run(manager1, write_csv(tmp_path / "g.csv", headers, rows))
+
+    assert result.errors == [
+        RowError(
+            2,
+            "Payment terms",
+            "An existing customer's payment terms change only by an approved request.",
+        ),
+    ]
+    assert Customer.objects.count() == 1
+
+    rows[0][3] = "30 days"
+    result = run(manager1, write_csv(tmp_path / "g2.csv", headers, rows))
+
+    assert result.errors == []
+    muscat = Customer.objects.get(external_id="O-1")
+    assert (muscat.payment_terms, muscat.credit_limit) == ("T/T in advance", Decimal("250000.50"))
+    created = AuditEntry.objects.get(entity="customer", entity_id=muscat.pk)
+    assert created.changes["credit_limit"] == [None, "250000.50"]
+
+
+def test_the_bulk_writer_refuses_a_guarded_field_like_the_orm_does(manager1):
+    customer = CustomerFactory(payment_terms="30 days")
+    with pytest.raises(GuardedChange):
+        bulk.update(Customer, ["payment_terms"], [("60 days", customer.pk)])
+    customer.refresh_from_db()
+    assert customer.payment_terms == "30 days"
