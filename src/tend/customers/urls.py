@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.customer_create, name="create"),
     path("lookup/", views.customer_lookup, name="lookup"),
     path("export/", views.customer_export, name="export"),
+    path("bulk/", views.customer_bulk_update, name="bulk"),
     path("single-threaded/", views.single_threaded, name="single_threaded"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),

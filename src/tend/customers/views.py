@@ -19,6 +19,7 @@ from tend.timeline.selectors import timeline_for_customer
 
 from . import selectors, services
 from .forms import ContactForm, CustomerFilterForm, CustomerForm, referral_label
+from .models import CustomerStatus, CustomerType, Territory, Tier
 
 
 def _is_htmx(request) -> bool:
@@ -33,9 +34,47 @@ def customer_list(request):
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "bulk_choices": None if request.user.is_rep else bulk_choices(),
+    }
     template = "customers/_results.html" if _is_htmx(request) else "customers/list.html"
     return render(request, template, context)
+
+
+def bulk_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The list's bulk action: one select of field:value pairs, grouped by field."""
+    return [
+        (_("Tier"), [(f"tier:{v}", label) for v, label in Tier.choices]),
+        (_("Status"), [(f"status:{v}", label) for v, label in CustomerStatus.choices]),
+        (_("Type"), [(f"type:{v}", label) for v, label in CustomerType.choices]),
+        (_("Territory"), [(f"territory:{t.pk}", t.name) for t in Territory.objects.all()]),
+    ]
+
+
+@login_required
+@require_POST
+def customer_bulk_update(request):
+    """Managers set tier, status, type, territory or cadence on the customers ticked in the
+    list; only those they may see are touched."""
+    field, _sep, value = request.POST.get("choice", "").partition(":")
+    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
+    customers = list(selectors.customers_visible_to(user=request.user).filter(pk__in=ids))
+    if field == "territory":
+        value = Territory.objects.filter(pk=value).first() if value.isdigit() else None
+    elif field == "cadence_days":
+        value = int(value) if value.isdigit() else None
+    try:
+        changed = services.customers_bulk_update(
+            by=request.user, customers=customers, fields={field: value}
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("%(count)s customers updated.") % {"count": changed})
+    return redirect(request.POST.get("next") or "customers:list")
 
 
 @login_required

@@ -253,6 +253,28 @@ def customer_update(
     return customer
 
 
+BULK_FIELDS = frozenset({"tier", "status", "territory", "type", "cadence_days"})
+
+
+@transaction.atomic
+def customers_bulk_update(*, by: User, customers: list[Customer], fields: dict[str, Any]) -> int:
+    """Set the same values on many customers at once (managers and admins), each change
+    audited. Only plain classification fields: ownership moves through the pool and handover,
+    and guarded fields through approvals."""
+    if by.is_rep:
+        raise PermissionDenied(_("Only a manager or an admin can change customers in bulk."))
+    unknown = set(fields) - BULK_FIELDS
+    if unknown:
+        raise ValidationError(
+            {name: _("This cannot be changed in bulk.") for name in sorted(unknown)}
+        )
+    changed = 0
+    for customer in customers:
+        if customer_update(by=by, customer=customer, fields=fields) is not None:
+            changed += 1
+    return changed
+
+
 @transaction.atomic
 def customer_delete(*, by: User, customer: Customer) -> None:
     """Delete a customer and its contacts. Only managers and admins; the audit log keeps a full
