@@ -11,6 +11,7 @@ urlpatterns = [
     path("calendar/<str:token>.ics", agenda_views.calendar_feed, name="calendar_feed"),
     path("engagement/", include("tend.engagement.urls")),
     path("orders/", include("tend.orders.urls")),
+    path("approvals/", include("tend.approvals.urls")),
     path("accounts/", include("tend.accounts.urls")),
     path("customers/", include("tend.customers.urls")),
     path("imports/", include("tend.imports.urls")),

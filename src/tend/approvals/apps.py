@@ -7,4 +7,9 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Approvals")
 
     def ready(self) -> None:
-        from . import timeline_kinds  # noqa: F401  (registrations)
+        from tend.customers.views import CUSTOMER_PANELS
+
+        from . import agenda_sections, jobs, timeline_kinds  # noqa: F401  (registrations)
+
+        if "approvals/_customer_panel.html" not in CUSTOMER_PANELS:
+            CUSTOMER_PANELS.append("approvals/_customer_panel.html")

@@ -1,0 +1,69 @@
+"""Approval sections of the agenda: requests waiting for my decision, and decisions on mine."""
+
+from django.conf import settings
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
+
+from tend.agenda.registry import AgendaContext, AgendaSection, SectionResult, register
+from tend.agenda.rows import Row, section_rows
+
+from . import selectors
+from .models import Notification
+
+
+class _Listed(list):
+    """A list that counts like a queryset, for ``section_rows``."""
+
+    def count(self, *args) -> int:  # type: ignore[override]
+        return len(self)
+
+
+def waiting_rows(context: AgendaContext, limit: int) -> SectionResult:
+    waiting = _Listed(selectors.requests_waiting_for(user=context.user))
+    return section_rows(waiting, context, limit)
+
+
+def decision_rows(context: AgendaContext, limit: int) -> SectionResult:
+    """The person's unread notifications, newest first. They are about requests, not one
+    customer's moment, so a row has no customer."""
+    unread = Notification.objects.filter(user=context.user, read_at__isnull=True)
+    items = list(unread[:limit])
+    total = len(items) if len(items) < limit else unread.count()
+    return SectionResult(
+        rows=[Row(item=item, customer=None, local=None) for item in items], total=total
+    )
+
+
+def _waiting_line(row) -> str:
+    request = row.item
+    return (
+        f"{request.get_kind_display()} for {row.customer.name}: {request.amount_base} "
+        f"{settings.TEND_BASE_CURRENCY}, asked by {request.requested_by} "
+        f"{timesince(request.created_at)} ago"
+    )
+
+
+def _decision_line(row) -> str:
+    return row.item.text
+
+
+register(
+    AgendaSection(
+        key="approvals_waiting",
+        title=_("Approvals waiting for me"),
+        order=8,
+        template="approvals/_agenda_waiting.html",
+        rows=waiting_rows,
+        digest_line=_waiting_line,
+    )
+)
+register(
+    AgendaSection(
+        key="approval_decisions",
+        title=_("Decisions on my requests"),
+        order=45,
+        template="approvals/_agenda_decisions.html",
+        rows=decision_rows,
+        digest_line=_decision_line,
+    )
+)
