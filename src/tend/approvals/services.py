@@ -84,7 +84,7 @@ def _order_state(order: Order) -> dict[str, Any]:
         "currency": order.currency,
         "incoterm": order.incoterm,
         "payment_terms": order.payment_terms,
-        "promised_ship_date": str(order.promised_ship_date),
+        "promised_ship_date": str(order.promised_ship_date) if order.promised_ship_date else None,
         "lines": {str(line.pk): _line_state(line) for line in order.lines.order_by("pk")},
     }
 
@@ -175,6 +175,7 @@ def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[
         measure = _money(deepest) if kind == RequestKind.DISCOUNT else amount_base
         return _order_state(order), amount_base, measure
     if kind == RequestKind.REFUND:
+        _only(proposed, {"kind", "amount", "currency"})
         amount = _decimal(proposed.get("amount"), "amount")
         if amount <= 0:
             raise ValidationError({"amount": _("A refund or credit is a positive amount.")})
@@ -184,6 +185,7 @@ def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[
         amount_base = _money(amount * rate_for(currency, timezone.localdate()))
         return {}, amount_base, amount_base
     if kind == RequestKind.ACCOMMODATION:
+        _only(proposed, {"description", "value", "currency"})
         if not str(proposed.get("description", "")).strip():
             raise ValidationError({"description": _("Describe the accommodation.")})
         value = _decimal(proposed.get("value", 0), "value")
@@ -205,6 +207,17 @@ def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[
                 raise ValidationError({"credit_limit": _("A credit limit cannot be negative.")})
         return _customer_state(customer), _money(limit), _money(limit)
     raise ValidationError({"kind": _("Unknown kind of request.")})
+
+
+def _only(proposed: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(proposed) - allowed
+    if unknown:
+        raise ValidationError(
+            {
+                "proposed": _("Unknown: %(fields)s. Expected %(allowed)s.")
+                % {"fields": ", ".join(sorted(unknown)), "allowed": ", ".join(sorted(allowed))}
+            }
+        )
 
 
 def _current_baseline(request: ApprovalRequest) -> dict[str, Any]:
@@ -463,12 +476,21 @@ def _finish(request: ApprovalRequest, *, actor, note: str = "") -> None:
     )
 
 
-@transaction.atomic
 def request_decide(
     *, by: User, request: ApprovalRequest, decision: str, comment: str = ""
 ) -> ApprovalRequest:
     """Approve or reject. The requester never decides their own request; nobody decides twice.
-    Enough approvals apply the change once; a single rejection closes the request."""
+    Enough approvals apply the change once; a single rejection closes the request. A request
+    past its expiry is marked expired (and stays so) and the decision is refused."""
+    if ApprovalRequest.objects.filter(
+        pk=request.pk, state=RequestState.PENDING, expires_at__lte=timezone.now()
+    ).update(state=RequestState.EXPIRED):
+        raise ValidationError(_("This request has expired."))
+    return _decide(by=by, request=request, decision=decision, comment=comment)
+
+
+@transaction.atomic
+def _decide(*, by: User, request: ApprovalRequest, decision: str, comment: str) -> ApprovalRequest:
     request = (
         ApprovalRequest.objects.select_for_update(of=("self",))
         .select_related("customer__owner", "requested_by")
@@ -482,9 +504,6 @@ def request_decide(
         raise ValidationError(
             _("This request is already %(state)s.") % {"state": request.get_state_display()}
         )
-    if request.expires_at <= timezone.now():
-        _expire(request)
-        raise ValidationError(_("This request has expired."))
     if request.decisions.filter(by=by).exists():
         raise ValidationError(_("You have already decided this request."))
     if not may_approve(user=by, request=request):
@@ -552,13 +571,6 @@ def request_withdraw(*, by: User, request: ApprovalRequest) -> ApprovalRequest:
     _audit_state(request, by, RequestState.PENDING)
     _timeline(request, _("Request withdrawn: %(kind)s") % {"kind": request.get_kind_display()}, by)
     return request
-
-
-def _expire(request: ApprovalRequest) -> None:
-    ApprovalRequest.objects.filter(pk=request.pk, state=RequestState.PENDING).update(
-        state=RequestState.EXPIRED
-    )
-    request.state = RequestState.EXPIRED
 
 
 def requests_expire(*, now=None) -> int:
