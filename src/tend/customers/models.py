@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tend.accounts.models import User
 from tend.core import reference
 from tend.core.guard import GuardedModel, GuardedQuerySet
 
@@ -92,11 +93,10 @@ class CustomerQuerySet(GuardedQuerySet):
         if user.is_manager:
             if user.team_id is None:
                 return self.filter(Q(owner__isnull=True) | Q(owner=user) | Q(backup_owner=user))
+            # Subqueries, not joins: the count over a large book stays an index-only scan.
+            team = User.objects.filter(team_id=user.team_id).values("pk")
             return self.filter(
-                Q(owner__isnull=True)
-                | Q(owner__team_id=user.team_id)
-                | Q(backup_owner__team_id=user.team_id)
-                | Q(owner=user)
+                Q(owner__isnull=True) | Q(owner__in=team) | Q(backup_owner__in=team) | Q(owner=user)
             )
         return self.filter(Q(owner__isnull=True) | Q(owner=user) | Q(backup_owner=user))
 
@@ -233,6 +233,7 @@ class Customer(GuardedModel):
             models.Index(fields=["country", "name"]),
             models.Index(fields=["owner", "name"]),
             models.Index(fields=["backup_owner"]),
+            models.Index(fields=["owner", "backup_owner"]),
             models.Index(fields=["tier", "name"]),
             models.Index(fields=["status"]),
             models.Index(fields=["-created_at"]),

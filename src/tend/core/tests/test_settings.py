@@ -98,3 +98,18 @@ def test_the_tend_command_wraps_any_management_command(tmp_path):
 )
 def test_time_zone_for_country_and_city(country, city, zone):
     assert timezone_for(country, city) == zone
+
+
+def test_the_database_optimize_job_gathers_sqlite_statistics(db):
+    from django.db import connection
+
+    from tend.core.jobs import database_optimize
+
+    result = database_optimize()
+    if connection.vendor == "sqlite":
+        assert result == "analyzed"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            assert cursor.fetchone()[0] == 1
+    else:
+        assert result == "nothing to do"
