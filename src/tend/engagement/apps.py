@@ -9,7 +9,7 @@ class EngagementConfig(AppConfig):
     def ready(self) -> None:
         from tend.customers.views import TIMELINE_FORM_TEMPLATES
 
-        from . import agenda_sections, handover, jobs, timeline_kinds  # noqa: F401  (registrations)
+        from . import agenda_sections, demo, handover, jobs, timeline_kinds  # noqa: F401  (registrations)
 
         for template in ("engagement/_log_form.html", "engagement/_customer_promises.html"):
             if template not in TIMELINE_FORM_TEMPLATES:

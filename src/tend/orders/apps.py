@@ -9,7 +9,7 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         from tend.customers.views import CUSTOMER_PANELS
 
-        from . import agenda_sections, timeline_kinds  # noqa: F401  (registrations)
+        from . import agenda_sections, demo, timeline_kinds  # noqa: F401  (registrations)
 
         if "orders/_customer_panel.html" not in CUSTOMER_PANELS:
             CUSTOMER_PANELS.append("orders/_customer_panel.html")
