@@ -1,5 +1,5 @@
-"""``tend import customers FILE``: check a spreadsheet of customers and import it, all or
-nothing."""
+"""``tend import customers FILE`` and ``tend import orders FILE``: check a spreadsheet of
+customers (or of order lines, as an ERP exports them) and import it, all or nothing."""
 
 from pathlib import Path
 
@@ -47,11 +47,13 @@ class Command(BaseCommand):
     help = (
         "Import customers from an .xlsx or .csv file (UTF-8 or GBK). Headers in English or "
         "Chinese are matched to fields; --dry-run lists every bad row and writes nothing. "
-        "Rows whose external id is already in the book update that customer."
+        "Rows whose external id is already in the book update that customer. "
+        "'orders': one row per order line; rows with the same order number are one order, and "
+        "an order number already in Tend is updated, never duplicated."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["customers"], help="what the file holds")
+        parser.add_argument("what", choices=["customers", "orders"], help="what the file holds")
         parser.add_argument("file", type=Path)
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
         parser.add_argument(
@@ -83,6 +85,8 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
         user = self._user(as_user)
+        if what == "orders":
+            return self._orders(file, user, dry_run, options["map"])
         try:
             headers = read_headers(file)
             mapping = columns.auto_mapping(headers)
@@ -115,6 +119,45 @@ class Command(BaseCommand):
             f"{result.customers_created} customers new, {result.customers_updated} updated, "
             f"{result.customers_unchanged} unchanged; {result.contacts_created} contacts new, "
             f"{result.contacts_updated} updated."
+        )
+        if result.committed:
+            write(self.style.SUCCESS(f"Imported: {summary}"))
+        else:
+            write(self.style.SUCCESS(f"Dry run, all {result.rows} rows good: {summary}"))
+
+    def _orders(self, file: Path, user: User, dry_run: bool, pairs: list[str]) -> None:
+        from tend.imports.orders import ORDER_TARGET_KEYS, import_orders
+
+        if pairs:
+            raise CommandError("--map works for customers only; orders are matched by header.")
+        try:
+            result = import_orders(by=user, path=file, commit=not dry_run)
+        except UnreadableFile as exc:
+            raise CommandError(str(exc)) from exc
+        write = self.stdout.write
+        write(
+            f"{file.name}: {result.rows} rows, read and checked in {result.seconds:.1f} s "
+            f"as {user.username}."
+        )
+        write("Columns:")
+        for header, key in zip(result.headers, result.mapping, strict=True):
+            target = f"{key} ({ORDER_TARGET_KEYS[key].label})" if key else "(ignored)"
+            write(f"  {header!r:32} -> {target}")
+        if result.errors:
+            write(
+                self.style.ERROR(
+                    f"{len(result.errors)} errors in {result.rows - result.good_rows} rows:"
+                )
+            )
+            for error in result.errors:
+                where = f"row {error.row}" if error.row is not None else "file"
+                column = f", {error.column}" if error.column else ""
+                write(f"  {where}{column}: {error.message}")
+            raise CommandError("Nothing was imported: fix the rows above and run it again.")
+        summary = (
+            f"{result.orders_created} orders new ({result.lines_created} lines), "
+            f"{result.orders_updated} updated, {result.orders_unchanged} unchanged; "
+            f"{result.lines_updated} lines' batch numbers updated."
         )
         if result.committed:
             write(self.style.SUCCESS(f"Imported: {summary}"))
