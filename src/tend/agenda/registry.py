@@ -32,6 +32,8 @@ class AgendaSection:
     template: str
     rows: Callable[[AgendaContext, int], SectionResult]
     digest_line: Callable[[object], str] = field(default=lambda row: str(row))
+    # Whether the section belongs on this person's agenda (e.g. approvals: not for reps).
+    shown_to: Callable[[object], bool] = field(default=lambda user: True)
 
 
 _SECTIONS: dict[str, AgendaSection] = {}
@@ -42,5 +44,7 @@ def register(section: AgendaSection) -> AgendaSection:
     return section
 
 
-def sections() -> list[AgendaSection]:
-    return sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key))
+def sections(user=None) -> list[AgendaSection]:
+    """The registered sections in order; with ``user``, only those shown to that person."""
+    ordered = sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key))
+    return [s for s in ordered if user is None or s.shown_to(user)]

@@ -26,7 +26,7 @@ def agenda_context(*, user: User, viewer: User, now: datetime | None = None):
 
 
 def agenda_sections(context, limit: int = 50):
-    return [(section, section.rows(context, limit)) for section in registry.sections()]
+    return [(section, section.rows(context, limit)) for section in registry.sections(context.user)]
 
 
 @login_required

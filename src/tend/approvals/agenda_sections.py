@@ -55,6 +55,7 @@ register(
         template="approvals/_agenda_waiting.html",
         rows=waiting_rows,
         digest_line=_waiting_line,
+        shown_to=lambda user: not user.is_rep,
     )
 )
 register(

@@ -124,7 +124,7 @@ def test_the_agenda_lists_due_promises_waiting_inquiries_and_overdue_customers(
     agenda = response.json()
     assert agenda["person"] == {"id": rep1.pk, "name": "Alice Tester"}
     assert (agenda["now"], agenda["today"]) == ("2025-12-02T08:00:00Z", "2025-12-02")
-    assert [s["key"] for s in agenda["sections"]] == [s.key for s in registry.sections()]
+    assert [s["key"] for s in agenda["sections"]] == [s.key for s in registry.sections(rep1)]
     sections = {s["key"]: s for s in agenda["sections"]}
     al_noor, cologne = day["al_noor"], day["cologne"]
     assert sections["promises"] == {
@@ -213,7 +213,7 @@ def test_a_section_registered_later_appears_without_a_change_to_the_api(
     monkeypatch.setitem(registry._SECTIONS, "reminders", section)
     client.force_login(rep1)
     sections = client.get("/api/v1/agenda").json()["sections"]
-    assert [s["key"] for s in sections] == [s.key for s in registry.sections()]
+    assert [s["key"] for s in sections] == [s.key for s in registry.sections(rep1)]
     assert next(s for s in sections if s["key"] == "reminders") == {
         "key": "reminders",
         "title": "Reminders",
