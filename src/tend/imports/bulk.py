@@ -133,4 +133,33 @@ def update(model, names: Sequence[str], rows: Sequence[tuple]) -> None:
     prepare = [_preparer(field, connection) for field in fields]
     prepared = [(*(p(v) for p, v in zip(prepare, row, strict=False)), row[-1]) for row in rows]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, prepared)
+        if connection.vendor == "postgresql" and len(rows) > COPY_ROWS:
+            _update_from_copy(cursor, connection, model, fields, prepared)
+        else:
+            cursor.executemany(sql, prepared)
+
+
+def _update_from_copy(cursor, connection, model, fields, rows) -> None:
+    """Many rows on PostgreSQL: COPY them into a temporary table shaped like the target's
+    columns, then one UPDATE ... FROM it (instead of one statement per row)."""
+    global _temp_tables
+    _temp_tables += 1
+    quote = connection.ops.quote_name
+    temp = quote(f"tend_bulk_update_{_temp_tables}")
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    columns = [quote(field.column) for field in fields]
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "
+        f"SELECT {', '.join(columns)}, {pk} FROM {table} WITH NO DATA"
+    )
+    with cursor.copy(f"COPY {temp} ({', '.join(columns)}, {pk}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    assignments = ", ".join(f"{column} = source.{column}" for column in columns)
+    cursor.execute(
+        f"UPDATE {table} AS target SET {assignments} FROM {temp} AS source "
+        f"WHERE target.{pk} = source.{pk}"
+    )
+
+
+_temp_tables = 0

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from tend.audit.models import AuditEntry
 from tend.core.guard import GuardedChange
@@ -595,3 +596,16 @@ def test_the_bulk_writer_refuses_a_guarded_field_like_the_orm_does(manager1):
         bulk.update(Customer, ["payment_terms"], [("60 days", customer.pk)])
     customer.refresh_from_db()
     assert customer.payment_terms == "30 days"
+
+
+@pytest.mark.postgres_only
+def test_a_large_update_on_postgresql_goes_through_a_temporary_table(manager1, monkeypatch):
+    first, second = CustomerFactory(tier="C"), CustomerFactory(tier="C")
+    monkeypatch.setattr(bulk, "COPY_ROWS", 1)
+    with transaction.atomic():
+        bulk.update(
+            Customer, ["tier", "city"], [("A", "Abu Dhabi", first.pk), ("B", "", second.pk)]
+        )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert [(c.tier, c.city) for c in (first, second)] == [("A", "Abu Dhabi"), ("B", "")]
