@@ -297,6 +297,9 @@ def print_table(results: list[dict]) -> None:
             f"{result['vendor']}: demo built in {result['demo_s']:.1f} s ({rows}); load average "
             f"after the run {result['load_average']} on {os.cpu_count()} cores"
         )
+    for result in results:
+        print()
+        print(f"{result['vendor']}: {result['demo_summary']}")
     print()
     header = (
         f"{'database':<10} {'case':<26} {'owned':>7} {'p50 ms':>8} {'p95 ms':>8} "

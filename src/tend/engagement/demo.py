@@ -18,9 +18,11 @@ Interaction times are whole minutes, so the response times computed here on a ta
 windows (:class:`WorkClock`) are exactly what
 :func:`tend.engagement.workhours.working_hours_between` returns for the responder's time zone.
 
-The rhythm is denser in the last 180 days (the cadence proper) than before (three times sparser),
+The rhythm is denser in the last 180 days (the cadence proper) than before (four times sparser),
 to keep a 100,000-customer book to a few million interactions. Each interaction and each promise
-event (made, closed) has its timeline entry, shaped as ``timeline_add`` shapes it.
+event (made, closed) has its timeline entry, shaped as ``timeline_add`` shapes it. Interactions of
+the last year name their contact and our person (the many-to-many rows ``interaction_log`` writes);
+older ones do not, which saves millions of link rows on a big book.
 """
 
 import bisect
@@ -53,8 +55,8 @@ from .models import Channel, Direction, Interaction, Promise, PromiseKind, Promi
 from .timeline_kinds import INTERACTION, PROMISE
 
 HISTORY_DAYS = 3 * 365
-RECENT_DAYS = 180  # the cadence proper; before that, touches are three times sparser
-OLDER_SPARSER = 3.0
+RECENT_DAYS = 180  # the cadence proper; before that, touches are four times sparser
+OLDER_SPARSER = 4.0
 CHUNK = 5000  # customers generated and written at a time
 POOL_SIZE = 2000  # texts made from each list of templates
 LINKS_DAYS = 365  # interactions this recent name their contact and our person (m2m rows)
@@ -90,8 +92,8 @@ PROFILES = {
     "kevin": Reliability(0.50, 0.16, 0.30, 0.04, 20.0, 0.55, 0.03, -0.2),
     "lukas": Reliability(0.88, 0.06, 0.04, 0.02, 3.5, 0.6, 0.005),
     "vivian": Reliability(0.84, 0.08, 0.05, 0.03, 5.0, 0.6, 0.007),
-    "jason": Reliability(0.78, 0.10, 0.09, 0.03, 7.0, 0.6, 0.01),
-    "sofia": Reliability(0.70, 0.13, 0.14, 0.03, 10.0, 0.6, 0.015, -0.08),
+    "jason": Reliability(0.80, 0.10, 0.07, 0.03, 7.0, 0.6, 0.01),
+    "sofia": Reliability(0.76, 0.12, 0.09, 0.03, 10.0, 0.6, 0.015, -0.08),
     "helen": Reliability(0.86, 0.07, 0.05, 0.02, 5.0, 0.6, 0.006),
     "daniel": Reliability(0.81, 0.09, 0.07, 0.03, 7.0, 0.6, 0.008),
 }
@@ -447,6 +449,8 @@ class EngagementBuilder:
         self.counts = defaultdict(int)
         self.end_of_today: dict[int, int] = {}
         self.insert_seconds: dict[str, float] = defaultdict(float)
+        self.waiting: dict[int, int] = defaultdict(int)  # inquiries past the threshold, by owner
+        self.quietest: dict[int, tuple] = {}  # owner -> (last touch, customer, contact)
 
     # --- small pieces ---
 
@@ -653,16 +657,24 @@ class EngagementBuilder:
         if owner:
             person = people[owner]
             last_at = touches[-1][0]
+            if last_at < self.quietest.get(owner, (now,))[0]:
+                self.quietest[owner] = (last_at, customer, primary)
             roll = random_()
             if roll < person.profile.forgets:
-                hours = settings.TEND_INQUIRY_ALERT_HOURS + 1 + random_() * 40
-                arrived, _since = person.clock.back(now, int(hours * 60) * 60)
-                if arrived > last_at:
-                    out.open_inquiry(customer, person, arrived, primary)
+                self.forget(customer, person, last_at, primary, out)
             elif roll < person.profile.forgets + 0.004:
                 arrived, _since = person.clock.back(now, int((1 + random_() * 15) * 60) * 60)
                 if arrived > last_at:
                     out.open_inquiry(customer, person, arrived, primary)
+
+    def forget(self, customer, person, last_at: int, contact, out) -> None:
+        """An inquiry left unanswered past the alert threshold, after the customer's last
+        touch."""
+        hours = settings.TEND_INQUIRY_ALERT_HOURS + 1 + self.rng.random() * 40
+        arrived, _since = person.clock.back(self.now, int(hours * 60) * 60)
+        if arrived > last_at:
+            out.open_inquiry(customer, person, arrived, contact)
+            self.waiting[person.id] += 1
 
     # --- promises ---
 
@@ -929,7 +941,9 @@ def build_engagement(ctx: DemoContext) -> None:
             started = perf_counter()
             for customer in customers[offset : offset + CHUNK]:
                 builder.customer(customer, contacts.get(customer.id, []), rows)
-            _promises_due_today(builder, rows, last=offset + CHUNK >= len(customers))
+            if offset + CHUNK >= len(customers):
+                _promises_due_today(builder, rows)
+                _inquiries_waiting(builder, rows)
             generating += perf_counter() - started
             rows.write()
     ctx.timings.append(("  generate in Python", generating))
@@ -947,12 +961,19 @@ def build_engagement(ctx: DemoContext) -> None:
     ctx.data["engagement"] = dict(counts)
 
 
-def _promises_due_today(builder: EngagementBuilder, rows: _Rows, last: bool) -> None:
+def _inquiries_waiting(builder: EngagementBuilder, rows: _Rows) -> None:
+    """A rep who forgets inquiries has at least one waiting on their agenda, even in a small
+    book: on their customer touched longest ago."""
+    for owner, (last_at, customer, contact) in builder.quietest.items():
+        person = builder.people[owner]
+        if person.profile.forgets >= 0.01 and not builder.waiting[owner]:
+            builder.forget(customer, person, last_at, contact, rows)
+
+
+def _promises_due_today(builder: EngagementBuilder, rows: _Rows) -> None:
     """Everyone who made promises gets a few open ones due today or overdue (within the day of
     grace), on recent touches of theirs, when chance left them fewer (once all customers are
-    done: ``last``)."""
-    if not last:
-        return
+    done)."""
     rng = builder.rng
     now = builder.now
     for person_id, touches in builder.recent_touches.items():

@@ -338,9 +338,8 @@ TIMELINE_COLUMNS = (
 )  # fmt: skip
 BUYING = {"active", "won_back", "dormant", "lost"}
 TIER_INDEX = {"A": 0, "B": 1, "C": 2}
-MEAN_GAP = np.array(
-    [30.0, 52.0, 100.0]
-)  # days between orders, per tier, before each customer's own
+# Days between orders per tier, before each customer's own factor.
+MEAN_GAP = np.array([23.0, 40.0, 76.0])
 LINE_SHARE = np.array([0.7, 0.63, 0.52])  # lines per order: 1 + binomial(7, share)
 QUANTITY = np.array([1400.0, 600.0, 160.0])  # median units per line
 QUANTITY_STEP = np.array([100, 50, 10])
@@ -992,7 +991,7 @@ class OrderBook:
             rows.append(
                 (customers[index].id, stamp(int(self.created_minute[i])), ORDER.key,
                  self.placed_by[index], text[:300], "",
-                 json.dumps({"amount_base": _money(self.amount_base[i])}), label,
+                 f'{{"amount_base": "{_money(self.amount_base[i])}"}}', label,
                  int(self.order_ids[i]))
             )  # fmt: skip
         return rows
