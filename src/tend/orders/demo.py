@@ -507,7 +507,10 @@ class OrderBook:
         self.port = np.where(
             rng.random(count) < 0.85, self.port[oc], rng.integers(0, len(self.ports), count)
         )
-        self.created_minute = od * DAY + rng.integers(60, 600, count) * 60  # 01:00-10:00 UTC
+        # Entered at the exporter's office hours (01:00-10:00 UTC), never after "now".
+        self.created_minute = np.minimum(
+            od * DAY + rng.integers(60, 600, count) * 60, self.now // 60 * 60 - 600
+        )
         # Numbers: SO-<year>-<n>, n counting up through each year by order date.
         order = np.lexsort((np.arange(count), od))
         years = od.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
