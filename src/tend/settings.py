@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "tend.agenda",
     "tend.orders",
     "tend.approvals",
+    "tend.tasks",
+    "tend.health",
     "tend.api",
     "tend.demo",
 ]
