@@ -1,0 +1,230 @@
+"""Writes for tasks: made (by hand or by a rule), done with an outcome, cancelled with a reason,
+handed to someone else. Every change leaves an entry on the customer's timeline."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tend.accounts.models import User
+from tend.customers.models import Customer
+from tend.timeline.services import timeline_add
+
+from .models import Task, TaskKind, TaskStatus
+from .timeline_kinds import TASK
+
+TITLE_MAX = Task._meta.get_field("title").max_length
+ORIGIN_MAX = Task._meta.get_field("origin").max_length
+DEDUPE_KEY_MAX = Task._meta.get_field("dedupe_key").max_length
+
+
+def _aware(moment: datetime) -> datetime:
+    """A naive time is read in the current (the person's) time zone."""
+    if timezone.is_naive(moment):
+        return timezone.make_aware(moment)
+    return moment
+
+
+def _due_text(task: Task) -> str:
+    return timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")
+
+
+def may_close_task(*, task: Task, user: User | None) -> bool:
+    """Who may complete, cancel or reassign a task: its assignee; otherwise a manager or admin
+    who can see the customer. A rep may close only their own tasks."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if task.assignee_id == user.pk:
+        return True
+    if user.is_rep:
+        return False
+    return Customer.objects.visible_to(user).filter(pk=task.customer_id).exists()
+
+
+def _check_may_close(task: Task, by: User) -> None:
+    if not may_close_task(task=task, user=by):
+        raise ValidationError(
+            _("Only the person the task is assigned to, or their manager, may do this.")
+        )
+
+
+def _check_assignee(assignee: User | None, field: str = "assignee") -> None:
+    if assignee is None or not getattr(assignee, "pk", None):
+        raise ValidationError({field: _("Say who the task is for.")})
+    if not assignee.is_active:
+        raise ValidationError(
+            {
+                field: _("%(name)s is no longer active and cannot be given a task.")
+                % {"name": assignee}
+            }
+        )
+
+
+def _locked_open(task: Task) -> Task:
+    """The task, locked for the rest of the transaction; refuses a task that is already closed
+    (so two clicks on "Done" close it once)."""
+    task = Task.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=task.pk)
+    if task.status != TaskStatus.OPEN:
+        raise ValidationError(
+            _("This task is already closed (%(status)s).") % {"status": task.get_status_display()}
+        )
+    return task
+
+
+@transaction.atomic
+def create_task(
+    *,
+    customer: Customer,
+    assignee: User,
+    kind: str,
+    title: str,
+    due_at: datetime,
+    origin: str = "manual",
+    dedupe_key: str = "",
+    created_by: User | None = None,
+    detail: str = "",
+) -> Task | None:
+    """Open a task for one person on one customer.
+
+    With a ``dedupe_key``, nothing is made (and None returned) while an open task with the same
+    key exists: a rule may call this every run. ``created_by`` is the person who asked for it
+    (None for a rule); when given, they must be able to see the customer and to name the
+    assignee (``users_assignable_by``)."""
+    from tend.customers.selectors import users_assignable_by
+
+    _check_assignee(assignee)
+    if kind not in TaskKind.values:
+        raise ValidationError({"kind": _("“%(value)s” is not a kind of task.") % {"value": kind}})
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError({"title": _("Say what is to be done.")})
+    if len(title) > TITLE_MAX:
+        raise ValidationError(
+            {"title": _("Keep the title under %(max)d characters.") % {"max": TITLE_MAX}}
+        )
+    if due_at is None:
+        raise ValidationError({"due_at": _("A task needs a due date.")})
+    due_at = _aware(due_at)
+    origin = (origin or "manual").strip()
+    if len(origin) > ORIGIN_MAX:
+        raise ValidationError({"origin": _("The origin is too long.")})
+    dedupe_key = (dedupe_key or "").strip()
+    if len(dedupe_key) > DEDUPE_KEY_MAX:
+        raise ValidationError({"dedupe_key": _("The dedupe key is too long.")})
+    if created_by is not None:
+        if not Customer.objects.visible_to(created_by).filter(pk=customer.pk).exists():
+            raise ValidationError({"customer": _("You cannot see this customer.")})
+        if not users_assignable_by(user=created_by).filter(pk=assignee.pk).exists():
+            raise ValidationError(
+                {"assignee": _("You cannot give a task to %(name)s.") % {"name": assignee}}
+            )
+
+    if dedupe_key and Task.objects.open().filter(dedupe_key=dedupe_key).exists():
+        return None
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent twin loses on the constraint
+            task = Task.objects.create(
+                customer=customer,
+                assignee=assignee,
+                kind=kind,
+                title=title,
+                detail=(detail or "").strip(),
+                due_at=due_at,
+                origin=origin,
+                dedupe_key=dedupe_key,
+                created_by=created_by,
+            )
+    except IntegrityError:
+        if dedupe_key and Task.objects.open().filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise
+    timeline_add(
+        customer_id=customer.pk,
+        kind=TASK,
+        title=_("Task for %(name)s: %(title)s, due %(due)s")
+        % {"name": assignee, "title": title, "due": _due_text(task)},
+        actor=created_by,
+        at=task.created_at,
+        body=task.detail,
+        data={"status": TaskStatus.OPEN, "kind": kind, "origin": origin, "assignee": assignee.pk},
+        source=task,
+    )
+    return task
+
+
+@transaction.atomic
+def complete_task(task: Task, *, by: User, outcome: str) -> Task:
+    """Mark an open task done, recording its outcome (required)."""
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ValidationError({"outcome": _("Record the outcome: what happened?")})
+    task = _locked_open(task)
+    _check_may_close(task, by)
+    task.status = TaskStatus.DONE
+    task.outcome = outcome
+    task.closed_at = timezone.now()
+    task.closed_by = by
+    task.save(update_fields=["status", "outcome", "closed_at", "closed_by"])
+    timeline_add(
+        customer_id=task.customer_id,
+        kind=TASK,
+        title=_("Task done: %(title)s") % {"title": task.title},
+        actor=by,
+        at=task.closed_at,
+        body=outcome,
+        data={"status": TaskStatus.DONE, "kind": task.kind},
+        source=task,
+    )
+    return task
+
+
+@transaction.atomic
+def cancel_task(task: Task, *, by: User, reason: str) -> Task:
+    """Cancel an open task; the reason (required) is kept as its outcome."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the task is cancelled.")})
+    task = _locked_open(task)
+    _check_may_close(task, by)
+    task.status = TaskStatus.CANCELLED
+    task.outcome = reason
+    task.closed_at = timezone.now()
+    task.closed_by = by
+    task.save(update_fields=["status", "outcome", "closed_at", "closed_by"])
+    timeline_add(
+        customer_id=task.customer_id,
+        kind=TASK,
+        title=_("Task cancelled: %(title)s") % {"title": task.title},
+        actor=by,
+        at=task.closed_at,
+        body=reason,
+        data={"status": TaskStatus.CANCELLED, "kind": task.kind},
+        source=task,
+    )
+    return task
+
+
+@transaction.atomic
+def reassign_task(task: Task, *, to: User, by: User | None) -> Task:
+    """Give an open task to someone else. ``by`` None is the system (a handover)."""
+    _check_assignee(to, field="to")
+    task = _locked_open(task)
+    if by is not None:
+        _check_may_close(task, by)
+    if task.assignee_id == to.pk:
+        return task
+    previous = task.assignee
+    task.assignee = to
+    task.save(update_fields=["assignee"])
+    timeline_add(
+        customer_id=task.customer_id,
+        kind=TASK,
+        title=_("Task %(title)s moved from %(old)s to %(new)s")
+        % {"title": task.title, "old": previous, "new": to},
+        actor=by,
+        data={"status": TaskStatus.OPEN, "from": previous.pk, "to": to.pk},
+        source=task,
+    )
+    return task
