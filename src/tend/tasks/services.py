@@ -3,7 +3,7 @@ handed to someone else. Every change leaves an entry on the customer's timeline.
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,7 +45,7 @@ def may_close_task(*, task: Task, user: User | None) -> bool:
 
 def _check_may_close(task: Task, by: User) -> None:
     if not may_close_task(task=task, user=by):
-        raise ValidationError(
+        raise PermissionDenied(
             _("Only the person the task is assigned to, or their manager, may do this.")
         )
 
