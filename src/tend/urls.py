@@ -16,6 +16,7 @@ urlpatterns = [
     path("customers/", include("tend.customers.urls")),
     path("imports/", include("tend.imports.urls")),
     path("handover/", include("tend.handover.urls")),
+    path("tasks/", include("tend.tasks.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

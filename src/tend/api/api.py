@@ -49,6 +49,7 @@ api.add_router("/", engagement_router)
 api.add_router("/", agenda_router)
 api.add_router("/", "tend.orders.api.router")
 api.add_router("/", "tend.approvals.api.router")
+api.add_router("/", "tend.tasks.api.router")
 
 
 def _field_name(loc: list) -> str:
