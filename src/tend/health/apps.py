@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class HealthConfig(AppConfig):
     name = "tend.health"
     verbose_name = _("Health")
+
+    def ready(self) -> None:
+        from . import jobs, signals  # noqa: F401  (registrations)
+        from .views_lost import register_panel  # the lost panel; timeline kinds lost, won back
+
+        register_panel()

@@ -230,6 +230,24 @@ def _orders_if_alive(
     return np.where(h == 0, 0.0, value)
 
 
+# From this a on, the dropout probability's posterior Beta(a, b + x) is narrow enough (relative
+# spread under 1/sqrt(a)) to be used at its mean: expected orders then differ from the exact
+# formula by under 0.3%. The exact series would need about a * z terms there and loses all
+# precision from a ~ 600 (a fit runs a and b off to millions when nobody seems to drop out).
+_CONCENTRATED = 300.0
+
+
+def _orders_if_alive_concentrated(
+    params: tuple[float, float, float, float], h: FloatArray, x: FloatArray, age: FloatArray
+) -> FloatArray:
+    """E[orders in h | alive] = E[(1 - exp(-lambda p h)) / p] with lambda ~ Gamma(r + x,
+    alpha + T) integrated exactly and p at its posterior mean a / (a + b + x)."""
+    r, alpha, a, b = params
+    p = a / (a + b + x)
+    log_ratio = np.log(alpha + age) - np.log(alpha + age + p * h)
+    return -np.expm1((r + x) * log_ratio) / p
+
+
 def expected_orders(
     params: BGNBDParams,
     horizon: ArrayLike,
@@ -252,6 +270,10 @@ def expected_orders(
         raise ValueError("horizon must be non-negative")
     h, x, t_x, t = np.broadcast_arrays(h, x, t_x, t)
     r, alpha, a, b = astuple(params)
+    if a >= _CONCENTRATED:
+        return _orders_if_alive_concentrated((r, alpha, a, b), h, x, t) * probability_alive(
+            params, x, t_x, t
+        )
     if abs(a - 1) < _NUDGE:
         values = 0.5 * (
             _orders_if_alive((r, alpha, 1 + _NUDGE, b), h, x, t)

@@ -168,3 +168,25 @@ def test_discounted_value_grows_with_the_horizon_and_discounting_lowers_it():
     )
     discounted = discounted_expected_orders(PN_DAYS, x, t_x, age, months=(12,))
     assert np.all(discounted[12] < undiscounted[12])
+
+
+def test_expected_orders_when_dropout_is_nearly_certain_per_order_rate():
+    """A fit can run a and b off to millions (nobody seems to drop out). Expected orders then use
+    the dropout probability at its posterior mean: finite, fast, and within 0.4% of the exact
+    formula where that formula still works."""
+    from tend.health.scoring import bgnbd
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 300, 500).astype(float)
+    age = rng.uniform(10, 3000, 500)
+    t_x = np.where(x > 0, age * rng.uniform(0, 1, 500), 0)
+    near = bgnbd.BGNBDParams(2.85, 136.8, 299.0, 299.0 * 127)
+    exact = bgnbd.expected_orders(near, 365, x, t_x, age)
+    concentrated = bgnbd._orders_if_alive_concentrated(
+        (2.85, 136.8, 299.0, 299.0 * 127), np.full(500, 365.0), x, age
+    ) * bgnbd.probability_alive(near, x, t_x, age)
+    assert np.all(np.isfinite(exact)) and np.all(np.isfinite(concentrated))
+    assert np.max(np.abs(concentrated / exact - 1)) < 0.004
+    huge = bgnbd.BGNBDParams(2.85, 136.8, 5e4, 6.5e6)
+    values = bgnbd.expected_orders(huge, 365, x, t_x, age)
+    assert np.all(np.isfinite(values)) and np.all(values >= 0)

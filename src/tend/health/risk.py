@@ -1,0 +1,390 @@
+"""Churn risk from a book's data: pure numpy, no Django, so the nightly scoring, the backtest on
+a plain transaction file and the tests all run the same arithmetic.
+
+How a customer's risk is built (docs/health.md has the same text for managers):
+
+- Each *signal* that fires gives a weight w in [0, 1): how strongly it alone says "this customer
+  is slipping away". Signals come from the customer's own orders (rhythm, revenue, products),
+  from how we treat them (promises, inquiries, touches), and from who looks after them.
+- The risk is ``1 - prod(1 - w)`` over the signals that fired: two signals of 0.4 and 0.2 give
+  1 - 0.6 x 0.8 = 0.52. No signal, no risk.
+- The level is high from 0.5, medium from 0.25, low below.
+- The *annual value* is the larger of the customer's revenue in the last 12 months and in the
+  12 months before (base currency), so a customer who has already gone quiet still shows what
+  it used to be worth. **Value at risk = risk x annual value.**
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from tend.health import scoring
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+HIGH = 0.5
+MEDIUM = 0.25
+YEAR_DAYS = 365
+
+
+@dataclass
+class Signal:
+    """One signal over the whole book: a weight per customer (0 where it did not fire) and the
+    numbers its plain-language reason needs, per customer."""
+
+    code: str
+    cause: str
+    weight: FloatArray
+    params: dict[str, ArrayLike] = field(default_factory=dict)
+
+    def fired(self) -> NDArray[np.bool_]:
+        return self.weight > 0
+
+
+@dataclass
+class OrderHistory:
+    """Per-customer order aggregates, aligned with ``customer_ids`` (sorted). Orders on the same
+    day count as one purchase, as the buying models expect. Days are ordinal day numbers."""
+
+    customer_ids: IntArray
+    today: int
+    order_days: IntArray  # distinct days with an order
+    first_day: FloatArray  # NaN without orders
+    last_day: FloatArray
+    total_value: FloatArray
+    first_value: FloatArray
+    revenue_12m: FloatArray
+    revenue_prev_12m: FloatArray
+
+    @property
+    def has_orders(self) -> NDArray[np.bool_]:
+        return self.order_days > 0
+
+    @property
+    def frequency(self) -> FloatArray:
+        return np.maximum(self.order_days - 1, 0).astype(float)
+
+    @property
+    def recency(self) -> FloatArray:
+        return np.where(self.has_orders, self.last_day - self.first_day, 0.0)
+
+    @property
+    def age(self) -> FloatArray:
+        return np.where(self.has_orders, self.today - self.first_day, 0.0)
+
+    @property
+    def days_since_last(self) -> FloatArray:
+        return np.where(self.has_orders, self.today - self.last_day, np.nan)
+
+    @property
+    def usual_gap(self) -> FloatArray:
+        """Mean days between purchases: first to last order over the number of gaps."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.frequency > 0, self.recency / self.frequency, np.nan)
+
+    @property
+    def repeat_value(self) -> FloatArray:
+        """Mean value of the purchases after the first (Gamma-Gamma's monetary value)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(
+                self.frequency > 0, (self.total_value - self.first_value) / self.frequency, 0.0
+            )
+
+    @property
+    def annual_value(self) -> FloatArray:
+        return np.maximum(self.revenue_12m, self.revenue_prev_12m)
+
+
+def order_history(
+    customer_ids: ArrayLike,
+    days: ArrayLike,
+    amounts: ArrayLike,
+    *,
+    today: int,
+    universe: ArrayLike | None = None,
+) -> OrderHistory:
+    """Aggregate transactions (customer, ordinal day, amount) before ``today`` per customer.
+
+    ``universe`` lists every customer to score, with or without orders; by default, the
+    customers in the transactions. Transactions on or after ``today`` are ignored, so the same
+    call serves the backtest's cutoff."""
+    cust = np.asarray(customer_ids, dtype=np.int64)
+    day = np.asarray(days, dtype=np.int64)
+    amount = np.asarray(amounts, dtype=float)
+    if not (cust.shape == day.shape == amount.shape):
+        raise ValueError("customer ids, days and amounts must have the same length")
+    keep = day < today
+    cust, day, amount = cust[keep], day[keep], amount[keep]
+    ids = np.unique(cust) if universe is None else np.unique(np.asarray(universe, np.int64))
+    n = ids.size
+    index = np.searchsorted(ids, cust)
+    if cust.size and (np.any(index >= n) or np.any(ids[np.minimum(index, n - 1)] != cust)):
+        raise ValueError("a transaction names a customer outside the universe")
+
+    # One row per (customer, day): same-day orders are one purchase.
+    order = np.lexsort((day, index))
+    index, day, amount = index[order], day[order], amount[order]
+    new_row = np.ones(index.size, dtype=bool)
+    new_row[1:] = (index[1:] != index[:-1]) | (day[1:] != day[:-1])
+    starts = np.flatnonzero(new_row)
+    p_index, p_day = index[starts], day[starts]
+    p_amount = np.add.reduceat(amount, starts) if starts.size else np.zeros(0)
+
+    order_days = np.bincount(p_index, minlength=n).astype(np.int64)
+    has = order_days > 0
+    first_day = np.full(n, np.nan)
+    last_day = np.full(n, np.nan)
+    first_value = np.zeros(n)
+    if p_index.size:
+        first_of = np.ones(p_index.size, dtype=bool)
+        first_of[1:] = p_index[1:] != p_index[:-1]
+        last_of = np.ones(p_index.size, dtype=bool)
+        last_of[:-1] = p_index[1:] != p_index[:-1]
+        first_day[p_index[first_of]] = p_day[first_of]
+        first_value[p_index[first_of]] = p_amount[first_of]
+        last_day[p_index[last_of]] = p_day[last_of]
+    assert np.all(np.isnan(first_day) == ~has)
+    recent = p_day >= today - YEAR_DAYS
+    before = (p_day >= today - 2 * YEAR_DAYS) & ~recent
+    return OrderHistory(
+        customer_ids=ids,
+        today=int(today),
+        order_days=order_days,
+        first_day=first_day,
+        last_day=last_day,
+        total_value=np.bincount(p_index, weights=p_amount, minlength=n),
+        first_value=first_value,
+        revenue_12m=np.bincount(p_index[recent], weights=p_amount[recent], minlength=n),
+        revenue_prev_12m=np.bincount(p_index[before], weights=p_amount[before], minlength=n),
+    )
+
+
+@dataclass
+class Forecast:
+    """What the buying models expect of each customer; NaN for customers without orders or
+    when the book cannot be fitted (nobody has a repeat order)."""
+
+    p_alive: FloatArray
+    expected_orders_12m: FloatArray
+    expected_value_12m: FloatArray
+    clv_36m: FloatArray
+    parameters: dict = field(default_factory=dict)
+    problem: str = ""
+
+
+def forecast(history: OrderHistory, *, monthly_discount_rate: float = 0.01) -> Forecast:
+    """Fit BG/NBD (orders) and Gamma-Gamma (order value) on every customer with orders, in days,
+    then predict the next 12 months and the discounted 36-month value."""
+    n = history.customer_ids.size
+    nan = np.full(n, np.nan)
+    has = history.has_orders
+    x, t_x, age = history.frequency[has], history.recency[has], history.age[has]
+    result = Forecast(nan.copy(), nan.copy(), nan.copy(), nan.copy())
+    if not has.any():
+        result.problem = "no customer has an order yet"
+        return result
+    try:
+        orders_fit = scoring.fit_bgnbd(x, t_x, age)
+    except ValueError as exc:
+        result.problem = str(exc)
+        return result
+    params = orders_fit.params
+    result.parameters["bgnbd"] = {
+        "r": params.r,
+        "alpha": params.alpha,
+        "a": params.a,
+        "b": params.b,
+        "log_likelihood": orders_fit.log_likelihood,
+        "customers": orders_fit.n,
+    }
+    result.p_alive[has] = scoring.bgnbd.probability_alive(params, x, t_x, age)
+    orders_12m = scoring.bgnbd.expected_orders(params, YEAR_DAYS, x, t_x, age)
+    result.expected_orders_12m[has] = orders_12m
+
+    # Order value: Gamma-Gamma shrinks each customer's mean towards the book's. When it cannot
+    # be fitted or its population mean is infinite (q <= 1), fall back to the customer's own mean.
+    own_mean = history.total_value[has] / history.order_days[has]
+    value = own_mean
+    spend = history.repeat_value[has]
+    try:
+        spend_fit = scoring.fit_gamma_gamma(x, spend)
+        value = scoring.expected_order_value(spend_fit.params, x, spend)
+        result.parameters["gamma_gamma"] = {
+            "p": spend_fit.params.p,
+            "q": spend_fit.params.q,
+            "gamma": spend_fit.params.gamma,
+            "log_likelihood": spend_fit.log_likelihood,
+        }
+    except ValueError as exc:
+        result.problem = f"order value from each customer's own mean: {exc}"
+    result.expected_value_12m[has] = orders_12m * value
+    discounted = scoring.discounted_expected_orders(
+        params,
+        x,
+        t_x,
+        age,
+        months=(36,),
+        time_units_per_month=scoring.DAYS_PER_MONTH,
+        monthly_discount_rate=monthly_discount_rate,
+    )
+    result.clv_36m[has] = discounted[36] * value
+    return result
+
+
+# --- the signals that come from orders alone -------------------------------------------------
+
+
+def rhythm_signals(history: OrderHistory, prediction: Forecast) -> list[Signal]:
+    """Buying-rhythm signals: an order overdue against the customer's own gap, a single order
+    long ago, and the buying model's odds that the customer still buys."""
+    since = history.days_since_last
+    gap = history.usual_gap
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(np.isfinite(gap) & (gap > 0), since / gap, np.nan)
+        # Twice the usual gap and at least 45 days: 0.2; every further gap adds 0.2, up to 0.7.
+        overdue = np.nan_to_num(ratio) >= 2.0
+        overdue &= np.nan_to_num(since) >= 45
+        rhythm = np.where(overdue, np.clip(0.2 * (np.nan_to_num(ratio) - 1.0), 0.2, 0.7), 0.0)
+    single = (history.order_days == 1) & (np.nan_to_num(since) > YEAR_DAYS)
+    p = prediction.p_alive
+    with np.errstate(invalid="ignore"):
+        unlikely = np.isfinite(p) & (np.nan_to_num(p, nan=1.0) < 0.5)
+    return [
+        Signal(
+            "rhythm_break",
+            "rhythm",
+            rhythm,
+            {"days": np.nan_to_num(since), "gap": np.nan_to_num(gap)},
+        ),
+        Signal("single_order_long_ago", "rhythm", np.where(single, 0.3, 0.0), {"days": since}),
+        Signal(
+            "model_dropout",
+            "rhythm",
+            np.where(unlikely, 0.5 * (1.0 - np.nan_to_num(p, nan=1.0)), 0.0),
+            {"percent": np.round(100 * np.nan_to_num(p, nan=1.0))},
+        ),
+        revenue_signal(history),
+    ]
+
+
+def revenue_signal(history: OrderHistory) -> Signal:
+    """Revenue down 30% or more on the year before while the customer still buys: part of the
+    business goes elsewhere (competition). 0.15 at -30%, rising to 0.5 at -100%."""
+    previous = history.revenue_prev_12m
+    with np.errstate(invalid="ignore", divide="ignore"):
+        drop = np.where(previous > 0, 1.0 - history.revenue_12m / previous, 0.0)
+    fired = (drop >= 0.3) & (history.revenue_12m > 0)
+    weight = np.where(fired, 0.15 + 0.35 * (drop - 0.3) / 0.7, 0.0)
+    return Signal(
+        "revenue_decline",
+        "competition",
+        weight,
+        {
+            "revenue": history.revenue_12m,
+            "previous": previous,
+            "percent": np.round(100 * drop),
+        },
+    )
+
+
+def innovation_signal(
+    new_value: ArrayLike, all_value: ArrayLike, *, book_share: float, launched_after: str
+) -> Signal:
+    """Buys only long-launched products while the book adopts new ones: the customer's products
+    are ageing (innovation). Fires when at least 15% of the book's last-12-month line value is
+    on products launched recently and none of this customer's is."""
+    new = np.asarray(new_value, dtype=float)
+    total = np.asarray(all_value, dtype=float)
+    fired = (total > 0) & (new <= 0) & (book_share >= 0.15)
+    return Signal(
+        "old_products_only",
+        "innovation",
+        np.where(fired, 0.15, 0.0),
+        {
+            "since": np.full(new.size, launched_after, dtype=object),
+            "book_percent": np.full(new.size, round(100 * book_share)),
+        },
+    )
+
+
+def count_signal(
+    code: str, cause: str, counts: ArrayLike, *, each: float, most: float, **params: ArrayLike
+) -> Signal:
+    """A signal that grows with a count: ``each`` per occurrence, capped at ``most``."""
+    c = np.asarray(counts, dtype=float)
+    return Signal(code, cause, np.minimum(c * each, most), {"count": c, **params})
+
+
+def flag_signal(code: str, cause: str, flags: ArrayLike, weight: float, **params) -> Signal:
+    f = np.asarray(flags, dtype=bool)
+    return Signal(code, cause, np.where(f, weight, 0.0), params)
+
+
+# --- putting the signals together ------------------------------------------------------------
+
+
+@dataclass
+class Assessment:
+    risk: FloatArray
+    level: NDArray[np.str_]
+    value_at_risk: FloatArray
+    annual_value: FloatArray
+    cause: NDArray[np.object_]
+    reasons: list[list[dict]]
+
+
+def levels(risk: ArrayLike) -> NDArray[np.str_]:
+    r = np.asarray(risk, dtype=float)
+    return np.where(r >= HIGH, "high", np.where(r >= MEDIUM, "medium", "low"))
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        if not np.isfinite(value):
+            return None
+        return round(value, 2)
+    return value
+
+
+def assess(signals: Sequence[Signal], annual_value: ArrayLike) -> Assessment:
+    """Combine the signals (noisy-or) into risk, level, value at risk, the main cause (that of
+    the strongest signal) and each customer's reasons, strongest first."""
+    annual = np.asarray(annual_value, dtype=float)
+    n = annual.size
+    if not signals:
+        weights = np.zeros((0, n))
+    else:
+        weights = np.vstack([np.clip(s.weight, 0.0, 0.99) for s in signals])
+    risk = 1.0 - np.prod(1.0 - weights, axis=0) if weights.size else np.zeros(n)
+    order = np.argsort(-weights, axis=0, kind="stable")
+    strongest = order[0] if weights.size else np.zeros(n, dtype=int)
+    causes = np.array([s.cause for s in signals] or [""], dtype=object)
+    cause = np.where(risk > 0, causes[strongest], "")
+    reasons: list[list[dict]] = [[] for _ in range(n)]
+    for k, signal in enumerate(signals):
+        params = {name: np.asarray(v) for name, v in signal.params.items()}
+        for i in np.flatnonzero(weights[k] > 0):
+            reasons[i].append(
+                {
+                    "code": signal.code,
+                    "cause": signal.cause,
+                    "weight": round(float(weights[k, i]), 3),
+                    "params": {name: _plain(v[i]) for name, v in params.items()},
+                }
+            )
+    for row in reasons:
+        if len(row) > 1:
+            row.sort(key=lambda reason: -reason["weight"])
+    return Assessment(
+        risk=risk,
+        level=levels(risk),
+        value_at_risk=np.round(risk * annual, 2),
+        annual_value=annual,
+        cause=cause,
+        reasons=reasons,
+    )

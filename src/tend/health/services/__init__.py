@@ -1,0 +1,1 @@
+"""Writes for customer health, one module per topic: ``scoring``, ``playbooks``, ``lost``."""

@@ -1,0 +1,196 @@
+"""Scoring the whole book: read orders and signals with a few SQL aggregates, fit the buying
+models once, assess every customer in numpy, and store one snapshot per customer for the day.
+
+``assess_book`` does the reading and arithmetic and writes nothing (the backtest uses it at a
+past cutoff); ``score_book`` stores its result, runs the playbooks and records the run."""
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from django.db import connection, transaction
+from django.utils import timezone
+
+from tend.customers.models import Customer, CustomerStatus
+from tend.imports.bulk import insert
+
+from .. import risk, signals
+from ..models import HealthSnapshot, ScoreRun
+
+# Julian day of 0001-12-31, so SQLite's julianday() turns into Python's date.toordinal().
+_JULIAN_OFFSET = 1721424.5
+
+
+@dataclass
+class BookAssessment:
+    customer_ids: np.ndarray
+    history: risk.OrderHistory
+    forecast: risk.Forecast
+    assessment: risk.Assessment
+    timings: dict = field(default_factory=dict)
+
+
+def order_transactions(*, before: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(customer id, ordinal day, amount in base currency) per customer and order day, for
+    orders dated before ``before``; cancelled orders do not count."""
+    if connection.vendor == "sqlite":
+        day = f"CAST(julianday(order_date) - {_JULIAN_OFFSET} AS INTEGER)"
+        amount = "CAST(SUM(amount_base) AS REAL)"
+    else:
+        day = "(order_date - DATE '0001-01-01') + 1"
+        amount = "SUM(amount_base)::float8"
+    sql = (
+        f"SELECT customer_id, {day}, {amount} FROM orders_order "
+        "WHERE order_date < %s AND status <> 'cancelled' GROUP BY customer_id, order_date"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [before])
+        rows = cursor.fetchall()
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    data = np.array(rows, dtype=float)
+    return data[:, 0].astype(np.int64), data[:, 1].astype(np.int64), data[:, 2]
+
+
+def customers_to_score() -> np.ndarray:
+    """Every customer except those already marked lost."""
+    ids = Customer.objects.exclude(status=CustomerStatus.LOST).values_list("pk", flat=True)
+    return np.sort(np.fromiter(ids, dtype=np.int64))
+
+
+def assess_book(
+    *, now: datetime | None = None, historical: bool = False, customer_ids=None
+) -> BookAssessment:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    ids = customers_to_score() if customer_ids is None else np.sort(np.asarray(customer_ids))
+    cust, days, amounts = order_transactions(before=today)
+    keep = np.isin(cust, ids)
+    history = risk.order_history(
+        cust[keep], days[keep], amounts[keep], today=today.toordinal(), universe=ids
+    )
+    timings["read_orders"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    prediction = risk.forecast(history)
+    timings["fit_predict"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    context = signals.ScoringContext(
+        customer_ids=history.customer_ids,
+        now=now,
+        today=today,
+        historical=historical,
+        history=history,
+    )
+    found = risk.rhythm_signals(history, prediction)
+    for _name, provider in signals.providers():
+        found.extend(provider(context))
+    timings["read_signals"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    assessment = risk.assess(found, history.annual_value)
+    timings["assess"] = time.perf_counter() - started
+    return BookAssessment(history.customer_ids, history, prediction, assessment, timings)
+
+
+def _money(value: float) -> str | None:
+    return None if not np.isfinite(value) else f"{value:.2f}"
+
+
+def _number(value: float) -> float | None:
+    return None if not np.isfinite(value) else round(float(value), 6)
+
+
+def snapshot_rows(book: BookAssessment, day: date):
+    """One row per customer for ``HealthSnapshot`` (see ``SNAPSHOT_FIELDS``)."""
+    h, f, a = book.history, book.forecast, book.assessment
+    since = h.days_since_last
+    gap = h.usual_gap
+    day_text = day.isoformat()
+    for i, customer_id in enumerate(book.customer_ids.tolist()):
+        yield (
+            customer_id,
+            day_text,
+            round(float(a.risk[i]), 6),
+            str(a.level[i]),
+            a.cause[i] or "",
+            _money(a.value_at_risk[i]),
+            _money(a.annual_value[i]),
+            _number(f.p_alive[i]),
+            _number(f.expected_orders_12m[i]),
+            _money(f.expected_value_12m[i]),
+            _money(f.clv_36m[i]),
+            None if not np.isfinite(since[i]) else int(since[i]),
+            _number(gap[i]),
+            _money(h.revenue_12m[i]),
+            _money(h.revenue_prev_12m[i]),
+            json.dumps(a.reasons[i]),
+        )
+
+
+SNAPSHOT_FIELDS = [
+    "customer_id",
+    "day",
+    "risk",
+    "level",
+    "cause",
+    "value_at_risk",
+    "annual_value",
+    "p_alive",
+    "expected_orders_12m",
+    "expected_value_12m",
+    "clv_36m",
+    "days_since_last_order",
+    "usual_gap_days",
+    "revenue_12m",
+    "revenue_prev_12m",
+    "reasons",
+]
+
+
+def score_book(*, now: datetime | None = None, run_playbooks: bool = True) -> ScoreRun:
+    """Score every customer and store today's snapshots (replacing today's earlier ones, keeping
+    every other day's), then let the playbooks open tasks for the customers at risk."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    run = ScoreRun(day=today, started_at=now)
+    book = assess_book(now=now)
+    timings = dict(book.timings)
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        HealthSnapshot.objects.filter(day=today).delete()
+        insert(HealthSnapshot, SNAPSHOT_FIELDS, list(snapshot_rows(book, today)), now=now)
+        run.customers = int(book.customer_ids.size)
+        levels = dict(zip(*np.unique(book.assessment.level, return_counts=True), strict=True))
+        run.parameters = {
+            **book.forecast.parameters,
+            "problem": book.forecast.problem,
+            "levels": {str(k): int(v) for k, v in levels.items()},
+        }
+        timings["write"] = time.perf_counter() - started
+        if run_playbooks:
+            from .playbooks import run_playbooks as fire
+
+            started = time.perf_counter()
+            run.parameters["tasks_opened"] = fire(day=today, now=now)
+            timings["playbooks"] = time.perf_counter() - started
+        run.timings = {name: round(seconds, 3) for name, seconds in timings.items()}
+        run.finished_at = timezone.now()
+        run.save()
+    return run
+
+
+def prune_snapshots(*, keep_days: int = 730, now: datetime | None = None) -> int:
+    """History is kept two years; older daily snapshots go, except each month's first."""
+    today = timezone.localdate(now or timezone.now())
+    old = HealthSnapshot.objects.filter(day__lt=today - timedelta(days=keep_days)).exclude(
+        day__day=1
+    )
+    return old.delete()[0]

@@ -1,0 +1,268 @@
+"""Where risk signals come from. Each provider reads one area of the book with a few SQL
+aggregates and returns ``risk.Signal`` columns aligned with the customers being scored.
+
+Apps register providers with ``register_provider``; complaints and batch exposure (quality),
+survey answers (service) and transshipment alerts (channel conflict) plug in here when their
+issues arrive, without touching the scoring. A provider that cannot reconstruct its signal at a
+past date (the backtest) returns nothing when ``context.historical`` is true.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from django.db import connection
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import risk
+from .causes import Cause
+
+
+@dataclass(frozen=True)
+class ScoringContext:
+    customer_ids: np.ndarray  # sorted ids of the customers being scored
+    now: datetime  # the instant the scoring looks from
+    today: date
+    historical: bool = False  # True in the backtest: only signals that can be dated
+    history: risk.OrderHistory | None = None  # the customers' orders, aligned with the ids
+
+    def positions(self, ids) -> np.ndarray:
+        """Positions of ``ids`` in ``customer_ids``; ids outside it get -1."""
+        ids = np.asarray(ids, dtype=np.int64)
+        where = np.searchsorted(self.customer_ids, ids)
+        where = np.minimum(where, max(self.customer_ids.size - 1, 0))
+        found = self.customer_ids.size > 0
+        return np.where(found & (self.customer_ids[where] == ids), where, -1)
+
+    def column(self, pairs, dtype=float) -> np.ndarray:
+        """(customer id, value) rows -> one value per scored customer, 0 elsewhere."""
+        out = np.zeros(self.customer_ids.size, dtype=dtype)
+        if pairs:
+            ids, values = zip(*pairs, strict=True)
+            where = self.positions(ids)
+            keep = where >= 0
+            out[where[keep]] = np.asarray(values, dtype=dtype)[keep]
+        return out
+
+
+Provider = Callable[[ScoringContext], list[risk.Signal]]
+_PROVIDERS: dict[str, Provider] = {}
+
+
+def register_provider(name: str, provider: Provider) -> Provider:
+    _PROVIDERS[name] = provider
+    return provider
+
+
+def providers() -> list[tuple[str, Provider]]:
+    return sorted(_PROVIDERS.items())
+
+
+# --- how each reason reads -------------------------------------------------------------------
+
+REASON_TEXTS = {
+    "rhythm_break": _("No order for %(days)d days; usually orders every %(gap)d days"),
+    "single_order_long_ago": _("One order, %(days)d days ago, and none since"),
+    "model_dropout": _("The buying model gives %(percent)d%% odds that they still buy"),
+    "revenue_decline": _(
+        "Revenue in the last 12 months %(revenue)s, down %(percent)d%% on the 12 before"
+    ),
+    "old_products_only": _(
+        "Buys only products launched before %(since)s, while %(book_percent)d%% of the book's "
+        "orders are for newer ones"
+    ),
+    "owner_inactive": _("Their owner %(owner)s has left and nobody has taken over"),
+    "no_owner": _("Nobody looks after them (in the pool) although they bought this year"),
+    "single_threaded": _("Only one contact and no backup owner"),
+    "touch_overdue": _("No touch for %(days)d days past their cadence"),
+    "special_terms": _("Asked for special terms or a discount in the last 90 days"),
+}
+COUNTED_TEXTS = {
+    "broken_promises": (
+        "%(count)d promise to them broken in the last 90 days",
+        "%(count)d promises to them broken in the last 90 days",
+    ),
+    "unanswered_inquiries": (
+        "%(count)d inquiry waiting for an answer for over 2 days",
+        "%(count)d inquiries waiting for an answer for over 2 days",
+    ),
+}
+
+
+def register_reason_text(code: str, text) -> None:
+    REASON_TEXTS[code] = text
+
+
+def _money(value) -> str:
+    return f"{value:,.0f}" if isinstance(value, int | float) else str(value)
+
+
+def reason_text(reason: dict) -> str:
+    """A stored reason in the reader's language."""
+    code, params = reason.get("code", ""), dict(reason.get("params") or {})
+    for name in ("revenue", "previous"):
+        if name in params:
+            params[name] = _money(params[name])
+    for name, value in list(params.items()):
+        if value is None:
+            params[name] = 0
+    if code in COUNTED_TEXTS:
+        singular, plural = COUNTED_TEXTS[code]
+        count = int(params.get("count") or 0)
+        return ngettext(singular, plural, count) % {**params, "count": count}
+    text = REASON_TEXTS.get(code)
+    if text is None:
+        return code.replace("_", " ")
+    try:
+        return str(text) % params
+    except (KeyError, TypeError, ValueError):
+        return str(text)
+
+
+# --- built-in providers ----------------------------------------------------------------------
+
+NEW_PRODUCT_YEARS = 2
+
+
+def product_signals(context: ScoringContext) -> list[risk.Signal]:
+    """Innovation: last-12-month line value on products launched in the last two years, per
+    customer and over the book."""
+    since = context.today - timedelta(days=365)
+    launched_after = context.today.replace(year=context.today.year - NEW_PRODUCT_YEARS)
+    sql = """
+        SELECT o.customer_id,
+               SUM(CASE WHEN p.launch_date >= %s THEN l.quantity * l.unit_price * o.rate_to_base
+                   ELSE 0 END),
+               SUM(l.quantity * l.unit_price * o.rate_to_base)
+        FROM orders_orderline l
+        JOIN orders_order o ON o.id = l.order_id
+        JOIN orders_product p ON p.id = l.product_id
+        WHERE o.order_date >= %s AND o.order_date < %s AND o.status <> 'cancelled'
+        GROUP BY o.customer_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [launched_after, since, context.today])
+        rows = cursor.fetchall()
+    new = context.column([(r[0], float(r[1] or 0)) for r in rows])
+    total = context.column([(r[0], float(r[2] or 0)) for r in rows])
+    book_total = sum(float(r[2] or 0) for r in rows)
+    book_new = sum(float(r[1] or 0) for r in rows)
+    share = book_new / book_total if book_total else 0.0
+    return [
+        risk.innovation_signal(
+            new, total, book_share=share, launched_after=launched_after.isoformat()
+        )
+    ]
+
+
+def engagement_signals(context: ScoringContext) -> list[risk.Signal]:
+    """Service: promises broken in the last 90 days, inquiries left unanswered over 2 days, and
+    (today only) touches overdue against the cadence."""
+    from tend.engagement.models import Interaction, Promise, PromiseOutcome
+
+    now = context.now
+    broken = (
+        Promise.objects.filter(
+            outcome=PromiseOutcome.BROKEN,
+            outcome_at__gte=now - timedelta(days=90),
+            outcome_at__lt=now,
+        )
+        .values_list("customer_id")
+        .annotate(n=Count("id"))
+    )
+    waiting = Interaction.objects.filter(
+        needs_answer=True, at__lt=now - timedelta(days=2), at__gte=now - timedelta(days=365)
+    ).filter(Q(answered_at__isnull=True) | Q(answered_at__gt=now))
+    waiting = waiting.values_list("customer_id").annotate(n=Count("id"))
+    signals = [
+        risk.count_signal(
+            "broken_promises", Cause.SERVICE, context.column(list(broken)), each=0.1, most=0.3
+        ),
+        risk.count_signal(
+            "unanswered_inquiries",
+            Cause.SERVICE,
+            context.column(list(waiting)),
+            each=0.15,
+            most=0.3,
+        ),
+    ]
+    if not context.historical:
+        from tend.customers.models import Customer
+
+        overdue = Customer.objects.filter(touch_due_at__lt=now - timedelta(days=7)).values_list(
+            "pk", "touch_due_at"
+        )
+        days = context.column([(pk, (now - due).days) for pk, due in overdue])
+        signals.append(
+            risk.Signal(
+                "touch_overdue",
+                Cause.SERVICE,
+                np.where(days > 30, 0.15, np.where(days > 0, 0.1, 0.0)),
+                {"days": days},
+            )
+        )
+    return signals
+
+
+def people_signals(context: ScoringContext) -> list[risk.Signal]:
+    """People: the owner has left, nobody owns a buying customer, or the relationship hangs on
+    one contact with no backup owner. Current state only, so not in the backtest."""
+    if context.historical:
+        return []
+    from tend.customers.models import Contact, Customer
+
+    rows = Customer.objects.values_list(
+        "pk", "owner_id", "owner__is_active", "backup_owner_id", "owner__first_name",
+        "owner__last_name", "owner__username",
+    )  # fmt: skip
+    contacts = dict(Contact.objects.values_list("customer_id").annotate(n=Count("id")))
+    inactive, pool, single = [], [], []
+    names = {}
+    for pk, owner, active, backup, first, last, username in rows:
+        if owner is not None and not active:
+            inactive.append((pk, True))
+            names[pk] = f"{first} {last}".strip() or username
+        if owner is None:
+            pool.append((pk, True))
+        if owner is not None and backup is None and contacts.get(pk, 0) <= 1:
+            single.append((pk, True))
+    inactive_flags = context.column(inactive, dtype=bool)
+    history = context.history
+    bought = history.revenue_12m > 0 if history is not None else np.zeros(inactive_flags.size, bool)
+    owner_names = np.full(context.customer_ids.size, "", dtype=object)
+    if names:
+        where = context.positions(list(names))
+        keep = where >= 0
+        owner_names[where[keep]] = np.array(list(names.values()), dtype=object)[keep]
+    return [
+        risk.flag_signal("owner_inactive", Cause.PEOPLE, inactive_flags, 0.3, owner=owner_names),
+        risk.flag_signal("no_owner", Cause.PEOPLE, context.column(pool, dtype=bool) & bought, 0.2),
+        risk.flag_signal("single_threaded", Cause.PEOPLE, context.column(single, dtype=bool), 0.1),
+    ]
+
+
+def approval_signals(context: ScoringContext) -> list[risk.Signal]:
+    """Competition: a customer asking for a discount, special accommodation or better terms is
+    often weighing another supplier's offer (seed 004: "new temptations")."""
+    from tend.approvals.models import ApprovalRequest, RequestKind
+
+    asked = (
+        ApprovalRequest.objects.filter(
+            kind__in=[RequestKind.DISCOUNT, RequestKind.ACCOMMODATION, RequestKind.CREDIT_TERMS],
+            created_at__gte=context.now - timedelta(days=90),
+            created_at__lt=context.now,
+        )
+        .values_list("customer_id")
+        .annotate(n=Count("id"))
+    )
+    flags = context.column([(pk, True) for pk, _n in asked], dtype=bool)
+    return [risk.flag_signal("special_terms", Cause.COMPETITION, flags, 0.15)]
+
+
+register_provider("products", product_signals)
+register_provider("engagement", engagement_signals)
+register_provider("people", people_signals)
+register_provider("approvals", approval_signals)
