@@ -17,6 +17,7 @@ urlpatterns = [
     path("imports/", include("tend.imports.urls")),
     path("handover/", include("tend.handover.urls")),
     path("tasks/", include("tend.tasks.urls")),
+    path("health/", include("tend.health.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

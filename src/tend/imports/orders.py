@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from tend.accounts.models import User
 from tend.customers.models import Customer
+from tend.health.services.lost import customers_lost_among, customers_won_back
 from tend.orders.models import (
     EstimateChange,
     ExchangeRate,
@@ -885,6 +886,26 @@ class _Importer:
             now=now,
         )
         self.result.timeline_entries = len(entries)
+        self._record_won_back(order_ids)
+
+    def _record_won_back(self, order_ids: list[int]) -> None:
+        """Lost customers who ordered again are won back: one query finds them among the
+        new orders' customers; only their orders go on to the service."""
+        lost = customers_lost_among({group.customer[0] for group in self.creates})
+        if not lost:
+            return
+        orders = [
+            Order(
+                pk=order_id,
+                customer_id=group.customer[0],
+                number=group.number,
+                order_date=group.order_date,
+                status=group.values["status"],
+            )
+            for order_id, group in zip(order_ids, self.creates, strict=True)
+            if group.customer[0] in lost
+        ]
+        customers_won_back(orders=orders, by=self.by, now=self.now)
 
     def finish(self) -> OrderImportResult:
         result = self.result

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
 from tend.customers.models import Customer
+from tend.health.services.lost import record_won_back
 from tend.timeline.services import timeline_add
 
 from ..models import EstimateChange, ExchangeRate, Order, OrderLine, OrderStatus, Product
@@ -135,6 +136,7 @@ def order_create(
         data={"amount_base": str(order.amount_base)},
         source=order,
     )
+    record_won_back(order)  # a lost customer ordering again is won back
     return order
 
 

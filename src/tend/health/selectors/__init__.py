@@ -1,0 +1,1 @@
+"""Reads for customer health, scoped by the user, one module per topic."""

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views_lost
+
+app_name = "health"
+
+urlpatterns = [
+    path("lost/", views_lost.lost_report, name="lost"),
+    path("lost/export/", views_lost.lost_export, name="lost_export"),
+    path("customers/<int:pk>/lost/", views_lost.customer_mark_lost, name="customer_mark_lost"),
+]
