@@ -1,0 +1,251 @@
+"""The at-risk ranking on a hand-built book of five customers, asserted exactly, and the
+arithmetic of risk and value at risk checked by hand."""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from tend.accounts.models import Role
+from tend.accounts.tests.factories import UserFactory
+from tend.customers.tests.factories import ContactFactory, CustomerFactory
+from tend.engagement.models import Interaction, Promise, PromiseOutcome
+from tend.health import risk
+from tend.health.models import HealthSnapshot, PlaybookFiring, ScoreRun
+from tend.health.services.scoring import score_book
+from tend.health.signals import reason_text
+from tend.orders.models import Order
+from tend.orders.tests.factories import ProductFactory
+from tend.tasks.models import Task
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+TODAY = NOW.date()
+
+
+def test_noisy_or_and_value_at_risk_by_hand():
+    signals = [
+        risk.Signal("a", "rhythm", np.array([0.4, 0.0, 0.0])),
+        risk.Signal("b", "service", np.array([0.2, 0.3, 0.0])),
+    ]
+    result = risk.assess(signals, np.array([10_000.0, 5_000.0, 8_000.0]))
+    assert result.risk.tolist() == pytest.approx([1 - 0.6 * 0.8, 0.3, 0.0])
+    assert result.value_at_risk.tolist() == pytest.approx([5_200.0, 1_500.0, 0.0])
+    assert result.level.tolist() == ["high", "medium", "low"]
+    assert result.cause.tolist() == ["rhythm", "service", ""]
+    assert [r["code"] for r in result.reasons[0]] == ["a", "b"]
+    assert result.reasons[2] == []
+
+
+def test_order_history_counts_same_day_orders_once_and_ignores_the_future():
+    today = date(2026, 6, 1).toordinal()
+    history = risk.order_history(
+        [7, 7, 7, 7, 9],
+        [today - 400, today - 100, today - 100, today + 3, today - 10],
+        [100.0, 50.0, 25.0, 999.0, 10.0],
+        today=today,
+        universe=[7, 8, 9],
+    )
+    assert history.order_days.tolist() == [2, 0, 1]
+    assert history.frequency.tolist() == [1.0, 0.0, 0.0]
+    assert history.recency.tolist() == [300.0, 0.0, 0.0]
+    assert history.age.tolist() == [400.0, 0.0, 10.0]
+    assert history.revenue_12m.tolist() == [75.0, 0.0, 10.0]
+    assert history.revenue_prev_12m.tolist() == [100.0, 0.0, 0.0]
+    assert history.repeat_value.tolist() == [75.0, 0.0, 0.0]
+    assert history.usual_gap[0] == 300.0 and np.isnan(history.usual_gap[1])
+
+
+def test_model_dropout_signal_follows_probability_alive():
+    history = risk.order_history([1, 1, 2, 2], [1, 50, 1, 90], [1.0] * 4, today=100)
+    forecast = risk.Forecast(
+        p_alive=np.array([0.2, 0.9]),
+        expected_orders_12m=np.zeros(2),
+        expected_value_12m=np.zeros(2),
+        clv_36m=np.zeros(2),
+    )
+    dropout = {s.code: s for s in risk.rhythm_signals(history, forecast)}["model_dropout"]
+    assert dropout.weight.tolist() == pytest.approx([0.4, 0.0])  # 0.5 x (1 - 0.2)
+    assert dropout.params["percent"].tolist() == [20.0, 90.0]
+
+
+def test_a_transaction_outside_the_universe_is_an_error():
+    with pytest.raises(ValueError, match="outside the universe"):
+        risk.order_history([1], [10], [5.0], today=20, universe=[2])
+
+
+def _orders(customer, product, *, every: int, count: int, last_ago: int, amount, recent=None):
+    """``count`` orders ``every`` days apart, the last ``last_ago`` days before NOW; orders in
+    the last 12 months cost ``recent`` instead of ``amount`` when given."""
+    rows = []
+    for k in range(count):
+        day = TODAY - timedelta(days=last_ago + k * every)
+        value = recent if recent is not None and day >= TODAY - timedelta(days=365) else amount
+        rows.append(
+            Order(
+                customer=customer,
+                number=f"{customer.pk}-{k}",
+                order_date=day,
+                currency="USD",
+                rate_to_base=Decimal("1"),
+                amount=Decimal(value),
+                amount_base=Decimal(value),
+                status="delivered",
+            )
+        )
+    Order.objects.bulk_create(rows)
+
+
+@pytest.fixture
+def five(rep1, manager1, team1):
+    """Five tier-A customers of rep1, each with two contacts and a backup owner (so nobody is
+    single-threaded) and no touch overdue, so only the story of each shows."""
+    leaver = UserFactory(username="lee", first_name="Lee", role=Role.REP, team=team1)
+    product = ProductFactory(launch_date=date(2025, 9, 1))
+    customers = {}
+    for name in ("Steady", "Silent", "Declining", "Neglected", "Orphan"):
+        owner = leaver if name == "Orphan" else rep1
+        customer = CustomerFactory(name=name, tier="A", owner=owner, backup_owner=manager1)
+        ContactFactory.create_batch(2, customer=customer)
+        customers[name] = customer
+    _orders(customers["Steady"], product, every=30, count=24, last_ago=10, amount=1000)
+    _orders(customers["Silent"], product, every=30, count=18, last_ago=200, amount=2000)
+    _orders(
+        customers["Declining"], product, every=30, count=24, last_ago=5, amount=3000, recent=1000
+    )
+    _orders(customers["Neglected"], product, every=30, count=24, last_ago=12, amount=500)
+    _orders(customers["Orphan"], product, every=30, count=24, last_ago=8, amount=1500)
+    neglected = customers["Neglected"]
+    for days in (20, 50):
+        Promise.objects.create(
+            customer=neglected,
+            kind="quote",
+            made_by=rep1,
+            made_at=NOW - timedelta(days=days + 5),
+            due_at=NOW - timedelta(days=days),
+            outcome=PromiseOutcome.BROKEN,
+            outcome_at=NOW - timedelta(days=days - 1),
+        )
+    Interaction.objects.create(
+        customer=neglected,
+        channel="email",
+        direction="in",
+        at=NOW - timedelta(days=10),
+        subject="Where is the quote?",
+        needs_answer=True,
+        logged_by=rep1,
+    )
+    leaver.is_active = False
+    leaver.save()
+    from tend.customers.models import Customer
+
+    Customer.objects.update(touch_due_at=NOW + timedelta(days=10))
+    return customers
+
+
+def test_hand_built_book_ranked_exactly_with_reasons(five):
+    run = score_book(now=NOW)
+    assert run.customers == 5
+    snapshots = list(
+        HealthSnapshot.objects.filter(day=TODAY)
+        .select_related("customer")
+        .order_by("-value_at_risk", "-risk")
+    )
+    ranking = [(s.customer.name, s.level, [r["code"] for r in s.reasons]) for s in snapshots]
+    assert ranking == [
+        ("Silent", "high", ["rhythm_break", "revenue_decline"]),
+        ("Declining", "medium", ["revenue_decline"]),
+        ("Orphan", "medium", ["owner_inactive"]),
+        ("Neglected", "medium", ["broken_promises", "unanswered_inquiries"]),
+        ("Steady", "low", []),
+    ]
+    by_name = {s.customer.name: s for s in snapshots}
+
+    # By hand: 13 orders of 1,000 in the last 365 days against 11 of 3,000 before is a 61%
+    # drop: 0.15 + 0.35 x (0.606 - 0.3) / 0.7 = 0.303, on an annual value of 33,000.
+    declining = by_name["Declining"]
+    weight = 0.15 + 0.35 * (1 - 13_000 / 33_000 - 0.3) / 0.7
+    assert declining.risk == pytest.approx(weight, abs=1e-6)
+    assert declining.annual_value == Decimal("33000.00")
+    assert declining.value_at_risk == Decimal("10000.00")
+    assert declining.cause == "competition"
+    assert reason_text(declining.reasons[0]) == (
+        "Revenue in the last 12 months 13,000, down 61% on the 12 before"
+    )
+
+    orphan = by_name["Orphan"]
+    assert orphan.risk == pytest.approx(0.3)
+    assert orphan.value_at_risk == Decimal("5400.00")  # 0.3 x 18,000
+    assert orphan.cause == "people"
+    assert reason_text(orphan.reasons[0]) == (
+        "Their owner Lee Tester has left and nobody has taken over"
+    )
+
+    neglected = by_name["Neglected"]
+    assert neglected.risk == pytest.approx(1 - 0.8 * 0.85)  # two broken promises, one inquiry
+    assert neglected.value_at_risk == Decimal("1920.00")  # 0.32 x 6,000
+    assert neglected.cause == "service"
+    assert [reason_text(r) for r in neglected.reasons] == [
+        "2 promises to them broken in the last 90 days",
+        "1 inquiry waiting for an answer for over 2 days",
+    ]
+
+    # Six orders of 2,000 in the last year, twelve the year before: rhythm 0.7 (capped), revenue
+    # down 50%: 0.25. Risk 1 - 0.3 x 0.75 = 0.775 on 24,000.
+    silent = by_name["Silent"]
+    assert silent.risk == pytest.approx(0.775)
+    assert silent.value_at_risk == Decimal("18600.00")
+    assert silent.cause == "rhythm"
+    assert silent.days_since_last_order == 200
+    assert silent.usual_gap_days == pytest.approx(30.0)
+    assert reason_text(silent.reasons[0]) == "No order for 200 days; usually orders every 30 days"
+    assert silent.reasons[0]["weight"] == 0.7  # six gaps late: capped
+    # Nobody in five customers has dropped out by the model's lights: it says so (a -> 0).
+    assert silent.p_alive == pytest.approx(1.0)
+
+    steady = by_name["Steady"]
+    assert steady.risk == 0 and steady.value_at_risk == 0
+    assert steady.annual_value == Decimal("12000.00")
+    assert steady.expected_orders_12m == pytest.approx(12, rel=0.35)
+
+
+def test_scoring_again_the_same_day_replaces_the_snapshots_and_keeps_other_days(five):
+    score_book(now=NOW - timedelta(days=1))
+    score_book(now=NOW)
+    score_book(now=NOW)
+    assert HealthSnapshot.objects.filter(day=TODAY).count() == 5
+    assert HealthSnapshot.objects.filter(day=TODAY - timedelta(days=1)).count() == 5
+    assert ScoreRun.objects.count() == 3
+
+
+def test_playbooks_open_tasks_once_per_cooldown(five, rep1, manager1):
+    score_book(now=NOW)
+    tasks = Task.objects.filter(origin="playbook")
+    # Silent (tier A, rhythm break, high): a call for the owner in 2 days and a manager review
+    # in 7; the other rules don't match (service is only medium for Neglected, etc.).
+    silent_tasks = sorted(
+        (t.kind, t.assignee.username, t.due_at.date()) for t in tasks if t.customer.name == "Silent"
+    )
+    assert ("call", "alice", TODAY + timedelta(days=2)) in silent_tasks
+    assert ("review", "maria", TODAY + timedelta(days=7)) in silent_tasks
+    orphan_tasks = [(t.kind, t.assignee.username) for t in tasks if t.customer.name == "Orphan"]
+    assert orphan_tasks == [("review", "maria")]  # the owner left: a manager reassigns
+    count = tasks.count()
+    firings = PlaybookFiring.objects.count()
+    score_book(now=NOW + timedelta(days=1))
+    assert Task.objects.filter(origin="playbook").count() == count
+    assert PlaybookFiring.objects.count() == firings
+
+
+def test_lost_customers_are_not_scored(five):
+    five["Silent"].status = "lost"
+    five["Silent"].save()
+    run = score_book(now=NOW)
+    assert run.customers == 4
+    assert not HealthSnapshot.objects.filter(customer=five["Silent"]).exists()
+
+
+def test_scoring_an_empty_book_stores_nothing_and_says_why(db):
+    run = score_book(now=NOW)
+    assert run.customers == 0
+    assert run.parameters["problem"] == "no customer has an order yet"
