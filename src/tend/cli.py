@@ -10,6 +10,9 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tend.settings")
+    # Scoring is vectorised numpy on one core's worth of data at a time; BLAS threads fighting
+    # the web server and other workers for two cores made fits up to 100x slower under load.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv if argv is None else argv)
