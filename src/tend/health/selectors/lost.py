@@ -16,6 +16,12 @@ from ..causes import LostReason
 from ..models import LostRecord
 
 PERIOD_DAYS = 365
+CENT = Decimal("0.01")
+
+
+def _cents(value: Decimal | None) -> Decimal:
+    """Sums come back from SQLite without their places: 5000 -> 5000.00."""
+    return (value or Decimal("0")).quantize(CENT)
 
 
 def default_period(today: date | None = None) -> tuple[date, date]:
@@ -116,9 +122,9 @@ def lost_report(*, user: User, filters: LostFilters) -> LostReport:
         .values("reason")
         .annotate(count=Count("pk"), value=Sum("annual_value"))
     )
-    totals = {row["reason"]: (row["count"], row["value"] or Decimal("0")) for row in grouped}
+    totals = {row["reason"]: (row["count"], _cents(row["value"])) for row in grouped}
     lost_count = sum(count for count, _value in totals.values())
-    lost_value = sum((value for _count, value in totals.values()), Decimal("0"))
+    lost_value = sum((value for _count, value in totals.values()), Decimal("0.00"))
     rows = [
         ReasonRow(
             reason=reason,
@@ -141,8 +147,8 @@ def lost_report(*, user: User, filters: LostFilters) -> LostReport:
         lost_count=lost_count,
         lost_value=lost_value,
         won_back_count=won["count"],
-        won_back_value=won["value"] or Decimal("0"),
-        won_back_orders_value=won["orders"] or Decimal("0"),
+        won_back_value=_cents(won["value"]),
+        won_back_orders_value=_cents(won["orders"]),
     )
 
 

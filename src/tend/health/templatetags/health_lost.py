@@ -14,6 +14,7 @@ def customer_lost_panel(customer, user, form=None):
     back, and whether this user may mark it lost (with the form). At most two queries."""
     from ..views_lost import MarkLostForm
 
+    form = form or None  # an unset template variable arrives as ""
     record = None
     if customer.status in (CustomerStatus.LOST, CustomerStatus.WON_BACK):
         record = customer.lost_records.select_related("marked_by", "won_back_order").first()
@@ -26,5 +27,10 @@ def customer_lost_panel(customer, user, form=None):
         "can_mark": can_mark,
         "form": form or (MarkLostForm() if can_mark else None),
         "currency": settings.TEND_BASE_CURRENCY,
-        "show": record is not None or can_mark or customer.status == CustomerStatus.LOST,
+        # a refusal (say, the customer changed hands meanwhile) still shows its message
+        "refused": [] if can_mark or form is None else form.non_field_errors(),
+        "show": record is not None
+        or can_mark
+        or customer.status == CustomerStatus.LOST
+        or form is not None,
     }
