@@ -403,7 +403,8 @@ def order_days_in_horizon(
 
 
 FILE_RANKING = (
-    "orders only (rhythm break, single order long ago, model dropout, revenue decline): "
+    "orders only (rhythm break, single order long ago, the buying model's chance of no order, "
+    "revenue decline): "
     "a transaction file has no promises, inquiries, owners or approvals"
 )
 

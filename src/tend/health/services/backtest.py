@@ -26,7 +26,8 @@ def _orders():
 def customers_with_orders_before(day: date) -> np.ndarray:
     """Sorted ids of the customers with an order (not cancelled) dated before ``day``, whatever
     their status now: a customer since marked lost is exactly who the backtest is about."""
-    ids = _orders().filter(order_date__lt=day).values_list("customer_id", flat=True).distinct()
+    orders = _orders().filter(order_date__lt=day).order_by()
+    ids = orders.values_list("customer_id", flat=True).distinct()
     return np.sort(np.fromiter(ids, dtype=np.int64))
 
 

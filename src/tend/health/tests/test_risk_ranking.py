@@ -56,17 +56,27 @@ def test_order_history_counts_same_day_orders_once_and_ignores_the_future():
     assert history.usual_gap[0] == 300.0 and np.isnan(history.usual_gap[1])
 
 
-def test_model_dropout_signal_follows_probability_alive():
-    history = risk.order_history([1, 1, 2, 2], [1, 50, 1, 90], [1.0] * 4, today=100)
-    forecast = risk.Forecast(
-        p_alive=np.array([0.2, 0.9]),
-        expected_orders_12m=np.zeros(2),
-        expected_value_12m=np.zeros(2),
-        clv_36m=np.zeros(2),
+def test_one_rhythm_reason_carries_the_models_chance_of_no_order():
+    today = 1000
+    history = risk.order_history(
+        [1, 1, 1, 2, 2, 2, 3],
+        [700, 730, 760, 900, 930, 960, 100],
+        [1.0] * 7,
+        today=today,
     )
-    dropout = {s.code: s for s in risk.rhythm_signals(history, forecast)}["model_dropout"]
-    assert dropout.weight.tolist() == pytest.approx([0.4, 0.0])  # 0.5 x (1 - 0.2)
-    assert dropout.params["percent"].tolist() == [20.0, 90.0]
+    forecast = risk.Forecast(
+        p_alive=np.array([0.3, 0.9, 1.0]),
+        expected_orders_12m=np.zeros(3),
+        p_no_order_12m=np.array([0.8, 0.25, 0.6]),
+        expected_value_12m=np.zeros(3),
+        clv_36m=np.zeros(3),
+    )
+    weights = {s.code: s.weight.tolist() for s in risk.rhythm_signals(history, forecast)}
+    # 1: 240 days silent on a 30-day rhythm: a break, weighed max(0.8, 0.7 capped steps).
+    # 2: ordered 40 days ago, on rhythm: the model's 25% only. 3: one order 900 days ago.
+    assert weights["rhythm_break"] == pytest.approx([0.8, 0.0, 0.0])
+    assert weights["model_no_order"] == pytest.approx([0.0, 0.25, 0.0])
+    assert weights["single_order_long_ago"] == pytest.approx([0.0, 0.0, 0.6])
 
 
 def test_a_transaction_outside_the_universe_is_an_error():
@@ -200,7 +210,8 @@ def test_hand_built_book_ranked_exactly_with_reasons(five):
     assert silent.usual_gap_days == pytest.approx(30.0)
     assert reason_text(silent.reasons[0]) == "No order for 200 days; usually orders every 30 days"
     assert silent.reasons[0]["weight"] == 0.7  # six gaps late: capped
-    # Nobody in five customers has dropped out by the model's lights: it says so (a -> 0).
+    # Nobody in five customers has dropped out by the model's lights (a -> 0): the rhythm break
+    # still shows, by the customer's own gap.
     assert silent.p_alive == pytest.approx(1.0)
 
     steady = by_name["Steady"]
