@@ -131,23 +131,31 @@ NEW_PRODUCT_YEARS = 2
 
 def product_signals(context: ScoringContext) -> list[risk.Signal]:
     """Innovation: last-12-month line value on products launched in the last two years, per
-    customer and over the book."""
+    customer and over the book. One pass over the year's order lines, orders first (on SQLite
+    ``CROSS JOIN`` keeps that order: otherwise it scans the year's orders once per product)."""
+    from tend.orders.models import Product
+
     since = context.today - timedelta(days=365)
     launched_after = context.today.replace(year=context.today.year - NEW_PRODUCT_YEARS)
-    sql = """
-        SELECT o.customer_id,
-               SUM(CASE WHEN p.launch_date >= %s THEN l.quantity * l.unit_price * o.rate_to_base
-                   ELSE 0 END),
-               SUM(l.quantity * l.unit_price * o.rate_to_base)
-        FROM orders_orderline l
-        JOIN orders_order o ON o.id = l.order_id
-        JOIN orders_product p ON p.id = l.product_id
-        WHERE o.order_date >= %s AND o.order_date < %s AND o.status <> 'cancelled'
-        GROUP BY o.customer_id
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [launched_after, since, context.today])
-        rows = cursor.fetchall()
+    new_products = list(
+        Product.objects.filter(launch_date__gte=launched_after).values_list("pk", flat=True)
+    )
+    rows = []
+    if new_products:
+        join = "CROSS JOIN" if connection.vendor == "sqlite" else "JOIN"
+        marks = ", ".join(["%s"] * len(new_products))
+        sql = f"""
+            SELECT o.customer_id,
+                   SUM(CASE WHEN l.product_id IN ({marks})
+                       THEN l.quantity * l.unit_price * o.rate_to_base ELSE 0 END),
+                   SUM(l.quantity * l.unit_price * o.rate_to_base)
+            FROM orders_order o {join} orders_orderline l ON l.order_id = o.id
+            WHERE o.order_date >= %s AND o.order_date < %s AND o.status <> 'cancelled'
+            GROUP BY o.customer_id
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*new_products, since, context.today])
+            rows = cursor.fetchall()
     new = context.column([(r[0], float(r[1] or 0)) for r in rows])
     total = context.column([(r[0], float(r[2] or 0)) for r in rows])
     book_total = sum(float(r[2] or 0) for r in rows)

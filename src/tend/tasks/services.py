@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
 from tend.customers.models import Customer
+from tend.timeline.models import TimelineEntry
 from tend.timeline.services import timeline_add
 
 from .models import Task, TaskKind, TaskStatus
@@ -140,18 +141,57 @@ def create_task(
         if dedupe_key and Task.objects.open().filter(dedupe_key=dedupe_key).exists():
             return None
         raise
-    timeline_add(
-        customer_id=customer.pk,
+    _opened_entry(task).save()
+    return task
+
+
+def _opened_entry(task: Task):
+    """The unsaved timeline entry that says a task was opened."""
+    return timeline_add(
+        customer_id=task.customer_id,
         kind=TASK,
         title=_("Task for %(name)s: %(title)s, due %(due)s")
-        % {"name": assignee, "title": title, "due": _due_text(task)},
-        actor=created_by,
+        % {"name": task.assignee, "title": task.title, "due": _due_text(task)},
+        actor=task.created_by,
         at=task.created_at,
         body=task.detail,
-        data={"status": TaskStatus.OPEN, "kind": kind, "origin": origin, "assignee": assignee.pk},
+        data={
+            "status": TaskStatus.OPEN,
+            "kind": task.kind,
+            "origin": task.origin,
+            "assignee": task.assignee_id,
+        },
         source=task,
+        save=False,
     )
-    return task
+
+
+BULK_BATCH = 2000
+
+
+@transaction.atomic
+def create_tasks_bulk(tasks: list[Task]) -> int:
+    """Open many rule-made tasks at once (a playbook run over a big book): unsaved ``Task``
+    objects built from known-good values (active assignee, a TaskKind, a title, a due time, a
+    dedupe key). Those whose dedupe key is already open are skipped; the rest are written in
+    batches with their timeline entries. Returns how many were opened."""
+    wanted = {}
+    for task in tasks:
+        if task.assignee is None or not task.assignee.is_active or not task.dedupe_key:
+            raise ValueError("bulk tasks need an active assignee and a dedupe key")
+        wanted.setdefault(task.dedupe_key, task)
+    keys = list(wanted)
+    for start in range(0, len(keys), BULK_BATCH):
+        chunk = keys[start : start + BULK_BATCH]
+        for key in (
+            Task.objects.open().filter(dedupe_key__in=chunk).values_list("dedupe_key", flat=True)
+        ):
+            wanted.pop(key, None)
+    fresh = list(wanted.values())
+    for start in range(0, len(fresh), BULK_BATCH):
+        batch = Task.objects.bulk_create(fresh[start : start + BULK_BATCH])
+        TimelineEntry.objects.bulk_create([_opened_entry(task) for task in batch])
+    return len(fresh)
 
 
 @transaction.atomic

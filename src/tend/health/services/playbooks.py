@@ -1,6 +1,8 @@
 """Playbooks: after each scoring, every active rule looks at the day's snapshots and opens its
 tasks for the customers it matches, once per cooldown. A rule matches a snapshot at or above
-its level, in one of its tiers, with a reason of its cause (or exactly its signal)."""
+its level, in one of its tiers, whose main cause is the rule's (or, for a rule naming a signal,
+with that signal among its reasons): a minor service reason on a customer slipping for another
+cause does not call for a service call."""
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
@@ -11,7 +13,8 @@ from django.utils import timezone
 
 from tend.accounts.models import Role, User
 from tend.customers.models import Customer
-from tend.tasks.services import create_task
+from tend.tasks.models import Task
+from tend.tasks.services import create_tasks_bulk
 
 from ..causes import RiskLevel
 from ..models import AssigneeRole, HealthSnapshot, PlaybookFiring, PlaybookRule, PlaybookStep
@@ -20,7 +23,9 @@ LEVEL_RANK = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2}
 WORKDAY_START = time(9, 0)
 
 
-def rule_matches(rule: PlaybookRule, *, tier: str, level: str, reasons: list[dict]) -> bool:
+def rule_matches(
+    rule: PlaybookRule, *, tier: str, level: str, cause: str, reasons: list[dict]
+) -> bool:
     if LEVEL_RANK[level] < LEVEL_RANK[rule.min_level]:
         return False
     tiers = {t.strip().upper() for t in rule.tiers.split(",") if t.strip()}
@@ -28,7 +33,7 @@ def rule_matches(rule: PlaybookRule, *, tier: str, level: str, reasons: list[dic
         return False
     if rule.signal:
         return any(reason.get("code") == rule.signal for reason in reasons)
-    return any(reason.get("cause") == rule.cause for reason in reasons)
+    return cause == rule.cause
 
 
 def _managers_by_team() -> dict[int | None, User]:
@@ -69,12 +74,12 @@ def run_playbooks(*, day: date, now: datetime | None = None) -> int:
     lowest = min(LEVEL_RANK[rule.min_level] for rule in rules)
     levels = [level for level, rank in LEVEL_RANK.items() if rank >= lowest]
     candidates = HealthSnapshot.objects.filter(day=day, level__in=levels).values_list(
-        "customer_id", "customer__tier", "level", "reasons"
+        "customer_id", "customer__tier", "level", "cause", "reasons"
     )
     matched: dict[int, list[int]] = defaultdict(list)
-    for customer_id, tier, level, reasons in candidates.iterator(chunk_size=5000):
+    for customer_id, tier, level, cause, reasons in candidates.iterator(chunk_size=5000):
         for rule in rules:
-            if rule_matches(rule, tier=tier, level=level, reasons=reasons):
+            if rule_matches(rule, tier=tier, level=level, cause=cause, reasons=reasons):
                 matched[rule.pk].append(customer_id)
     if not matched:
         return 0
@@ -86,32 +91,36 @@ def run_playbooks(*, day: date, now: datetime | None = None) -> int:
     all_customers = {c for ids in matched.values() for c in ids}
     customers = Customer.objects.select_related("owner", "backup_owner").in_bulk(all_customers)
     managers = _managers_by_team()
-    opened = 0
+    tasks, firings = [], []
     for rule in rules:
         for customer_id in matched.get(rule.pk, []):
             if (rule.pk, customer_id) in fired_recently:
                 continue
-            opened += _fire(rule, customers[customer_id], day=day, now=now, managers=managers)
+            customer = customers[customer_id]
+            made = [
+                _task(rule, step, customer, person, day=day, now=now)
+                for step in rule.steps.all()
+                if (person := _assignee(step, customer, managers)) is not None
+            ]
+            tasks.extend(made)
+            firings.append(
+                PlaybookFiring(rule=rule, customer=customer, at=now, tasks_created=len(made))
+            )
+    with transaction.atomic():
+        opened = create_tasks_bulk(tasks)
+        PlaybookFiring.objects.bulk_create(firings, batch_size=2000)
     return opened
 
 
-@transaction.atomic
-def _fire(rule: PlaybookRule, customer: Customer, *, day, now, managers) -> int:
-    created = 0
-    for step in rule.steps.all():
-        person = _assignee(step, customer, managers)
-        if person is None:
-            continue
-        task = create_task(
-            customer=customer,
-            assignee=person,
-            kind=step.kind,
-            title=step.title,
-            detail=rule.name,
-            due_at=_due(day, step, person),
-            origin="playbook",
-            dedupe_key=f"playbook:{rule.pk}:{step.pk}:{customer.pk}",
-        )
-        created += task is not None
-    PlaybookFiring.objects.create(rule=rule, customer=customer, at=now, tasks_created=created)
-    return created
+def _task(rule, step, customer, person, *, day, now) -> Task:
+    return Task(
+        customer=customer,
+        assignee=person,
+        kind=step.kind,
+        title=step.title,
+        detail=rule.name,
+        due_at=_due(day, step, person),
+        origin="playbook",
+        dedupe_key=f"playbook:{rule.pk}:{step.pk}:{customer.pk}",
+        created_at=now,
+    )

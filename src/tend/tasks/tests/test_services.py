@@ -239,3 +239,28 @@ def test_reassigning_to_an_inactive_person_or_a_closed_task_is_refused(book, rep
         reassign_task(task, to=rep1, by=rep1)
     task.refresh_from_db()
     assert task.assignee == rep1
+
+
+def test_bulk_tasks_skip_open_dedupe_keys_and_write_their_timeline(rep1, book):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tend.tasks.models import Task
+    from tend.tasks.services import create_task, create_tasks_bulk
+    from tend.timeline.models import TimelineEntry
+
+    customer = book["rep1_owned"]
+    due = timezone.now() + timedelta(days=2)
+    create_task(
+        customer=customer, assignee=rep1, kind="call", title="Call", due_at=due, dedupe_key="k1"
+    )
+
+    def unsaved(key):
+        return Task(
+            customer=customer, assignee=rep1, kind="call", title="Call", due_at=due, dedupe_key=key
+        )
+
+    assert create_tasks_bulk([unsaved("k1"), unsaved("k2"), unsaved("k2"), unsaved("k3")]) == 2
+    assert sorted(Task.objects.values_list("dedupe_key", flat=True)) == ["k1", "k2", "k3"]
+    assert TimelineEntry.objects.filter(customer=customer, kind="task").count() == 3
