@@ -95,10 +95,12 @@ def at_risk(request):
     day = selectors.latest_score_day()
     run = selectors.latest_score_run() if day else None
     summary = selectors.at_risk_summary(user=request.user, filters=filters, day=day)
-    page = Paginator(
+    paginator = Paginator(
         selectors.at_risk_list(user=request.user, filters=filters, day=day),
         settings.TEND_PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    )
+    paginator.count = summary.count  # counted by the summary's aggregate: no second count
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -136,31 +136,38 @@ def _label(choices, key: str) -> str:
 def at_risk_summary(
     *, user: User, filters: AtRiskFilters, day: date | None = None
 ) -> AtRiskSummary:
-    """Counts and value at risk by level and by cause: two grouped SQL aggregates."""
+    """Counts and value at risk by level and by cause: one SQL aggregate grouped by both (a few
+    dozen groups at most), folded here. Its count is the list's, so a page need not count."""
     day = day or latest_score_day()
-    scoped = _scoped(user=user, filters=filters, day=day).order_by()
-    per_level = {
-        row["level"]: (row["count"], row["value"] or Decimal("0"))
-        for row in scoped.values("level").annotate(count=Count("pk"), value=Sum("value_at_risk"))
-    }
-    by_level = [
-        Bucket(level.value, str(level.label), *per_level.get(level.value, (0, Decimal("0"))))
-        for level in RiskLevel
-    ]
-    per_cause = (
-        _levels(scoped, filters)
-        .values("cause")
+    grouped = (
+        _scoped(user=user, filters=filters, day=day)
+        .order_by()
+        .values("level", "cause")
         .annotate(count=Count("pk"), value=Sum("value_at_risk"))
     )
+    zero = Decimal("0")
+    per_level: dict[str, tuple[int, Decimal]] = {}
+    per_cause: dict[str, tuple[int, Decimal]] = {}
+    for row in grouped:
+        count, value = row["count"], row["value"] or zero
+        level_count, level_value = per_level.get(row["level"], (0, zero))
+        per_level[row["level"]] = (level_count + count, level_value + value)
+        if not filters.levels or row["level"] in filters.levels:
+            cause_count, cause_value = per_cause.get(row["cause"], (0, zero))
+            per_cause[row["cause"]] = (cause_count + count, cause_value + value)
+    by_level = [
+        Bucket(level.value, str(level.label), *per_level.get(level.value, (0, zero)))
+        for level in RiskLevel
+    ]
     by_cause = [
-        Bucket(row["cause"], _label(Cause, row["cause"]), row["count"], row["value"] or Decimal(0))
-        for row in per_cause
+        Bucket(cause, _label(Cause, cause), count, value)
+        for cause, (count, value) in per_cause.items()
     ]
     by_cause.sort(key=lambda bucket: (-bucket.value_at_risk, -bucket.count, bucket.label))
     return AtRiskSummary(
         day=day,
         count=sum(bucket.count for bucket in by_cause),
-        value_at_risk=sum((bucket.value_at_risk for bucket in by_cause), Decimal("0")),
+        value_at_risk=sum((bucket.value_at_risk for bucket in by_cause), zero),
         by_level=by_level,
         by_cause=by_cause,
     )
