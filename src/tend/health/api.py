@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from tend.customers.selectors import customer_get_for_user
@@ -258,6 +260,12 @@ def list_playbooks(request):
     return list(selectors.playbook_rules())
 
 
-@router.get("/health/runs", response=list[ScoreRunOut], summary="The latest scorings of the book")
+@router.get(
+    "/health/runs",
+    response=list[ScoreRunOut],
+    summary="The latest scorings of the book (managers and admins: they count the whole book)",
+)
 def list_runs(request, query: Query[RunsQuery]):
+    if request.user.is_rep:
+        raise PermissionDenied(_("Score runs describe the whole book: managers and admins only."))
     return list(selectors.score_runs(limit=query.limit))

@@ -240,10 +240,14 @@ def test_the_default_playbooks_are_listed_in_two_queries(
     assert all(rule["steps"] for rule in rules)
 
 
-def test_the_score_runs_newest_first_with_timings(client, rep1, db):
+def test_the_score_runs_newest_first_with_timings(client, rep1, manager1, db):
     score_run(DAY - timedelta(days=1))
     latest = score_run(DAY, customers=4)
     client.force_login(rep1)
+    refused = client.get("/api/v1/health/runs")
+    assert refused.status_code == 403
+    assert "managers and admins only" in refused.json()["message"]
+    client.force_login(manager1)
     runs = client.get("/api/v1/health/runs").json()
     assert [run["day"] for run in runs] == ["2026-06-01", "2026-05-31"]
     assert runs[0]["id"] == latest.pk
