@@ -194,15 +194,10 @@ def create_tasks_bulk(tasks: list[Task]) -> int:
     return len(fresh)
 
 
-@transaction.atomic
-def complete_task(task: Task, *, by: User, outcome: str) -> Task:
-    """Mark an open task done, recording its outcome (required)."""
-    outcome = (outcome or "").strip()
-    if not outcome:
-        raise ValidationError({"outcome": _("Record the outcome: what happened?")})
+def _close(task: Task, *, by: User, status: str, outcome: str, title: str) -> Task:
     task = _locked_open(task)
     _check_may_close(task, by)
-    task.status = TaskStatus.DONE
+    task.status = status
     task.outcome = outcome
     task.closed_at = timezone.now()
     task.closed_by = by
@@ -210,14 +205,25 @@ def complete_task(task: Task, *, by: User, outcome: str) -> Task:
     timeline_add(
         customer_id=task.customer_id,
         kind=TASK,
-        title=_("Task done: %(title)s") % {"title": task.title},
+        title=title % {"title": task.title},
         actor=by,
         at=task.closed_at,
         body=outcome,
-        data={"status": TaskStatus.DONE, "kind": task.kind},
+        data={"status": status, "kind": task.kind},
         source=task,
     )
     return task
+
+
+@transaction.atomic
+def complete_task(task: Task, *, by: User, outcome: str) -> Task:
+    """Mark an open task done, recording its outcome (required)."""
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ValidationError({"outcome": _("Record the outcome: what happened?")})
+    return _close(
+        task, by=by, status=TaskStatus.DONE, outcome=outcome, title=_("Task done: %(title)s")
+    )
 
 
 @transaction.atomic
@@ -226,24 +232,13 @@ def cancel_task(task: Task, *, by: User, reason: str) -> Task:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the task is cancelled.")})
-    task = _locked_open(task)
-    _check_may_close(task, by)
-    task.status = TaskStatus.CANCELLED
-    task.outcome = reason
-    task.closed_at = timezone.now()
-    task.closed_by = by
-    task.save(update_fields=["status", "outcome", "closed_at", "closed_by"])
-    timeline_add(
-        customer_id=task.customer_id,
-        kind=TASK,
-        title=_("Task cancelled: %(title)s") % {"title": task.title},
-        actor=by,
-        at=task.closed_at,
-        body=reason,
-        data={"status": TaskStatus.CANCELLED, "kind": task.kind},
-        source=task,
+    return _close(
+        task,
+        by=by,
+        status=TaskStatus.CANCELLED,
+        outcome=reason,
+        title=_("Task cancelled: %(title)s"),
     )
-    return task
 
 
 @transaction.atomic
