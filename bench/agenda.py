@@ -35,13 +35,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _harness import WORKER_MARK, postgres_drop, postgres_ready  # noqa: E402
 
 AIM_MS = 200.0
 SEED = 7
 BENCH_REP = "bench"
 BENCH_CUSTOMERS = 400
-WORKER_MARK = "BENCH-RESULT "
 
 
 # --- the worker: one database, one process ---------------------------------------------------
@@ -231,33 +232,6 @@ def _explain_logged(connection, sql: str) -> list[str]:
 # --- the parent: one worker per database -----------------------------------------------------
 
 
-def _postgres_ready(url: str) -> str:
-    """Create a fresh database for the URL; '' if that worked, else why not."""
-    try:
-        import psycopg
-    except ImportError:
-        return "psycopg is not installed"
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    try:
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as exc:
-        return f"PostgreSQL at {parts.hostname}:{parts.port or 5432} is not usable ({exc})"
-    return ""
-
-
-def _postgres_drop(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
-
-
 def run_worker(env_updates: dict, args, data_dir: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(env_updates)
@@ -361,7 +335,7 @@ def main() -> None:
         if args.no_postgres:
             notes.append("PostgreSQL skipped (--no-postgres).")
         else:
-            problem = _postgres_ready(args.postgres_url)
+            problem = postgres_ready(args.postgres_url)
             if problem:
                 notes.append(f"PostgreSQL skipped: {problem}.")
                 print(notes[-1], file=sys.stderr)
@@ -374,7 +348,7 @@ def main() -> None:
                         )
                     )
                 finally:
-                    _postgres_drop(args.postgres_url)
+                    postgres_drop(args.postgres_url)
     print_table(results)
     for note in notes:
         print(note)

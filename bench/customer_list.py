@@ -35,7 +35,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _harness import WORKER_MARK, postgres_drop, postgres_ready  # noqa: E402
 
 AIM_MS = 150.0
 SEED = 7
@@ -46,7 +48,6 @@ ENDPOINTS = [
     ("api", "/api/v1/customers"),
     ("api country=DE", "/api/v1/customers?country=DE"),
 ]
-WORKER_MARK = "BENCH-RESULT "
 # The customer book alone; other apps' demo steps (interactions, orders, ...) do not change what
 # the list reads and would multiply the build time. --full-book runs them all.
 CORE_STEPS = "people,reference,customers"
@@ -165,33 +166,6 @@ def worker(args) -> dict:
 # --- the parent: one worker per database -----------------------------------------------------
 
 
-def _postgres_ready(url: str) -> str:
-    """Create a fresh database for the URL; '' if that worked, else why not."""
-    try:
-        import psycopg
-    except ImportError:
-        return "psycopg is not installed"
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    try:
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as exc:
-        return f"PostgreSQL at {parts.hostname}:{parts.port or 5432} is not usable ({exc})"
-    return ""
-
-
-def _postgres_drop(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
-
-
 def run_worker(env_updates: dict, args, data_dir: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(env_updates)
@@ -287,7 +261,7 @@ def main() -> None:
         if args.no_postgres:
             notes.append("PostgreSQL skipped (--no-postgres).")
         else:
-            problem = _postgres_ready(args.postgres_url)
+            problem = postgres_ready(args.postgres_url)
             if problem:
                 notes.append(f"PostgreSQL skipped: {problem}.")
                 print(notes[-1], file=sys.stderr)
@@ -300,7 +274,7 @@ def main() -> None:
                         )
                     )
                 finally:
-                    _postgres_drop(args.postgres_url)
+                    postgres_drop(args.postgres_url)
     print_table(results)
     for note in notes:
         print(note)
