@@ -15,7 +15,7 @@ import numpy as np
 from django.db import connection
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from . import risk
 from .causes import Cause
@@ -83,13 +83,15 @@ REASON_TEXTS = {
     "special_terms": _("Asked for special terms or a discount in the last 90 days"),
 }
 COUNTED_TEXTS = {
-    "broken_promises": (
+    "broken_promises": ngettext_lazy(
         "%(count)d promise to them broken in the last 90 days",
         "%(count)d promises to them broken in the last 90 days",
+        "count",
     ),
-    "unanswered_inquiries": (
+    "unanswered_inquiries": ngettext_lazy(
         "%(count)d inquiry waiting for an answer for over 2 days",
         "%(count)d inquiries waiting for an answer for over 2 days",
+        "count",
     ),
 }
 
@@ -112,9 +114,7 @@ def reason_text(reason: dict) -> str:
         if value is None:
             params[name] = 0
     if code in COUNTED_TEXTS:
-        singular, plural = COUNTED_TEXTS[code]
-        count = int(params.get("count") or 0)
-        return ngettext(singular, plural, count) % {**params, "count": count}
+        return str(COUNTED_TEXTS[code] % {**params, "count": int(params.get("count") or 0)})
     text = REASON_TEXTS.get(code)
     if text is None:
         return code.replace("_", " ")
