@@ -488,12 +488,14 @@ class Stories:
         part of the book switched to them some time after."""
         launched = self.today - timedelta(days=SUCCESSOR_AGE)
         old_before = _new_since(self.today)
-        # Best-selling over the last quarter (a quarter of the year's lines is plenty to rank).
+        # Best-selling over the last quarter (plenty to rank). The lines are read order first:
+        # the planner has no statistics for the fresh tables before the build's final ANALYZE.
+        quarter = Order.objects.filter(order_date__gte=self.today - timedelta(days=HISTORY_DAYS))
+        old_models = Product.objects.filter(launch_date__lt=old_before, active=True)
         best = (
             OrderLine.objects.filter(
-                order__order_date__gte=self.today - timedelta(days=HISTORY_DAYS),
-                product__launch_date__lt=old_before,
-                product__active=True,
+                order_id__in=quarter.values("id"),
+                product_id__in=list(old_models.values_list("id", flat=True)),
             )
             .values("product_id")
             .annotate(n=Count("id"))
@@ -617,7 +619,7 @@ class Stories:
             self.next_day(chased, 15, owner),
             Channel.CALL,
             Direction.OUTBOUND,
-            f"Call: replacement for lot {second_lot}",
+            f"Replacement for lot {second_lot}",
             "Told them the factory is still investigating the lot. Polite but cool; no new order "
             "mentioned.",
         )
@@ -703,7 +705,10 @@ class Stories:
         self.cut_revenue(customer.pk, keep=0.4, spare=orders[-1] if orders else None)
         countries = country_names()
         where = f"{neighbour_customer.city}, {countries.get(neighbour_customer.country, '')}"
+        # The neighbour's account manager pushed it; when that is the dealer's own rep, the dealer
+        # only knows it was "your sales team".
         rep = neighbour_customer.owner
+        pusher = "sales team" if rep == owner else str(rep)
         subject = f"{neighbour_customer.name} selling in our territory"
         told = self.at(push_days - 15, 10, owner)
         self.log(
@@ -714,7 +719,7 @@ class Stories:
             subject,
             f"Our retailers in {customer.city} are offered the {product.name} by "
             f"{neighbour_customer.name} ({where}) at 12% below our price. They say your "
-            f"{rep} gave them extra marketing support to open our market.",
+            f"{pusher} gave them extra marketing support to open our market.",
             needs_answer=True,
         )
         self.log(
@@ -730,7 +735,7 @@ class Stories:
             self.at(push_days - 40, 11, owner),
             Channel.VISIT,
             Direction.OUTBOUND,
-            f"Market visit in {customer.city}",
+            f"Market check in {customer.city}",
             f"Found {product.sku} cartons of lot {lot}, shipped to {neighbour_customer.name}, in "
             f"three shops in {customer.city}. {customer.name} is cutting its orders to what its "
             "own accounts need until the prices in its territory are back in order.",
@@ -751,9 +756,9 @@ class Stories:
             self.next_day(asked, 10, owner),
             Channel.CALL,
             Direction.OUTBOUND,
-            f"Call: goods from {neighbour_customer.name}",
-            f"Said we are talking to {rep} and {neighbour_customer.name}; promised a written "
-            "answer within the week.",
+            f"Goods from {neighbour_customer.name}",
+            f"Said we are talking to {neighbour_customer.name} and its account manager {rep}; "
+            "promised a written answer within the week.",
             promise={
                 "kind": PromiseKind.INFORMATION,
                 "due_at": self.next_day(asked, 18, owner, days=6),
@@ -773,8 +778,10 @@ class Stories:
         )
 
     def _neighbour(self, dealer: DemoCustomer, *, since: int):
-        """(customer, lot, product): a dealer or distributor of the same territory, another
-        country if possible, looked after by someone else, with lots shipped since the push."""
+        """(customer, lot, product): a dealer or distributor next door, with lots shipped since
+        the push: in another city of the same country (a neighbouring region) if possible, else
+        elsewhere in the territory; looked after by another rep if possible."""
+        city = Customer.objects.values_list("city", flat=True).get(pk=dealer.id)
         others = Customer.objects.filter(
             territory__name=dealer.territory,
             type__in=["dealer", "distributor"],
@@ -784,7 +791,8 @@ class Stories:
         ranked = sorted(
             others.select_related("owner"),
             key=lambda other: (
-                other.country == dealer.country,
+                other.country != dealer.country,
+                other.city == city,
                 other.owner_id == dealer.owner_id,
                 -(self.facts[other.pk].annual if other.pk in self.facts else 0.0),
                 other.pk,
@@ -845,7 +853,7 @@ class Stories:
             asked,
             Channel.CALL,
             Direction.OUTBOUND,
-            f"Call: the 15% they ask on {order.number}",
+            f"The 15% they ask on {order.number}",
             "Their orders with us are down 40% on last year. Asked them to wait a week for our "
             "answer; the 15% is going to approval.",
         )
@@ -886,8 +894,9 @@ class Stories:
             return
         customer = self._take("innovation", candidates[0].customer.id)
         owner = customer.owner
+        recent_orders = Order.objects.filter(customer_id=customer.pk, order_date__gte=window)
         recent_lines = OrderLine.objects.filter(
-            order__customer_id=customer.pk, order__order_date__gte=window
+            order_id__in=list(recent_orders.values_list("id", flat=True))
         )
         new_lines = recent_lines.filter(product__launch_date__gte=new_since)
         touched = set(new_lines.values_list("order_id", flat=True))
@@ -901,10 +910,13 @@ class Stories:
             .annotate(n=Count("id"))
             .order_by("-n", "product__sku")[:2]
         )
+        # The book's favourite new models, over the last quarter (read order first, as above).
+        quarter = Order.objects.filter(order_date__gte=self.today - timedelta(days=HISTORY_DAYS))
+        new_models = Product.objects.filter(launch_date__gte=new_since)
         newest = list(
             OrderLine.objects.filter(
-                order__order_date__gte=self.today - timedelta(days=YEAR),
-                product__launch_date__gte=new_since,
+                order_id__in=quarter.values("id"),
+                product_id__in=list(new_models.values_list("id", flat=True)),
             )
             .values("product__sku")
             .annotate(n=Count("id"))
@@ -976,7 +988,7 @@ class Stories:
             since,
             Channel.CALL,
             Direction.OUTBOUND,
-            f"Call: three {sku} {fault}",
+            f"Three {sku} {fault}",
             f"Three {what} from their last shipment have {fault}. Their calls to our service line "
             "were sent back to sales; told them our service team will call back about repair or "
             "replacement.",

@@ -174,10 +174,15 @@ def test_channel_conflict_a_neighbour_sells_into_the_territory(ctx):
     assert snapshot.level in AT_RISK
     # No transshipment signal yet: the revenue decline carries it, the conversations tell why.
     assert reasons["revenue_decline"]["params"]["percent"] >= 50
-    visit = Interaction.objects.get(customer_id=customer_id, subject__startswith="Market visit")
+    visit = Interaction.objects.get(customer_id=customer_id, subject__startswith="Market check")
+    # "Found KT300 cartons of lot KT300-2026-01-B1, shipped to <neighbour>, in three shops..."
     lot = visit.summary.split(" of lot ")[1].split(",")[0]
-    shipped = OrderLine.objects.get(batch_number=lot, order__customer__territory=customer.territory)
-    assert shipped.order.customer_id != customer_id
+    neighbour = visit.summary.split(", shipped to ")[1].split(", in three shops")[0]
+    shipped_to = set(
+        OrderLine.objects.filter(batch_number=lot).values_list("order__customer__name", flat=True)
+    )
+    assert neighbour in shipped_to and customer.name not in shipped_to
+    assert Customer.objects.get(name=neighbour).territory == customer.territory
 
 
 @pytest.mark.django_db
