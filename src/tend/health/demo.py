@@ -88,7 +88,7 @@ from .causes import LostReason
 from .models import HealthSnapshot, LostRecord, PlaybookFiring, ScoreRun
 from .services.lost import mark_lost
 from .services.scoring import score_book
-from .signals import NEW_PRODUCT_YEARS
+from .signals import NEW_PRODUCT_YEARS, years_before
 
 HISTORY_DAYS = 90
 # Up to so many customers, a past score every so many days over the last 90. One scoring takes a
@@ -211,11 +211,7 @@ def _score(ctx: DemoContext, stories: "Stories") -> None:
 def _new_since(today: date) -> date:
     """The first launch day that counts as new on ``today`` for any of the scored days (the
     innovation signal looks NEW_PRODUCT_YEARS back from each)."""
-    try:
-        years_ago = today.replace(year=today.year - NEW_PRODUCT_YEARS)
-    except ValueError:  # 29 February
-        years_ago = today.replace(year=today.year - NEW_PRODUCT_YEARS, day=28)
-    return years_ago - timedelta(days=HISTORY_DAYS)
+    return years_before(today, NEW_PRODUCT_YEARS) - timedelta(days=HISTORY_DAYS)
 
 
 class Stories:

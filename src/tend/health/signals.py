@@ -129,6 +129,14 @@ def reason_text(reason: dict) -> str:
 NEW_PRODUCT_YEARS = 2
 
 
+def years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier; 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def product_signals(context: ScoringContext) -> list[risk.Signal]:
     """Innovation: last-12-month line value on products launched in the last two years, per
     customer and over the book. One pass over the year's order lines, orders first (on SQLite
@@ -136,7 +144,7 @@ def product_signals(context: ScoringContext) -> list[risk.Signal]:
     from tend.orders.models import Product
 
     since = context.today - timedelta(days=365)
-    launched_after = context.today.replace(year=context.today.year - NEW_PRODUCT_YEARS)
+    launched_after = years_before(context.today, NEW_PRODUCT_YEARS)
     new_products = list(
         Product.objects.filter(launch_date__gte=launched_after).values_list("pk", flat=True)
     )

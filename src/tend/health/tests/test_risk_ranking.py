@@ -260,3 +260,10 @@ def test_scoring_an_empty_book_stores_nothing_and_says_why(db):
     run = score_book(now=NOW)
     assert run.customers == 0
     assert run.parameters["problem"] == "no customer has an order yet"
+
+
+def test_two_years_before_a_leap_day():
+    from tend.health.signals import years_before
+
+    assert years_before(date(2028, 2, 29), 2) == date(2026, 2, 28)
+    assert years_before(date(2026, 11, 24), 2) == date(2024, 11, 24)
