@@ -8,7 +8,7 @@ from tend.customers.models import Customer
 from tend.demo.registry import register_step
 
 from . import services
-from .models import ApprovalRequest
+from .models import ApprovalRequest, Concession, CreditNote
 
 THREATS = [
     ("Free freight on the next two containers", "1800"),
@@ -21,6 +21,9 @@ THREATS = [
 
 
 def reset(ctx) -> None:
+    """Credit notes and concessions protect their requests: they go first."""
+    CreditNote.objects.all().delete()
+    Concession.objects.all().delete()
     ApprovalRequest.objects.all().delete()
 
 
