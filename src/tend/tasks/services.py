@@ -2,6 +2,7 @@
 handed to someone else. Every change leaves an entry on the customer's timeline."""
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -29,7 +30,13 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _due_text(task: Task) -> str:
-    return timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")
+    """The due time as the assignee reads it, in their own time zone (the timeline keeps the
+    text; whoever made the task may sit elsewhere, or be the nightly job)."""
+    try:
+        zone = ZoneInfo(task.assignee.time_zone or "UTC")
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return f"{timezone.localtime(task.due_at, zone):%Y-%m-%d %H:%M} ({zone.key})"
 
 
 def may_close_task(*, task: Task, user: User | None) -> bool:
