@@ -82,6 +82,14 @@ class PlaybookRule(models.Model):
         _("tiers"), max_length=10, blank=True, help_text=_("e.g. A or A,B; empty means all.")
     )
     cooldown_days = models.PositiveSmallIntegerField(_("not again within (days)"), default=30)
+    per_owner = models.BooleanField(
+        _("one task per owner"),
+        default=False,
+        help_text=_(
+            "Open each step once for all of an owner's matching customers (e.g. everyone a "
+            "departed rep left behind), on the one with the most value at risk."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

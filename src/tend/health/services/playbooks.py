@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tend.accounts.models import Role, User
 from tend.customers.models import Customer
@@ -74,10 +75,12 @@ def run_playbooks(*, day: date, now: datetime | None = None) -> int:
     lowest = min(LEVEL_RANK[rule.min_level] for rule in rules)
     levels = [level for level, rank in LEVEL_RANK.items() if rank >= lowest]
     candidates = HealthSnapshot.objects.filter(day=day, level__in=levels).values_list(
-        "customer_id", "customer__tier", "level", "cause", "reasons"
+        "customer_id", "customer__tier", "level", "cause", "reasons", "value_at_risk"
     )
     matched: dict[int, list[int]] = defaultdict(list)
-    for customer_id, tier, level, cause, reasons in candidates.iterator(chunk_size=5000):
+    value_at_risk: dict[int, object] = {}
+    for customer_id, tier, level, cause, reasons, value in candidates.iterator(chunk_size=5000):
+        value_at_risk[customer_id] = value
         for rule in rules:
             if rule_matches(rule, tier=tier, level=level, cause=cause, reasons=reasons):
                 matched[rule.pk].append(customer_id)
@@ -93,18 +96,19 @@ def run_playbooks(*, day: date, now: datetime | None = None) -> int:
     managers = _managers_by_team()
     tasks, firings = [], []
     for rule in rules:
-        for customer_id in matched.get(rule.pk, []):
-            if (rule.pk, customer_id) in fired_recently:
-                continue
-            customer = customers[customer_id]
+        due = [customers[c] for c in matched.get(rule.pk, []) if (rule.pk, c) not in fired_recently]
+        groups = _by_owner(due, value_at_risk) if rule.per_owner else [[c] for c in due]
+        for group in groups:
+            lead = group[0]
             made = [
-                _task(rule, step, customer, person, day=day, now=now)
+                _task(rule, step, group, person, day=day, now=now)
                 for step in rule.steps.all()
-                if (person := _assignee(step, customer, managers)) is not None
+                if (person := _assignee(step, lead, managers)) is not None
             ]
             tasks.extend(made)
-            firings.append(
+            firings.extend(
                 PlaybookFiring(rule=rule, customer=customer, at=now, tasks_created=len(made))
+                for customer in group
             )
     with transaction.atomic():
         opened = create_tasks_bulk(tasks)
@@ -112,15 +116,42 @@ def run_playbooks(*, day: date, now: datetime | None = None) -> int:
     return opened
 
 
-def _task(rule, step, customer, person, *, day, now) -> Task:
+def _by_owner(customers: list[Customer], value_at_risk: dict) -> list[list[Customer]]:
+    """Customers grouped by owner, each group led by its customer with the most value at risk."""
+    groups: dict[int | None, list[Customer]] = defaultdict(list)
+    for customer in customers:
+        groups[customer.owner_id].append(customer)
+    for group in groups.values():
+        group.sort(key=lambda c: (-value_at_risk.get(c.pk, 0), c.pk))
+    return list(groups.values())
+
+
+def _task(rule, step, group: list[Customer], person, *, day, now) -> Task:
+    """The step's task on the group's lead customer; for a group of several, the title counts
+    them and the detail names them, and the task is deduplicated per owner."""
+    lead = group[0]
+    title, detail = step.title, rule.name
+    key = f"playbook:{rule.pk}:{step.pk}:{lead.pk}"
+    if rule.per_owner:
+        owner = lead.owner if lead.owner_id else None
+        key = f"playbook:{rule.pk}:{step.pk}:owner:{owner.pk if owner else 'pool'}"
+        if len(group) > 1:
+            title = _("%(title)s (%(count)d customers of %(owner)s)") % {
+                "title": step.title,
+                "count": len(group),
+                "owner": owner or _("the pool"),
+            }
+            names = ", ".join(c.name for c in group[:20])
+            more = len(group) - 20
+            detail = f"{rule.name}: {names}" + (f" (+{more})" if more > 0 else "")
     return Task(
-        customer=customer,
+        customer=lead,
         assignee=person,
         kind=step.kind,
-        title=step.title,
-        detail=rule.name,
+        title=title[:200],
+        detail=detail,
         due_at=_due(day, step, person),
         origin="playbook",
-        dedupe_key=f"playbook:{rule.pk}:{step.pk}:{customer.pk}",
+        dedupe_key=key,
         created_at=now,
     )

@@ -267,3 +267,29 @@ def test_two_years_before_a_leap_day():
 
     assert years_before(date(2028, 2, 29), 2) == date(2026, 2, 28)
     assert years_before(date(2026, 11, 24), 2) == date(2024, 11, 24)
+
+
+def test_a_departed_owners_customers_get_one_handover_task(five, team1, manager1):
+    """Everyone a departed rep left behind is one task for the manager, on the customer with
+    the most value at risk, naming the others; the cooldown then covers each of them."""
+    leaver = five["Orphan"].owner
+    second = CustomerFactory(name="Orphan Two", tier="B", owner=leaver, backup_owner=manager1)
+    ContactFactory.create_batch(2, customer=second)
+    _orders(second, None, every=30, count=24, last_ago=9, amount=500)
+    from tend.customers.models import Customer
+
+    Customer.objects.update(touch_due_at=NOW + timedelta(days=10))
+    score_book(now=NOW)
+    handover = Task.objects.filter(origin="playbook", detail__startswith="Their owner has left")
+    assert [(t.customer.name, t.assignee.username, t.title) for t in handover] == [
+        (
+            "Orphan",
+            "maria",
+            "Give these customers a new owner and introduce them (2 customers of Lee Tester)",
+        )
+    ]
+    assert handover[0].detail == "Their owner has left: Orphan, Orphan Two"
+    rule = PlaybookFiring.objects.filter(rule__signal="owner_inactive")
+    assert sorted(rule.values_list("customer__name", flat=True)) == ["Orphan", "Orphan Two"]
+    score_book(now=NOW + timedelta(days=1))
+    assert handover.count() == 1
