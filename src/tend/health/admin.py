@@ -14,7 +14,16 @@ class PlaybookRuleAdmin(admin.ModelAdmin):
     """Admins tune how a risk turns into tasks: the cause (or one signal), from which level, for
     which tiers, how often, and the tasks each step opens. The next scoring uses them."""
 
-    list_display = ["name", "cause", "signal", "min_level", "tiers", "cooldown_days", "active"]
+    list_display = [
+        "name",
+        "cause",
+        "signal",
+        "min_level",
+        "tiers",
+        "cooldown_days",
+        "per_owner",
+        "active",
+    ]
     list_filter = ["active", "cause", "min_level"]
     list_editable = ["active"]
     search_fields = ["name", "signal"]

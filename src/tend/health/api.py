@@ -158,10 +158,11 @@ class PlaybookOut(Schema):
     id: int
     name: str
     cause: str
-    signal: str = Field(description="Only this signal; empty: any signal of the cause.")
+    signal: str = Field(description="Only this signal; empty: the customer's main cause.")
     min_level: str
     tiers: str = Field(description="e.g. A or A,B; empty: every tier.")
     cooldown_days: int
+    per_owner: bool = Field(description="One task per owner for all their matching customers.")
     active: bool
     steps: list[PlaybookStepOut]
 
