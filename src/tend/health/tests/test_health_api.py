@@ -221,6 +221,7 @@ def test_the_playbooks_with_their_steps(client, rep1, db):
             "min_level": "high",
             "tiers": "A,B",
             "cooldown_days": 14,
+            "per_owner": False,
             "active": True,
             "steps": [
                 {"kind": "email", "assignee": "owner", "due_in_days": 1, "title": "Write first"},
