@@ -186,16 +186,7 @@ def get_task(request, task_id: int):
     summary="Mark a task done, with its outcome",
 )
 def complete_task(request, task_id: int, payload: CompleteIn):
-    task = selectors.task_get_for_user(user=request.user, pk=task_id)
-    try:
-        services.complete_task(task, by=request.user, outcome=payload.outcome)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise
-        return _refused(exc)
-    except PermissionDenied as exc:
-        return _refused(exc)
-    return selectors.task_get_for_user(user=request.user, pk=task_id)
+    return _close(request, task_id, services.complete_task, outcome=payload.outcome)
 
 
 @router.post(
@@ -204,9 +195,14 @@ def complete_task(request, task_id: int, payload: CompleteIn):
     summary="Cancel a task, with the reason",
 )
 def cancel_task(request, task_id: int, payload: CancelIn):
+    return _close(request, task_id, services.cancel_task, reason=payload.reason)
+
+
+def _close(request, task_id: int, close, **fields):
+    """Done or cancelled through the service; a task that cannot be closed says why."""
     task = selectors.task_get_for_user(user=request.user, pk=task_id)
     try:
-        services.cancel_task(task, by=request.user, reason=payload.reason)
+        close(task, by=request.user, **fields)
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             raise
