@@ -5,9 +5,17 @@ import io
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 FORMATS = ("csv", "xlsx")
+
+
+def unknown_format(fmt: str) -> HttpResponse | None:
+    """The 400 answer for an export format Tend does not write; None for csv and xlsx."""
+    if fmt in FORMATS:
+        return None
+    return HttpResponse(_("Unknown format: use csv or xlsx."), status=400)
 
 
 class _Echo:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from tend.accounts.models import User
 from tend.audit.selectors import audit_for_customer
-from tend.core.exports import FORMATS, export_response
+from tend.core.exports import export_response, unknown_format
 from tend.timeline.kinds import all_kinds
 from tend.timeline.selectors import timeline_for_customer
 
@@ -82,8 +82,8 @@ def customer_export(request):
     """The list as filtered, in CSV or Excel: only what the user may see."""
     form = CustomerFilterForm(request.GET or None, user=request.user)
     fmt = request.GET.get("format", "csv")
-    if fmt not in FORMATS:
-        return HttpResponse(_("Unknown format: use csv or xlsx."), status=400)
+    if refused := unknown_format(fmt):
+        return refused
     rows = selectors.customer_export_rows(user=request.user, filters=form.filters())
     return export_response(
         filename="customers", fmt=fmt, headers=selectors.EXPORT_HEADERS, rows=rows

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from tend.accounts.models import Team
 from tend.core import reference
-from tend.core.exports import FORMATS, export_response
+from tend.core.exports import export_response, unknown_format
 from tend.customers.selectors import customer_get_for_user, users_assignable_by
 from tend.customers.views import CUSTOMER_PANELS
 
@@ -126,8 +126,8 @@ def lost_report(request):
 def lost_export(request):
     """The report's list as filtered, every row, in CSV or Excel."""
     fmt = request.GET.get("format", "csv")
-    if fmt not in FORMATS:
-        return HttpResponse(_("Unknown format: use csv or xlsx."), status=400)
+    if refused := unknown_format(fmt):
+        return refused
     filters = LostFilterForm(request.GET or None, user=request.user).filters()
     return export_response(
         filename=f"lost-customers-{filters.start}-{filters.end}",

@@ -5,14 +5,13 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tend.accounts.models import Team
 from tend.core import reference
-from tend.core.exports import FORMATS, export_response
+from tend.core.exports import export_response, unknown_format
 from tend.customers.models import Tier
 from tend.customers.selectors import users_assignable_by
 
@@ -122,8 +121,8 @@ def at_risk(request):
 def at_risk_export(request):
     """The list as filtered, every row, in CSV or Excel."""
     fmt = request.GET.get("format", "csv")
-    if fmt not in FORMATS:
-        return HttpResponse(_("Unknown format: use csv or xlsx."), status=400)
+    if refused := unknown_format(fmt):
+        return refused
     filters = AtRiskFilterForm(request.GET or None, user=request.user).filters()
     day = selectors.latest_score_day()
     return export_response(
