@@ -101,6 +101,15 @@ class OrderHistory:
         return np.maximum(self.revenue_12m, self.revenue_prev_12m)
 
 
+def positions(universe: IntArray, ids: ArrayLike) -> IntArray:
+    """Where each of ``ids`` stands in the sorted ``universe``; -1 for ids not in it."""
+    ids = np.asarray(ids, dtype=np.int64)
+    if universe.size == 0:
+        return np.full(ids.shape, -1, dtype=np.int64)
+    where = np.minimum(np.searchsorted(universe, ids), universe.size - 1)
+    return np.where(universe[where] == ids, where, -1)
+
+
 def order_history(
     customer_ids: ArrayLike,
     days: ArrayLike,
@@ -123,8 +132,8 @@ def order_history(
     cust, day, amount = cust[keep], day[keep], amount[keep]
     ids = np.unique(cust) if universe is None else np.unique(np.asarray(universe, np.int64))
     n = ids.size
-    index = np.searchsorted(ids, cust)
-    if cust.size and (np.any(index >= n) or np.any(ids[np.minimum(index, n - 1)] != cust)):
+    index = positions(ids, cust)
+    if np.any(index < 0):
         raise ValueError("a transaction names a customer outside the universe")
 
     # One row per (customer, day): same-day orders are one purchase.

@@ -31,11 +31,7 @@ class ScoringContext:
 
     def positions(self, ids) -> np.ndarray:
         """Positions of ``ids`` in ``customer_ids``; ids outside it get -1."""
-        ids = np.asarray(ids, dtype=np.int64)
-        where = np.searchsorted(self.customer_ids, ids)
-        where = np.minimum(where, max(self.customer_ids.size - 1, 0))
-        found = self.customer_ids.size > 0
-        return np.where(found & (self.customer_ids[where] == ids), where, -1)
+        return risk.positions(self.customer_ids, ids)
 
     def column(self, pairs, dtype=float) -> np.ndarray:
         """(customer id, value) rows -> one value per scored customer, 0 elsewhere."""

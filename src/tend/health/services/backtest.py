@@ -44,8 +44,8 @@ def order_days_between(ids: np.ndarray, *, start: date, end: date) -> np.ndarray
     data = np.array(list(rows), dtype=np.int64).reshape(-1, 2)
     if ids.size == 0 or data.size == 0:
         return out
-    where = np.minimum(np.searchsorted(ids, data[:, 0]), ids.size - 1)
-    keep = ids[where] == data[:, 0]
+    where = risk.positions(ids, data[:, 0])
+    keep = where >= 0
     out[where[keep]] = data[keep, 1]
     return out
 

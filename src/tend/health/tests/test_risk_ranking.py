@@ -293,3 +293,9 @@ def test_a_departed_owners_customers_get_one_handover_task(five, team1, manager1
     assert sorted(rule.values_list("customer__name", flat=True)) == ["Orphan", "Orphan Two"]
     score_book(now=NOW + timedelta(days=1))
     assert handover.count() == 1
+
+
+def test_positions_in_a_universe_empty_or_not():
+    universe = np.array([3, 7, 9])
+    assert risk.positions(universe, [9, 4, 3]).tolist() == [2, -1, 0]
+    assert risk.positions(np.array([], dtype=np.int64), [1, 2]).tolist() == [-1, -1]
