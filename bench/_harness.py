@@ -5,6 +5,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 WORKER_MARK = "BENCH-RESULT "
@@ -67,3 +69,34 @@ def run_worker(script: str, argv: list[str], env_updates: dict, data_dir: str) -
 def report(result: dict) -> None:
     """The worker's last line: its figures as JSON for the parent."""
     print(WORKER_MARK + json.dumps(result), flush=True)
+
+
+def run_on_databases(
+    script: str,
+    argv: list[str],
+    *,
+    postgres_url: str,
+    sqlite: bool = True,
+    postgres: bool = True,
+    what: str = "",
+) -> tuple[list[dict], list[str]]:
+    """One worker on SQLite (in a temporary folder), then one on a fresh PostgreSQL database
+    that is dropped afterwards. Returns the workers' results and notes on what was skipped."""
+    results, notes = [], []
+    with tempfile.TemporaryDirectory(prefix="tend-bench-") as data_dir:
+        if sqlite:
+            print(f"SQLite: {what}…", file=sys.stderr)
+            results.append(run_worker(script, argv, {}, str(Path(data_dir) / "sqlite")))
+        if not postgres:
+            notes.append("PostgreSQL skipped (--no-postgres).")
+        elif problem := postgres_ready(postgres_url):
+            notes.append(f"PostgreSQL skipped: {problem}.")
+            print(notes[-1], file=sys.stderr)
+        else:
+            print(f"PostgreSQL: {what}…", file=sys.stderr)
+            try:
+                env = {"DATABASE_URL": postgres_url}
+                results.append(run_worker(script, argv, env, str(Path(data_dir) / "pg")))
+            finally:
+                postgres_drop(postgres_url)
+    return results, notes

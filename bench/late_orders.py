@@ -31,14 +31,12 @@ import io
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import WORKER_MARK, postgres_drop, postgres_ready  # noqa: E402
+from _harness import report, run_on_databases  # noqa: E402
 
 SEED = 7
 
@@ -179,32 +177,6 @@ def worker(args) -> dict:
 # --- the parent: one worker per database -----------------------------------------------------
 
 
-def run_worker(env_updates: dict, args, data_dir: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(env_updates)
-    env.update(
-        TEND_DATA_DIR=data_dir,
-        DJANGO_SETTINGS_MODULE="tend.settings",
-        DEBUG="false",
-        LOG_LEVEL="ERROR",
-        PYTHONUNBUFFERED="1",
-    )
-    command = [
-        sys.executable,
-        __file__,
-        "--worker",
-        f"--customers={args.customers}",
-        f"--repeats={args.repeats}",
-    ]
-    process = subprocess.run(
-        command, env=env, stdout=subprocess.PIPE, stderr=None, text=True, check=False
-    )
-    lines = [line for line in process.stdout.splitlines() if line.startswith(WORKER_MARK)]
-    if process.returncode != 0 or not lines:
-        raise SystemExit(f"The worker failed (exit {process.returncode}):\n{process.stdout}")
-    return json.loads(lines[-1][len(WORKER_MARK) :])
-
-
 def print_table(results: list[dict]) -> None:
     print()
     for result in results:
@@ -256,32 +228,19 @@ def main() -> None:
     args.repeats = args.repeats or (3 if args.quick else 10)
 
     if args.worker:
-        print(WORKER_MARK + json.dumps(worker(args)), flush=True)
+        report(worker(args))
         return
 
     started = time.perf_counter()
-    results, notes = [], []
-    with tempfile.TemporaryDirectory(prefix="tend-bench-") as data_dir:
-        if not args.no_sqlite:
-            print(f"SQLite: building {args.customers:,} customers and timing…", file=sys.stderr)
-            results.append(run_worker({}, args, str(Path(data_dir) / "sqlite")))
-        if args.no_postgres:
-            notes.append("PostgreSQL skipped (--no-postgres).")
-        else:
-            problem = postgres_ready(args.postgres_url)
-            if problem:
-                notes.append(f"PostgreSQL skipped: {problem}.")
-                print(notes[-1], file=sys.stderr)
-            else:
-                print(f"PostgreSQL: building {args.customers:,} customers…", file=sys.stderr)
-                try:
-                    results.append(
-                        run_worker(
-                            {"DATABASE_URL": args.postgres_url}, args, str(Path(data_dir) / "pg")
-                        )
-                    )
-                finally:
-                    postgres_drop(args.postgres_url)
+    argv = [f"--customers={args.customers}", f"--repeats={args.repeats}"]
+    results, notes = run_on_databases(
+        __file__,
+        argv,
+        postgres_url=args.postgres_url,
+        sqlite=not args.no_sqlite,
+        postgres=not args.no_postgres,
+        what=f"building {args.customers:,} customers and timing",
+    )
     print_table(results)
     for note in notes:
         print(note)

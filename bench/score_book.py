@@ -20,12 +20,11 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import postgres_drop, postgres_ready, report, run_worker  # noqa: E402
+from _harness import report, run_on_databases  # noqa: E402
 
 SEED = 7
 
@@ -101,22 +100,14 @@ def main() -> None:
 
     argv = [f"--customers={args.customers}", f"--repeats={args.repeats}"]
     started = time.perf_counter()
-    results, notes = [], []
-    with tempfile.TemporaryDirectory(prefix="tend-bench-") as data_dir:
-        if not args.no_sqlite:
-            print(f"SQLite: building {args.customers:,} customers, then scoring…", file=sys.stderr)
-            results.append(run_worker(__file__, argv, {}, str(Path(data_dir) / "sqlite")))
-        if args.no_postgres:
-            notes.append("PostgreSQL skipped (--no-postgres).")
-        elif problem := postgres_ready(args.postgres_url):
-            notes.append(f"PostgreSQL skipped: {problem}.")
-        else:
-            print(f"PostgreSQL: building {args.customers:,} customers…", file=sys.stderr)
-            try:
-                env = {"DATABASE_URL": args.postgres_url}
-                results.append(run_worker(__file__, argv, env, str(Path(data_dir) / "pg")))
-            finally:
-                postgres_drop(args.postgres_url)
+    results, notes = run_on_databases(
+        __file__,
+        argv,
+        postgres_url=args.postgres_url,
+        sqlite=not args.no_sqlite,
+        postgres=not args.no_postgres,
+        what=f"building {args.customers:,} customers, then scoring",
+    )
     print()
     for r in results:
         print(
