@@ -43,9 +43,6 @@ class Signal:
     weight: FloatArray
     params: dict[str, ArrayLike] = field(default_factory=dict)
 
-    def fired(self) -> NDArray[np.bool_]:
-        return self.weight > 0
-
 
 @dataclass
 class OrderHistory:

@@ -48,8 +48,11 @@ Provider = Callable[[ScoringContext], list[risk.Signal]]
 _PROVIDERS: dict[str, Provider] = {}
 
 
-def register_provider(name: str, provider: Provider) -> Provider:
+def register_provider(name: str, provider: Provider, texts: dict | None = None) -> Provider:
+    """Add a source of signals; ``texts`` gives each new signal code its reason's wording
+    (a lazy translatable string with the signal's params as %(name)s placeholders)."""
     _PROVIDERS[name] = provider
+    REASON_TEXTS.update(texts or {})
     return provider
 
 
@@ -90,10 +93,6 @@ COUNTED_TEXTS = {
         "count",
     ),
 }
-
-
-def register_reason_text(code: str, text) -> None:
-    REASON_TEXTS[code] = text
 
 
 def _money(value) -> str:

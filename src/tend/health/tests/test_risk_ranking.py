@@ -299,3 +299,22 @@ def test_positions_in_a_universe_empty_or_not():
     universe = np.array([3, 7, 9])
     assert risk.positions(universe, [9, 4, 3]).tolist() == [2, -1, 0]
     assert risk.positions(np.array([], dtype=np.int64), [1, 2]).tolist() == [-1, -1]
+
+
+def test_a_later_signal_source_plugs_in_with_its_reason_text(five, monkeypatch):
+    from tend.health import signals
+
+    monkeypatch.setattr(signals, "_PROVIDERS", dict(signals._PROVIDERS))
+    monkeypatch.setattr(signals, "REASON_TEXTS", dict(signals.REASON_TEXTS))
+
+    def complaints(context):
+        flags = context.column([(five["Steady"].pk, True)], dtype=bool)
+        return [risk.flag_signal("open_complaints", "quality", flags, 0.4, count=flags * 3)]
+
+    signals.register_provider(
+        "complaints", complaints, texts={"open_complaints": "%(count)d complaints open"}
+    )
+    score_book(now=NOW)
+    steady = HealthSnapshot.objects.get(customer=five["Steady"], day=TODAY)
+    assert (steady.cause, steady.risk) == ("quality", pytest.approx(0.4))
+    assert reason_text(steady.reasons[0]) == "3 complaints open"
