@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -106,8 +105,8 @@ def customer_lookup(request):
         customers = selectors.customers_visible_to(user=request.user).filter(
             search_text__contains=text
         )[:10]
-    options = "".join(f'<option value="{referral_label(c)}"></option>' for c in customers)
-    return HttpResponse(options)
+    labels = [referral_label(customer) for customer in customers]
+    return render(request, "customers/_referral_options.html", {"labels": labels})
 
 
 def _apply_service_errors(form, exc: ValidationError, contact_form=None) -> None:

@@ -1,9 +1,11 @@
 """A small inline SVG of a customer's risk over time, drawn on the server: no script, no
-library. Pure: days and risks in, markup out."""
+library. Pure: days and risks in, markup out, every value escaped by ``format_html``."""
 
 from collections.abc import Sequence
 from datetime import date
-from html import escape
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from .risk import HIGH, MEDIUM
 
@@ -19,7 +21,7 @@ def _y(risk: float) -> float:
 
 def risk_sparkline(
     points: Sequence[tuple[date, float]], *, start: date, end: date, label: str = ""
-) -> str:
+) -> SafeString:
     """``points`` are (day, risk in 0..1), oldest first, placed by day between ``start`` and
     ``end`` so a gap in scoring shows as a gap in time. Dashed lines mark the medium and high
     thresholds; the last point is a dot."""
@@ -30,25 +32,39 @@ def risk_sparkline(
 
     coords = [(x(day), _y(risk)) for day, risk in points]
     parts = [
-        f'<svg class="sparkline" xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" '
-        f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{escape(label)}">',
-        f"<title>{escape(label)}</title>",
+        format_html(
+            '<svg class="sparkline" xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" '
+            'viewBox="0 0 {} {}" role="img" aria-label="{}"><title>{}</title>',
+            WIDTH,
+            HEIGHT,
+            WIDTH,
+            HEIGHT,
+            label,
+            label,
+        )
     ]
     for threshold, colour in ((HIGH, "#b42318"), (MEDIUM, "#9a6700")):
         y = _y(threshold)
         parts.append(
-            f'<line x1="0" y1="{y}" x2="{WIDTH}" y2="{y}" stroke="{colour}" '
-            'stroke-opacity=".35" stroke-dasharray="3 3" stroke-width="1"/>'
+            format_html(
+                '<line x1="0" y1="{}" x2="{}" y2="{}" stroke="{}" '
+                'stroke-opacity=".35" stroke-dasharray="3 3" stroke-width="1"/>',
+                y,
+                WIDTH,
+                y,
+                colour,
+            )
         )
     if len(coords) > 1:
         path = " ".join(f"{cx},{cy}" for cx, cy in coords)
         parts.append(
-            f'<polyline points="{path}" fill="none" stroke="#0b5cad" stroke-width="1.5" '
-            'stroke-linejoin="round"/>'
+            format_html(
+                '<polyline points="{}" fill="none" stroke="#0b5cad" stroke-width="1.5" '
+                'stroke-linejoin="round"/>',
+                path,
+            )
         )
     if coords:
         cx, cy = coords[-1]
-        parts.append(f'<circle cx="{cx}" cy="{cy}" r="2.5" fill="#0b5cad"/>')
-    parts.append("</svg>")
-    return "".join(parts)
+        parts.append(format_html('<circle cx="{}" cy="{}" r="2.5" fill="#0b5cad"/>', cx, cy))
+    return format_html("{}</svg>", format_html_join("", "{}", ((part,) for part in parts)))

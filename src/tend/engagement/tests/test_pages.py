@@ -74,3 +74,16 @@ def test_the_reliability_page_renders_for_a_manager(client, manager1, rep1):
     response = client.get("/engagement/reliability/", {"start": "2026-01-01", "end": "2026-03-31"})
     assert response.status_code == 200
     assert "Promise reliability" in response.content.decode()
+
+
+def test_a_refused_quick_touch_shows_its_error_as_text_not_markup(client, rep1, book):
+    client.force_login(rep1)
+    response = client.post(
+        f"/engagement/customers/{book['rep1_owned'].pk}/touch/",
+        {"channel": "<script>alert(1)</script>"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert not Interaction.objects.exists()

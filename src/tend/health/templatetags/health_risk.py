@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from django import template
 from django.conf import settings
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from ..selectors import risk as selectors
@@ -53,7 +52,7 @@ def customer_health_panel(customer):
         "latest": latest,
         "reasons": [reason_text(reason) for reason in latest.reasons or []],
         "points": len(points),
-        "sparkline": mark_safe(risk_sparkline(points, start=start, end=latest.day, label=label)),
+        "sparkline": risk_sparkline(points, start=start, end=latest.day, label=label),
         "start": start,
         "currency": settings.TEND_BASE_CURRENCY,
     }
