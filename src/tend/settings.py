@@ -151,7 +151,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["tend.accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -225,6 +225,11 @@ LOGGING = {
 TEND_LOGIN_MAX_FAILURES = env_int("TEND_LOGIN_MAX_FAILURES", 10)
 TEND_LOGIN_WINDOW_MINUTES = env_int("TEND_LOGIN_WINDOW_MINUTES", 15)
 TEND_LOGIN_LOCK_MINUTES = env_int("TEND_LOGIN_LOCK_MINUTES", 15)
+TEND_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("TEND_LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
+TEND_LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("TEND_LOGIN_MAX_FAILURES_PER_ACCOUNT", 50)
+# The header a trusted reverse proxy sets to the client's address (e.g. X-Forwarded-For);
+# empty: REMOTE_ADDR. Set it only behind such a proxy, or clients choose their own address.
+TEND_CLIENT_IP_HEADER = env_str("TEND_CLIENT_IP_HEADER")
 TEND_PAGE_SIZE = env_int("TEND_PAGE_SIZE", 50)
 TEND_MAX_OWNED_CUSTOMERS = env_int("TEND_MAX_OWNED_CUSTOMERS", 300)
 TEND_BASE_CURRENCY = env_str("TEND_BASE_CURRENCY", "USD")

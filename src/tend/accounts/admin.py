@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .forms import ThrottledAdminAuthenticationForm
 from .models import ApiToken, Team, User
+
+# /admin/login/ goes through the same throttle (the backend) and says so the same way.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(Team)

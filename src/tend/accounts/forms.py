@@ -1,49 +1,38 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from .backends import LOCKED_UNTIL
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's login form, refusing an account that failed too often recently."""
+class LockMessageMixin:
+    """Says when a locked sign-in may try again, instead of "wrong password". The lock itself
+    is enforced by ``ThrottledModelBackend``, for every form that authenticates."""
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "locked": _(
-            "Too many failed logins for this account. Try again after %(until)s "
-            "(in %(minutes)s minutes)."
-        ),
-    }
+    locked_message = _(
+        "Too many failed logins for this account. Try again after %(until)s "
+        "(in %(minutes)s minutes)."
+    )
 
-    def clean(self):
-        username = self.cleaned_data.get("username")
-        if username:
-            until = services.login_locked_until(username=username)
-            if until:
-                raise self._locked_error(until)
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            if username:
-                until = services.login_record_failure(username=username)
-                if until:
-                    raise self._locked_error(until) from None
-            raise
-
-    def confirm_login_allowed(self, user):
-        super().confirm_login_allowed(user)
-        services.login_record_success(username=user.get_username())
-
-    def _locked_error(self, until):
+    def get_invalid_login_error(self):
+        until = getattr(self.request, LOCKED_UNTIL, None)
+        if until is None:
+            return super().get_invalid_login_error()
         minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
         local = formats.date_format(timezone.localtime(until), "H:i T")
         return forms.ValidationError(
-            self.error_messages["locked"],
-            code="locked",
-            params={"until": local, "minutes": minutes},
+            self.locked_message, code="locked", params={"until": local, "minutes": minutes}
         )
+
+
+class ThrottledAuthenticationForm(LockMessageMixin, AuthenticationForm):
+    """The login page's form."""
+
+
+class ThrottledAdminAuthenticationForm(LockMessageMixin, AdminAuthenticationForm):
+    """The Django admin's login form, with the same message."""
 
 
 class ApiTokenForm(forms.Form):

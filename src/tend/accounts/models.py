@@ -62,24 +62,38 @@ class User(AbstractUser):
 
 
 class LoginFailure(models.Model):
-    """One failed password attempt; enough of them in a window lock the account for a while."""
+    """One wrong password, for an account from an address; enough of them in a window lock
+    (see ``accounts.throttle``)."""
 
     username = models.CharField(max_length=150, db_index=True)
+    address = models.CharField(max_length=45, default="unknown")
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["username", "at"])]
+        indexes = [
+            models.Index(fields=["username", "at"]),
+            models.Index(fields=["address", "at"], name="accounts_loginfail_addr_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.username} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class LoginLock(models.Model):
-    username = models.CharField(max_length=150, unique=True)
+    """An account from an address, an account from everywhere (address ``*``) or an address
+    for every account (username ``*``), refused until ``until``."""
+
+    username = models.CharField(max_length=150)
+    address = models.CharField(max_length=45, default="*")
     until = models.DateTimeField()
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["username", "address"], name="login_lock_scope")
+        ]
+
     def __str__(self) -> str:
-        return f"{self.username} until {self.until:%Y-%m-%d %H:%M}"
+        return f"{self.username} from {self.address} until {self.until:%Y-%m-%d %H:%M}"
 
 
 class ApiTokenQuerySet(models.QuerySet):

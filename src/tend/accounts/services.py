@@ -1,40 +1,11 @@
-"""Writes about people: accounts, login throttling, API tokens."""
+"""Writes about people: accounts and API tokens (the login throttle is in ``throttle``)."""
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
-from .models import ApiToken, LoginFailure, LoginLock, Role, Team, User
-
-
-def login_locked_until(*, username: str, now: datetime | None = None) -> datetime | None:
-    """When the account's lock ends, or None if it may try to log in now."""
-    now = now or timezone.now()
-    lock = LoginLock.objects.filter(username__iexact=username, until__gt=now).first()
-    return lock.until if lock else None
-
-
-def login_record_failure(*, username: str, now: datetime | None = None) -> datetime | None:
-    """Count a failed attempt; lock the account when the window fills. Returns the lock's end."""
-    now = now or timezone.now()
-    username = username.lower()
-    window_start = now - timedelta(minutes=settings.TEND_LOGIN_WINDOW_MINUTES)
-    with transaction.atomic():
-        LoginFailure.objects.create(username=username, at=now)
-        failures = LoginFailure.objects.filter(username=username, at__gt=window_start).count()
-        if failures < settings.TEND_LOGIN_MAX_FAILURES:
-            return None
-        until = now + timedelta(minutes=settings.TEND_LOGIN_LOCK_MINUTES)
-        LoginLock.objects.update_or_create(username=username, defaults={"until": until})
-        LoginFailure.objects.filter(username=username).delete()
-        return until
-
-
-def login_record_success(*, username: str) -> None:
-    LoginFailure.objects.filter(username=username.lower()).delete()
+from .models import ApiToken, Role, Team, User
 
 
 def user_create(
