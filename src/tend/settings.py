@@ -64,12 +64,18 @@ if PRODUCTION:
             f"TEND_ENV=production needs {' and '.join(missing)} in the environment."
         )
     SECRET_KEY = env_str("SECRET_KEY")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure"):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is short or a default: use 50+ random characters, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
     DEBUG = False
 else:
     SECRET_KEY = env_str("SECRET_KEY") or _development_secret_key()
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
-    DEBUG = env_bool("DEBUG", default=not TESTING)
+    # Tracebacks (with SQL and local variables) only under `tend serve --dev`, which sets it.
+    DEBUG = env_bool("TEND_DEV_SERVER")
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -83,6 +89,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves Swagger UI's files itself: the API docs work offline and under the CSP
     "tend.core",
     "tend.jobs",
     "tend.accounts",

@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tend.core.redirects import redirect_back
 from tend.customers.selectors import customer_get_for_user
 from tend.orders.models import Product
 from tend.orders.selectors import order_get_for_user
@@ -331,15 +331,6 @@ def queue(request):
     )
 
 
-def _back(request, default: str):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(default)
-
-
 @login_required
 @require_POST
 def notification_read(request, pk: int):
@@ -347,7 +338,7 @@ def notification_read(request, pk: int):
     Notification.objects.filter(pk=pk, user=request.user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-    return _back(request, reverse("agenda:today"))
+    return redirect_back(request, reverse("agenda:today"))
 
 
 @login_required
@@ -356,4 +347,4 @@ def notifications_read_all(request):
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-    return _back(request, reverse("agenda:today"))
+    return redirect_back(request, reverse("agenda:today"))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from tend.accounts.models import User
 from tend.audit.selectors import audit_for_customer
 from tend.core.exports import export_response, unknown_format
+from tend.core.redirects import redirect_back
 from tend.timeline.kinds import all_kinds
 from tend.timeline.selectors import timeline_for_customer
 
@@ -73,7 +74,7 @@ def customer_bulk_update(request):
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
         messages.success(request, _("%(count)s customers updated.") % {"count": changed})
-    return redirect(request.POST.get("next") or "customers:list")
+    return redirect_back(request, "customers:list")
 
 
 @login_required

@@ -4,7 +4,7 @@ import os
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -23,8 +23,15 @@ class Command(BaseCommand):
     def handle(self, *args, dev, host, port, workers, **options):
         bind = f"{host}:{port}"
         if dev:
+            # The reloader runs the server in a child process that reads the settings afresh.
+            os.environ["TEND_DEV_SERVER"] = "1"
+            settings.DEBUG = True
             call_command("runserver", bind)
             return
+        if settings.DEBUG:
+            raise CommandError(
+                "DEBUG is on: tracebacks are for `tend serve --dev` only; unset TEND_DEV_SERVER."
+            )
         if settings.PRODUCTION:
             call_command("collectstatic", interactive=False, verbosity=0)
         from gunicorn.app.wsgiapp import WSGIApplication
