@@ -119,6 +119,7 @@ MIDDLEWARE = [
     "tend.accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tend.core.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "tend.urls"
