@@ -126,9 +126,7 @@ def _pages(user) -> list[str]:
 
 
 @pytest.mark.parametrize("role", [Role.REP, Role.MANAGER, Role.ADMIN])
-def test_hostile_text_in_every_field_is_shown_as_text_on_the_main_pages(
-    client, hostile_book, role
-):
+def test_hostile_text_in_every_field_is_shown_as_text_on_the_main_pages(client, hostile_book, role):
     user = _busiest_rep() if role == Role.REP else User.objects.filter(role=role).first()
     client.force_login(user)
     for path in _pages(user):
