@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tend.accounts.models import User
 from tend.audit.models import AuditAction
@@ -36,6 +37,7 @@ from .models import (
     RequestKind,
     RequestState,
 )
+from .selectors import approvers_eligible, may_approve
 from .timeline_kinds import APPROVAL
 
 CENT = Decimal("0.01")
@@ -319,21 +321,6 @@ def policy_requirements(kind: str, measure: Decimal) -> dict[str, Any]:
     }
 
 
-def may_approve(*, user: User, request: ApprovalRequest) -> bool:
-    """Anyone but the requester, once, with the right role: admins always; managers when the
-    policy lets them, for their own team's requests and customers."""
-    if not user.is_active or user.pk == request.requested_by_id or user.is_rep:
-        return False
-    if user.is_admin:
-        return True
-    if not request.managers_may_approve:
-        return False
-    if not request.same_team_only:
-        return True
-    owner_team = request.customer.owner.team_id if request.customer.owner_id else None
-    return user.team_id is not None and user.team_id in (request.requested_by.team_id, owner_team)
-
-
 # --- Workflow ---
 
 
@@ -435,7 +422,149 @@ def request_create(
     )
     if request.approvals_needed == 0 and not request.admin_required:
         _finish(request, actor=by, note=_("within policy: no approval needed"))
+        return request
+    eligible = _route_if_stuck(request)
+    if not eligible:
+        raise ValidationError(
+            _(
+                "Nobody but you can approve this request, and there is no other active admin to "
+                "route it to."
+            )
+        )
+    for approver in eligible:
+        _notify(
+            approver,
+            _("%(who)s asks you to approve: %(kind)s for %(customer)s")
+            % {"who": by, "kind": request.get_kind_display(), "customer": customer},
+            request.get_absolute_url(),
+            f"approval:{request.pk}:ask:{approver.pk}",
+        )
     return request
+
+
+# --- Routing: a request someone can always decide ---
+
+
+def _approved_by(request: ApprovalRequest) -> list[User]:
+    decisions = request.decisions.filter(decision=Decision.APPROVE).select_related("by")
+    return [decision.by for decision in decisions]
+
+
+def _approved_enough(request: ApprovalRequest, approvers: list[User]) -> bool:
+    """The policy's count of approvers (one of them an admin if it says so); once the request
+    went to the admins, one admin's approval."""
+    admin_approved = any(user.is_admin for user in approvers)
+    if request.routed_to_admins:
+        return admin_approved
+    enough = len(approvers) >= max(request.approvals_needed, 1)
+    return enough and (admin_approved or not request.admin_required)
+
+
+def _can_still_be_approved(
+    request: ApprovalRequest, approvers: list[User], eligible: list[User]
+) -> bool:
+    """Whether the people who may still approve it can bring it to enough approvals."""
+    if request.routed_to_admins:
+        return any(user.is_admin for user in approvers + eligible)
+    missing = max(request.approvals_needed, 1) - len(approvers)
+    admin_missing = request.admin_required and not any(user.is_admin for user in approvers)
+    return len(eligible) >= missing and (
+        not admin_missing or any(user.is_admin for user in eligible)
+    )
+
+
+def _route_if_stuck(request: ApprovalRequest) -> list[User]:
+    """If fewer people can still approve the (locked, pending) request than it needs, route it
+    to the admins and record why. Returns who may approve it now."""
+    approvers = _approved_by(request)
+    eligible = approvers_eligible(request)
+    if request.routed_to_admins or _can_still_be_approved(request, approvers, eligible):
+        return eligible
+    able = len(approvers) + len(eligible)
+    request.routed_to_admins = True
+    request.routing_note = ngettext(
+        "Only %(able)s person can approve it and the policy needs %(needed)s: routed to the "
+        "admins, one admin's approval decides it.",
+        "Only %(able)s people can approve it and the policy needs %(needed)s: routed to the "
+        "admins, one admin's approval decides it.",
+        able,
+    ) % {"able": able, "needed": max(request.approvals_needed, 1)}
+    request.save(update_fields=["routed_to_admins", "routing_note"])
+    audit_record(
+        actor=None,
+        action=AuditAction.UPDATE,
+        instance=request,
+        before={"routed_to_admins": False},
+        after={"routed_to_admins": True, "note": request.routing_note},
+        customer_id=request.customer_id,
+    )
+    _timeline(
+        request,
+        _("Routed to the admins: %(kind)s") % {"kind": request.get_kind_display()},
+        None,
+        request.routing_note,
+    )
+    return approvers_eligible(request)
+
+
+def request_route(*, request: ApprovalRequest, now=None) -> ApprovalRequest:
+    """Keep a pending request decidable after the people who could approve it changed (someone
+    left, moved team, lost sight of the customer): route it to the admins once and tell the
+    requester; if an admin already approved it, that decides it. Run when a request is viewed or
+    decided, and by the periodic job."""
+    now = now or timezone.now()
+    if not request.is_pending or request.routed_to_admins or request.expires_at <= now:
+        return request
+    with transaction.atomic():
+        request = _locked(request)
+        if not request.is_pending or request.routed_to_admins:
+            return request
+        _route_if_stuck(request)
+        if not request.routed_to_admins:
+            return request
+        _notify_routed(request)
+        if _approved_enough(request, _approved_by(request)):
+            request.decided_at = timezone.now()
+            _finish(request, actor=None, note=request.routing_note)
+            _notify_decided(request)
+    return request
+
+
+def _locked(request: ApprovalRequest) -> ApprovalRequest:
+    return (
+        ApprovalRequest.objects.select_for_update(of=("self",))
+        .select_related("customer__owner", "requested_by")
+        .get(pk=request.pk)
+    )
+
+
+def _notify_requester(request: ApprovalRequest, text: str, event: str) -> None:
+    _notify(
+        request.requested_by,
+        text % {"kind": request.get_kind_display(), "customer": request.customer},
+        request.get_absolute_url(),
+        f"approval:{request.pk}:{event}",
+    )
+
+
+def _notify_routed(request: ApprovalRequest) -> None:
+    _notify_requester(
+        request, _("Your request is routed to the admins: %(kind)s for %(customer)s"), "routed"
+    )
+
+
+def _notify_decided(request: ApprovalRequest) -> None:
+    _notify(
+        request.requested_by,
+        _("Your request was %(state)s: %(kind)s for %(customer)s")
+        % {
+            "state": request.get_state_display().lower(),
+            "kind": request.get_kind_display(),
+            "customer": request.customer,
+        },
+        request.get_absolute_url(),
+        f"approval:{request.pk}:{request.state}",
+    )
 
 
 def _finish(request: ApprovalRequest, *, actor, note: str = "") -> None:
@@ -491,11 +620,7 @@ def request_decide(
 
 @transaction.atomic
 def _decide(*, by: User, request: ApprovalRequest, decision: str, comment: str) -> ApprovalRequest:
-    request = (
-        ApprovalRequest.objects.select_for_update(of=("self",))
-        .select_related("customer__owner", "requested_by")
-        .get(pk=request.pk)
-    )
+    request = _locked(request)
     if decision not in Decision.values:
         raise ValidationError({"decision": _("Approve or reject.")})
     if by.pk == request.requested_by_id:
@@ -506,6 +631,10 @@ def _decide(*, by: User, request: ApprovalRequest, decision: str, comment: str) 
         )
     if request.decisions.filter(by=by).exists():
         raise ValidationError(_("You have already decided this request."))
+    if not request.routed_to_admins:
+        _route_if_stuck(request)
+        if request.routed_to_admins:
+            _notify_routed(request)
     if not may_approve(user=by, request=request):
         raise PermissionDenied(_("You may not decide this request."))
     if decision == Decision.REJECT and not comment.strip():
@@ -531,29 +660,16 @@ def _decide(*, by: User, request: ApprovalRequest, decision: str, comment: str) 
             f"approval:{request.pk}:rejected",
         )
         return request
-    approvers = list(request.decisions.filter(decision=Decision.APPROVE).select_related("by"))
-    enough = len(approvers) >= max(request.approvals_needed, 1)
-    admin_ok = not request.admin_required or any(d.by.is_admin for d in approvers)
     _timeline(
         request,
         _("Approved by %(who)s: %(kind)s") % {"who": by, "kind": request.get_kind_display()},
         by,
         comment,
     )
-    if enough and admin_ok:
+    if _approved_enough(request, _approved_by(request)):
         request.decided_at = timezone.now()
         _finish(request, actor=by, note=comment)
-        _notify(
-            request.requested_by,
-            _("Your request was %(state)s: %(kind)s for %(customer)s")
-            % {
-                "state": request.get_state_display().lower(),
-                "kind": request.get_kind_display(),
-                "customer": request.customer,
-            },
-            url,
-            f"approval:{request.pk}:{request.state}",
-        )
+        _notify_decided(request)
     return request
 
 
@@ -574,15 +690,27 @@ def request_withdraw(*, by: User, request: ApprovalRequest) -> ApprovalRequest:
 
 
 def requests_expire(*, now=None) -> int:
-    """The periodic rule: pending requests past their expiry become expired."""
+    """The periodic rule: pending requests past their expiry become expired, and their requesters
+    are told; those still waiting are routed to the admins if nobody else can approve them."""
     now = now or timezone.now()
     expired = 0
-    for request in ApprovalRequest.objects.filter(state=RequestState.PENDING, expires_at__lte=now):
+    due = ApprovalRequest.objects.filter(state=RequestState.PENDING, expires_at__lte=now)
+    for request in due.select_related("customer", "requested_by"):
         with transaction.atomic():
             if ApprovalRequest.objects.filter(pk=request.pk, state=RequestState.PENDING).update(
                 state=RequestState.EXPIRED
             ):
                 request.state = RequestState.EXPIRED
                 _audit_state(request, None, RequestState.PENDING, "expired")
+                _notify_requester(
+                    request,
+                    _("Your request expired undecided: %(kind)s for %(customer)s"),
+                    "expired",
+                )
                 expired += 1
+    waiting = ApprovalRequest.objects.filter(
+        state=RequestState.PENDING, routed_to_admins=False, expires_at__gt=now
+    )
+    for request in waiting.select_related("customer__owner", "requested_by"):
+        request_route(request=request, now=now)
     return expired
