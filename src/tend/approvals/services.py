@@ -5,13 +5,13 @@ accommodations, payment terms and credit limits) is applied only here, by approv
 inside one transaction that first checks the target has not changed since the request was made.
 """
 
-from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,8 +19,10 @@ from django.utils.translation import ngettext
 from tend.accounts.models import User
 from tend.audit.models import AuditAction
 from tend.audit.services import audit_record
+from tend.core.decimals import MONEY, PERCENT, QUANTITY, UNIT_PRICE
 from tend.core.guard import approval_applying
 from tend.customers.models import Customer
+from tend.customers.validators import validate_currency
 from tend.orders.models import Order, OrderLine, OrderStatus
 from tend.orders.services import rate_for
 from tend.orders.services.mail import send_after_commit
@@ -47,25 +49,45 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _decimal(value: Any, field: str) -> Decimal:
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise ValidationError(
-            {field: _("“%(value)s” is not a number.") % {"value": value}}
-        ) from None
-    if not number.is_finite():
-        raise ValidationError({field: _("Not a number.")})
-    return number
+# Per order line, the column each proposed number must fit, and its range.
+LINE_NUMBERS = {
+    "quantity": (QUANTITY, {"minimum": Decimal("0")}),
+    "unit_price": (UNIT_PRICE, {"minimum": Decimal("0")}),
+    "discount_pct": (PERCENT, {"minimum": Decimal("0"), "maximum": Decimal("100")}),
+}
 
 
-def _date(value: Any, field: str) -> date:
+def _line_number(line: OrderLine, changes: dict[str, Any], name: str) -> Decimal:
+    if name not in changes:
+        return getattr(line, name)
+    column, limits = LINE_NUMBERS[name]
+    return column.check(changes[name], field=name, **limits)
+
+
+def _field_value(model: type[models.Model], name: str, value: Any) -> Any:
+    """A proposed value checked as a direct write of that field would be (its type, choices,
+    length and validators): the model field's own ``clean``."""
     try:
-        return value if isinstance(value, date) else date.fromisoformat(str(value))
-    except ValueError:
+        return model._meta.get_field(name).clean(value, None)
+    except ValidationError as exc:
+        raise ValidationError({name: exc.messages}) from None
+
+
+def _in_base(value: Decimal, currency: str, field: str) -> Decimal:
+    """``value`` in the base currency at today's rate; it too must fit a money column."""
+    base = _money(value * rate_for(currency, timezone.localdate()))
+    if abs(base) > MONEY.largest:
         raise ValidationError(
-            {field: _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value}}
-        ) from None
+            {
+                field: _("Too large in %(base)s (%(value)s): at most %(largest)s.")
+                % {
+                    "base": settings.TEND_BASE_CURRENCY,
+                    "value": f"{base:,}",
+                    "largest": f"{MONEY.largest:,}",
+                }
+            }
+        )
+    return base
 
 
 # --- What each kind changes: a baseline to detect staleness, a measure, and how to apply. ---
@@ -99,18 +121,9 @@ def _customer_state(customer: Customer) -> dict[str, Any]:
 
 
 def _new_line_amount(line: OrderLine, changes: dict[str, Any]) -> Decimal:
-    quantity = _decimal(changes.get("quantity", line.quantity), "quantity")
-    price = _decimal(changes.get("unit_price", line.unit_price), "unit_price")
-    discount = _decimal(changes.get("discount_pct", line.discount_pct), "discount_pct")
-    if quantity < 0 or price < 0 or not Decimal("0") <= discount <= Decimal("100"):
-        raise ValidationError(
-            {
-                "proposed": _(
-                    "Quantities and prices cannot be negative, and a "
-                    "discount is between 0 and 100%."
-                )
-            }
-        )
+    quantity = _line_number(line, changes, "quantity")
+    price = _line_number(line, changes, "unit_price")
+    discount = _line_number(line, changes, "discount_pct")
     return _money(quantity * price * (Decimal("100") - discount) / Decimal("100"))
 
 
@@ -137,13 +150,14 @@ def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[
                 raise ValidationError({"proposed": _("A discount request changes prices only.")})
         delta = Decimal("0")
         deepest = Decimal("0")
+        new_amounts: dict[int, Decimal] = {}
         for line_id, changes in line_changes.items():
             line = lines.get(str(line_id))
             if line is None:
                 raise ValidationError(
                     {"proposed": _("Line %(id)s is not on this order.") % {"id": line_id}}
                 )
-            if not changes or set(changes) - allowed_line:
+            if not isinstance(changes, dict) or not changes or set(changes) - allowed_line:
                 raise ValidationError(
                     {
                         "proposed": _("Line %(id)s: only %(fields)s may change.")
@@ -153,12 +167,13 @@ def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[
             new_amount = _new_line_amount(line, changes)
             delta += new_amount - line.amount
             list_price = line.product.list_price
-            quantity = _decimal(changes.get("quantity", line.quantity), "quantity")
+            new_amounts[line.pk] = new_amount
+            quantity = _line_number(line, changes, "quantity")
             if list_price and quantity:
                 unit_net_base = new_amount / quantity * order.rate_to_base
                 depth = (Decimal("1") - unit_net_base / list_price) * 100
             else:
-                depth = _decimal(changes.get("discount_pct", line.discount_pct), "discount_pct")
+                depth = _line_number(line, changes, "discount_pct")
             deepest = max(deepest, depth)
         header = {k: v for k, v in proposed.items() if k != "lines"}
         allowed_header = {"promised_ship_date", "payment_terms", "incoterm"}
@@ -169,32 +184,42 @@ def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[
                     % {"fields": ", ".join(sorted(allowed_header))}
                 }
             )
-        if "promised_ship_date" in header:
-            _date(header["promised_ship_date"], "promised_ship_date")
+        for name, value in header.items():
+            _field_value(Order, name, value)
         if not line_changes and not header:
             raise ValidationError({"proposed": _("Nothing to change.")})
+        new_total = sum(
+            (new_amounts.get(line.pk, line.amount) for line in lines.values()), Decimal("0")
+        )
+        if max(new_total, new_total * order.rate_to_base) > MONEY.largest:
+            raise ValidationError(
+                {
+                    "proposed": _("The order's new amount is too large: at most %(largest)s.")
+                    % {"largest": f"{MONEY.largest:,}"}
+                }
+            )
         amount_base = _money(abs(delta) * order.rate_to_base)
         measure = _money(deepest) if kind == RequestKind.DISCOUNT else amount_base
         return _order_state(order), amount_base, measure
     if kind == RequestKind.REFUND:
         _only(proposed, {"kind", "amount", "currency"})
-        amount = _decimal(proposed.get("amount"), "amount")
+        amount = MONEY.check(proposed.get("amount"), field="amount")
         if amount <= 0:
             raise ValidationError({"amount": _("A refund or credit is a positive amount.")})
         if proposed.get("kind", "refund") not in ("refund", "credit_note"):
             raise ValidationError({"kind": _("A refund or a credit note.")})
-        currency = proposed.get("currency") or (order.currency if order else customer.currency)
-        amount_base = _money(amount * rate_for(currency, timezone.localdate()))
+        currency = _currency(proposed, order.currency if order else customer.currency)
+        amount_base = _in_base(amount, currency, "amount")
         return {}, amount_base, amount_base
     if kind == RequestKind.ACCOMMODATION:
         _only(proposed, {"description", "value", "currency"})
         if not str(proposed.get("description", "")).strip():
             raise ValidationError({"description": _("Describe the accommodation.")})
-        value = _decimal(proposed.get("value", 0), "value")
+        value = MONEY.check(proposed.get("value", 0), field="value")
         if value < 0:
             raise ValidationError({"value": _("The value cannot be negative.")})
-        currency = proposed.get("currency") or customer.currency
-        amount_base = _money(value * rate_for(currency, timezone.localdate()))
+        currency = _currency(proposed, customer.currency)
+        amount_base = _in_base(value, currency, "value")
         return {}, amount_base, amount_base
     if kind == RequestKind.CREDIT_TERMS:
         if not set(proposed) & {"payment_terms", "credit_limit"} or set(proposed) - {
@@ -202,13 +227,24 @@ def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[
             "credit_limit",
         }:
             raise ValidationError({"proposed": _("Propose payment terms and/or a credit limit.")})
+        if "payment_terms" in proposed:
+            _field_value(Customer, "payment_terms", proposed["payment_terms"])
         limit = Decimal("0")
         if proposed.get("credit_limit") is not None:
-            limit = _decimal(proposed["credit_limit"], "credit_limit")
+            limit = MONEY.check(proposed["credit_limit"], field="credit_limit")
             if limit < 0:
                 raise ValidationError({"credit_limit": _("A credit limit cannot be negative.")})
         return _customer_state(customer), _money(limit), _money(limit)
     raise ValidationError({"kind": _("Unknown kind of request.")})
+
+
+def _currency(proposed: dict[str, Any], default: str) -> str:
+    currency = proposed.get("currency") or default
+    try:
+        validate_currency(currency)
+    except ValidationError as exc:
+        raise ValidationError({"currency": exc.messages}) from None
+    return currency
 
 
 def _only(proposed: dict[str, Any], allowed: set[str]) -> None:
@@ -237,12 +273,12 @@ def _apply(request: ApprovalRequest) -> None:
         for line_id, changes in (proposed.get("lines") or {}).items():
             line = OrderLine.objects.get(pk=int(line_id), order=order)
             for field, value in changes.items():
-                setattr(line, field, _decimal(value, field))
+                setattr(line, field, Decimal(str(value)))
             line.save(update_fields=list(changes))
         for field, value in proposed.items():
             if field == "lines":
                 continue
-            setattr(order, field, _date(value, field) if field == "promised_ship_date" else value)
+            setattr(order, field, _field_value(Order, field, value))
         lines = list(order.lines.all())
         order.amount = _money(sum((line.amount for line in lines), Decimal("0")))
         order.amount_base = _money(order.amount * order.rate_to_base)
@@ -257,7 +293,7 @@ def _apply(request: ApprovalRequest) -> None:
             customer_id=request.customer_id,
             order=order,
             kind=proposed.get("kind", "refund"),
-            amount=_decimal(proposed["amount"], "amount"),
+            amount=Decimal(str(proposed["amount"])),
             currency=currency,
             amount_base=request.amount_base,
         )
@@ -275,7 +311,7 @@ def _apply(request: ApprovalRequest) -> None:
             customer.payment_terms = proposed["payment_terms"]
         if "credit_limit" in proposed:
             limit = proposed["credit_limit"]
-            customer.credit_limit = None if limit is None else _decimal(limit, "credit_limit")
+            customer.credit_limit = None if limit is None else Decimal(str(limit))
         customer.save(update_fields=["payment_terms", "credit_limit", "updated_at"])
         audit_record(
             actor=None,

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 from pydantic import BeforeValidator, WithJsonSchema
@@ -40,39 +41,64 @@ class Column:
     def largest(self) -> Decimal:
         return self.limit - Decimal(1).scaleb(-self.decimal_places)
 
-    def problem(self, value: Any) -> str | None:
-        """What is wrong with ``value`` for this column, in words; None when it fits."""
+    def parse(self, value: Any) -> Decimal | None:
+        """``value`` as a finite Decimal, or None when it is not a number."""
         if isinstance(value, bool) or value is None:
-            return _("Enter a number.")
+            return None
         try:
             number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
         except (InvalidOperation, ValueError, TypeError):
+            return None
+        return number if number.is_finite() else None
+
+    def problem(
+        self, value: Any, *, minimum: Decimal | None = None, maximum: Decimal | None = None
+    ) -> str | None:
+        """What is wrong with ``value`` for this column (and the range, if given), in words;
+        None when it fits."""
+        number = self.parse(value)
+        if number is None:
             return _("“%(value)s” is not a number.") % {"value": value}
-        if not number.is_finite():
-            return _("Enter a number.")
-        if abs(number) >= self.limit:
-            return _("Too large: at most %(largest)s.") % {"largest": f"{self.largest:,}"}
+        largest = self.largest if maximum is None else min(maximum, self.largest)
+        smallest = -self.largest if minimum is None else max(minimum, -self.largest)
+        if number > largest:
+            return _("Too large: at most %(largest)s.") % {"largest": f"{largest:,}"}
+        if number < smallest:
+            return _("Too small: at least %(smallest)s.") % {"smallest": f"{smallest:,}"}
         if number != number.quantize(Decimal(1).scaleb(-self.decimal_places)):
             return _("At most %(places)s decimal places.") % {"places": self.decimal_places}
         return None
 
-    def check(self, value: Any, *, field: str | None = None) -> Decimal:
+    def check(
+        self,
+        value: Any,
+        *,
+        field: str | None = None,
+        minimum: Decimal | None = None,
+        maximum: Decimal | None = None,
+    ) -> Decimal:
         """``value`` as a Decimal that fits, or a ValidationError (under ``field`` if given)."""
-        problem = self.problem(value)
+        problem = self.problem(value, minimum=minimum, maximum=maximum)
         if problem is not None:
             raise ValidationError({field: [problem]} if field else problem, code="decimal_bound")
-        return value if isinstance(value, Decimal) else Decimal(str(value).strip())
+        number = self.parse(value)
+        assert number is not None
+        return number
 
     def validator(self) -> "FitsColumn":
         return FitsColumn(self.max_digits, self.decimal_places)
 
     def form_field(self, **kwargs) -> forms.DecimalField:
-        return forms.DecimalField(
+        """A form field bounded by this column, with one message when a number does not fit
+        (this bound covers Django's digit counts)."""
+        field = forms.DecimalField(
             max_digits=self.max_digits,
             decimal_places=self.decimal_places,
             validators=[self.validator()],
             **kwargs,
         )
+        field.validators = [v for v in field.validators if not isinstance(v, DecimalValidator)]
+        return field
 
     @property
     def schema(self) -> Any:
