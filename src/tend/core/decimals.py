@@ -100,24 +100,25 @@ class Column:
         field.validators = [v for v in field.validators if not isinstance(v, DecimalValidator)]
         return field
 
-    @property
-    def schema(self) -> Any:
+    def schema(self, *, maximum: Decimal | None = None) -> Any:
         """A pydantic Decimal that a request body must fit (a 422 naming the field otherwise)."""
 
         def fit(value: Any) -> Any:
             if isinstance(value, Decimal | int | float | str) and not isinstance(value, bool):
-                problem = self.problem(value)
+                problem = self.problem(value, maximum=maximum)
                 if problem is not None:
                     raise PydanticCustomError("decimal_bound", problem)
             return value
 
+        largest = self.largest if maximum is None else min(maximum, self.largest)
         return Annotated[
             Decimal,
             BeforeValidator(fit),
             WithJsonSchema(
                 {
                     "anyOf": [{"type": "number"}, {"type": "string"}],
-                    "description": f"At most {self.largest}.",
+                    "description": f"At most {largest}, with at most {self.decimal_places} "
+                    "decimal places.",
                 }
             ),
         ]
@@ -167,3 +168,11 @@ def column_kwargs(column: Column, *, validators=(), **kwargs) -> dict[str, Any]:
         "validators": [*validators, column.validator()],
         **kwargs,
     }
+
+
+# Request body types for the API (django-ninja schemas).
+MoneyIn = MONEY.schema()
+UnitPriceIn = UNIT_PRICE.schema()
+QuantityIn = QUANTITY.schema()
+DiscountIn = PERCENT.schema(maximum=Decimal("100"))
+RateIn = RATE.schema()
