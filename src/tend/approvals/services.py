@@ -11,23 +11,21 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from tend.accounts.models import User
 from tend.audit.models import AuditAction
 from tend.audit.services import audit_record
-from tend.core.decimals import MONEY, PERCENT, QUANTITY, UNIT_PRICE
+from tend.core.decimals import MONEY
 from tend.core.guard import approval_applying
 from tend.customers.models import Customer
-from tend.customers.validators import validate_currency
 from tend.orders.models import Order, OrderLine, OrderStatus
-from tend.orders.services import rate_for
 from tend.orders.services.mail import send_after_commit
 from tend.timeline.services import timeline_add
 
+from . import routing
 from .models import (
     ApprovalDecision,
     ApprovalPolicy,
@@ -39,6 +37,7 @@ from .models import (
     RequestKind,
     RequestState,
 )
+from .proposed import currency_of, field_value, in_base, line_number
 from .selectors import approvers_eligible, may_approve
 from .timeline_kinds import APPROVAL
 
@@ -47,47 +46,6 @@ CENT = Decimal("0.01")
 
 def _money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-# Per order line, the column each proposed number must fit, and its range.
-LINE_NUMBERS = {
-    "quantity": (QUANTITY, {"minimum": Decimal("0")}),
-    "unit_price": (UNIT_PRICE, {"minimum": Decimal("0")}),
-    "discount_pct": (PERCENT, {"minimum": Decimal("0"), "maximum": Decimal("100")}),
-}
-
-
-def _line_number(line: OrderLine, changes: dict[str, Any], name: str) -> Decimal:
-    if name not in changes:
-        return getattr(line, name)
-    column, limits = LINE_NUMBERS[name]
-    return column.check(changes[name], field=name, **limits)
-
-
-def _field_value(model: type[models.Model], name: str, value: Any) -> Any:
-    """A proposed value checked as a direct write of that field would be (its type, choices,
-    length and validators): the model field's own ``clean``."""
-    try:
-        return model._meta.get_field(name).clean(value, None)
-    except ValidationError as exc:
-        raise ValidationError({name: exc.messages}) from None
-
-
-def _in_base(value: Decimal, currency: str, field: str) -> Decimal:
-    """``value`` in the base currency at today's rate; it too must fit a money column."""
-    base = _money(value * rate_for(currency, timezone.localdate()))
-    if abs(base) > MONEY.largest:
-        raise ValidationError(
-            {
-                field: _("Too large in %(base)s (%(value)s): at most %(largest)s.")
-                % {
-                    "base": settings.TEND_BASE_CURRENCY,
-                    "value": f"{base:,}",
-                    "largest": f"{MONEY.largest:,}",
-                }
-            }
-        )
-    return base
 
 
 # --- What each kind changes: a baseline to detect staleness, a measure, and how to apply. ---
@@ -121,9 +79,9 @@ def _customer_state(customer: Customer) -> dict[str, Any]:
 
 
 def _new_line_amount(line: OrderLine, changes: dict[str, Any]) -> Decimal:
-    quantity = _line_number(line, changes, "quantity")
-    price = _line_number(line, changes, "unit_price")
-    discount = _line_number(line, changes, "discount_pct")
+    quantity = line_number(line, changes, "quantity")
+    price = line_number(line, changes, "unit_price")
+    discount = line_number(line, changes, "discount_pct")
     return _money(quantity * price * (Decimal("100") - discount) / Decimal("100"))
 
 
@@ -168,12 +126,12 @@ def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[
             delta += new_amount - line.amount
             list_price = line.product.list_price
             new_amounts[line.pk] = new_amount
-            quantity = _line_number(line, changes, "quantity")
+            quantity = line_number(line, changes, "quantity")
             if list_price and quantity:
                 unit_net_base = new_amount / quantity * order.rate_to_base
                 depth = (Decimal("1") - unit_net_base / list_price) * 100
             else:
-                depth = _line_number(line, changes, "discount_pct")
+                depth = line_number(line, changes, "discount_pct")
             deepest = max(deepest, depth)
         header = {k: v for k, v in proposed.items() if k != "lines"}
         allowed_header = {"promised_ship_date", "payment_terms", "incoterm"}
@@ -185,7 +143,7 @@ def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[
                 }
             )
         for name, value in header.items():
-            _field_value(Order, name, value)
+            field_value(Order, name, value)
         if not line_changes and not header:
             raise ValidationError({"proposed": _("Nothing to change.")})
         new_total = sum(
@@ -208,8 +166,8 @@ def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[
             raise ValidationError({"amount": _("A refund or credit is a positive amount.")})
         if proposed.get("kind", "refund") not in ("refund", "credit_note"):
             raise ValidationError({"kind": _("A refund or a credit note.")})
-        currency = _currency(proposed, order.currency if order else customer.currency)
-        amount_base = _in_base(amount, currency, "amount")
+        currency = currency_of(proposed, order.currency if order else customer.currency)
+        amount_base = in_base(amount, currency, "amount")
         return {}, amount_base, amount_base
     if kind == RequestKind.ACCOMMODATION:
         _only(proposed, {"description", "value", "currency"})
@@ -218,8 +176,8 @@ def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[
         value = MONEY.check(proposed.get("value", 0), field="value")
         if value < 0:
             raise ValidationError({"value": _("The value cannot be negative.")})
-        currency = _currency(proposed, customer.currency)
-        amount_base = _in_base(value, currency, "value")
+        currency = currency_of(proposed, customer.currency)
+        amount_base = in_base(value, currency, "value")
         return {}, amount_base, amount_base
     if kind == RequestKind.CREDIT_TERMS:
         if not set(proposed) & {"payment_terms", "credit_limit"} or set(proposed) - {
@@ -228,7 +186,7 @@ def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[
         }:
             raise ValidationError({"proposed": _("Propose payment terms and/or a credit limit.")})
         if "payment_terms" in proposed:
-            _field_value(Customer, "payment_terms", proposed["payment_terms"])
+            field_value(Customer, "payment_terms", proposed["payment_terms"])
         limit = Decimal("0")
         if proposed.get("credit_limit") is not None:
             limit = MONEY.check(proposed["credit_limit"], field="credit_limit")
@@ -236,15 +194,6 @@ def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[
                 raise ValidationError({"credit_limit": _("A credit limit cannot be negative.")})
         return _customer_state(customer), _money(limit), _money(limit)
     raise ValidationError({"kind": _("Unknown kind of request.")})
-
-
-def _currency(proposed: dict[str, Any], default: str) -> str:
-    currency = proposed.get("currency") or default
-    try:
-        validate_currency(currency)
-    except ValidationError as exc:
-        raise ValidationError({"currency": exc.messages}) from None
-    return currency
 
 
 def _only(proposed: dict[str, Any], allowed: set[str]) -> None:
@@ -278,7 +227,7 @@ def _apply(request: ApprovalRequest) -> None:
         for field, value in proposed.items():
             if field == "lines":
                 continue
-            setattr(order, field, _field_value(Order, field, value))
+            setattr(order, field, field_value(Order, field, value))
         lines = list(order.lines.all())
         order.amount = _money(sum((line.amount for line in lines), Decimal("0")))
         order.amount_base = _money(order.amount * order.rate_to_base)
@@ -481,50 +430,13 @@ def request_create(
 # --- Routing: a request someone can always decide ---
 
 
-def _approved_by(request: ApprovalRequest) -> list[User]:
-    decisions = request.decisions.filter(decision=Decision.APPROVE).select_related("by")
-    return [decision.by for decision in decisions]
-
-
-def _approved_enough(request: ApprovalRequest, approvers: list[User]) -> bool:
-    """The policy's count of approvers (one of them an admin if it says so); once the request
-    went to the admins, one admin's approval."""
-    admin_approved = any(user.is_admin for user in approvers)
-    if request.routed_to_admins:
-        return admin_approved
-    enough = len(approvers) >= max(request.approvals_needed, 1)
-    return enough and (admin_approved or not request.admin_required)
-
-
-def _can_still_be_approved(
-    request: ApprovalRequest, approvers: list[User], eligible: list[User]
-) -> bool:
-    """Whether the people who may still approve it can bring it to enough approvals."""
-    if request.routed_to_admins:
-        return any(user.is_admin for user in approvers + eligible)
-    missing = max(request.approvals_needed, 1) - len(approvers)
-    admin_missing = request.admin_required and not any(user.is_admin for user in approvers)
-    return len(eligible) >= missing and (
-        not admin_missing or any(user.is_admin for user in eligible)
-    )
-
-
 def _route_if_stuck(request: ApprovalRequest) -> list[User]:
     """If fewer people can still approve the (locked, pending) request than it needs, route it
     to the admins and record why. Returns who may approve it now."""
-    approvers = _approved_by(request)
-    eligible = approvers_eligible(request)
-    if request.routed_to_admins or _can_still_be_approved(request, approvers, eligible):
-        return eligible
-    able = len(approvers) + len(eligible)
-    request.routed_to_admins = True
-    request.routing_note = ngettext(
-        "Only %(able)s person can approve it and the policy needs %(needed)s: routed to the "
-        "admins, one admin's approval decides it.",
-        "Only %(able)s people can approve it and the policy needs %(needed)s: routed to the "
-        "admins, one admin's approval decides it.",
-        able,
-    ) % {"able": able, "needed": max(request.approvals_needed, 1)}
+    note = routing.shortfall(request)
+    if not note:
+        return approvers_eligible(request)
+    request.routed_to_admins, request.routing_note = True, note
     request.save(update_fields=["routed_to_admins", "routing_note"])
     audit_record(
         actor=None,
@@ -559,7 +471,7 @@ def request_route(*, request: ApprovalRequest, now=None) -> ApprovalRequest:
         if not request.routed_to_admins:
             return request
         _notify_routed(request)
-        if _approved_enough(request, _approved_by(request)):
+        if routing.approved_enough(request):
             request.decided_at = timezone.now()
             _finish(request, actor=None, note=request.routing_note)
             _notify_decided(request)
@@ -702,7 +614,7 @@ def _decide(*, by: User, request: ApprovalRequest, decision: str, comment: str) 
         by,
         comment,
     )
-    if _approved_enough(request, _approved_by(request)):
+    if routing.approved_enough(request):
         request.decided_at = timezone.now()
         _finish(request, actor=by, note=comment)
         _notify_decided(request)
