@@ -463,6 +463,8 @@ def request_route(*, request: ApprovalRequest, now=None) -> ApprovalRequest:
     now = now or timezone.now()
     if not request.is_pending or request.routed_to_admins or request.expires_at <= now:
         return request
+    if not routing.shortfall(request):
+        return request  # the usual case, read without taking a lock
     with transaction.atomic():
         request = _locked(request)
         if not request.is_pending or request.routed_to_admins:
