@@ -290,3 +290,24 @@ def test_the_request_page_says_at_once_that_a_request_was_routed(
 
     assert response.status_code == 200
     assert ROUTED.replace("'", "&#x27;") in response.content.decode()
+
+
+def test_once_routed_only_an_admin_decides_it(rep1, manager1, admin_user, book):
+    ApprovalThreshold.objects.filter(
+        policy__kind=RequestKind.ACCOMMODATION, above=Decimal("5000")
+    ).update(approvers=3)
+    request = accommodation(rep1, book["rep1_owned"])
+
+    assert (request.routed_to_admins, request.routing_note) == (
+        True,
+        "Only 2 people can approve it and the policy needs 3: routed to the admins, "
+        "one admin's approval decides it.",
+    )
+    assert selectors.approvers_eligible(request) == [admin_user]
+    with pytest.raises(PermissionDenied):
+        services.request_decide(by=manager1, request=request, decision="approve")
+    assert selectors.requests_waiting_for(user=manager1) == []
+
+    services.request_decide(by=admin_user, request=request, decision="approve")
+    request.refresh_from_db()
+    assert request.state == "applied"
