@@ -148,6 +148,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite, reading back a decimal stored too large for its column (tend.core.sqlite).
+    DATABASES["default"]["ENGINE"] = "tend.core.sqlite"
     # WAL lets the worker and the web server read and write side by side.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (

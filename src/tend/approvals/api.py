@@ -99,6 +99,10 @@ class RequestOut(Schema):
     base_currency: str
     approvals_needed: int
     admin_required: bool
+    routed_to_admins: bool = Field(
+        description="Fewer people could approve it than the policy needs: an admin decides it."
+    )
+    routing_note: str = Field(description="Why it was routed to the admins.")
     created_at: datetime
     expires_at: datetime
     decided_at: datetime | None
@@ -147,10 +151,22 @@ class CustomerRecordOut(Schema):
     complaints: int | None = Field(description="Null: there are no complaint records yet.")
 
 
+class PersonOut(Schema):
+    id: int
+    name: str
+
+    @staticmethod
+    def resolve_name(obj: User) -> str:
+        return str(obj)
+
+
 class RequestDetailOut(RequestOut):
     baseline: dict[str, Any] = Field(description="The target's values when the request was made.")
     changes: list[ChangeOut]
     decisions: list[DecisionOut]
+    waiting_on: list[PersonOut] = Field(
+        description="Who may still approve it (empty once it is decided)."
+    )
     may_decide: bool = Field(description="Whether you may approve or reject it now.")
     customer_record: CustomerRecordOut | None = Field(
         description="For those who may decide it: what the customer has been granted before."
@@ -163,6 +179,10 @@ class RequestDetailOut(RequestOut):
     @staticmethod
     def resolve_decisions(obj: ApprovalRequest) -> list[ApprovalDecision]:
         return obj.decision_list
+
+    @staticmethod
+    def resolve_waiting_on(obj: ApprovalRequest) -> list[User]:
+        return obj.waiting_on
 
     @staticmethod
     def resolve_may_decide(obj: ApprovalRequest) -> bool:
@@ -200,8 +220,9 @@ def _record(customer_id: int) -> dict[str, Any]:
 def _detail(user: User, pk: int) -> ApprovalRequest:
     """The request as this user may see it, with its decisions and, for an approver, the
     customer's record."""
-    request = selectors.request_get_for_user(user=user, pk=pk)
-    approver = services.may_approve(user=user, request=request)
+    request = services.request_route(request=selectors.request_get_for_user(user=user, pk=pk))
+    approver = selectors.may_approve(user=user, request=request)
+    request.waiting_on = selectors.approvers_eligible(request) if request.is_pending else []
     request.decision_list = list(request.decisions.select_related("by"))
     request.may_decide = (
         approver

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tend.core import reference
+from tend.core.decimals import MONEY, PERCENT, QUANTITY, UNIT_PRICE
 from tend.customers.models import Customer
 from tend.customers.validators import validate_currency
 from tend.orders.models import Order
@@ -34,18 +35,15 @@ SERVICE_FIELD_NAMES = {RequestKind.REFUND: {"kind": "refund_kind"}}
 
 
 def _decimal_field(name: str, **kwargs) -> forms.DecimalField:
+    """A number the service will take: the column it is stored in bounds it."""
     shapes = {
-        "quantity": {"max_digits": 14, "decimal_places": 3, "min_value": 0},
-        "unit_price": {"max_digits": 18, "decimal_places": 4, "min_value": 0},
-        "discount_pct": {
-            "max_digits": 5,
-            "decimal_places": 2,
-            "min_value": 0,
-            "max_value": 100,
-        },
-        "money": {"max_digits": 18, "decimal_places": 2, "min_value": 0},
+        "quantity": (QUANTITY, {"min_value": 0}),
+        "unit_price": (UNIT_PRICE, {"min_value": 0}),
+        "discount_pct": (PERCENT, {"min_value": 0, "max_value": 100}),
+        "money": (MONEY, {"min_value": 0}),
     }
-    return forms.DecimalField(**shapes[name], **kwargs)
+    column, limits = shapes[name]
+    return column.form_field(**limits, **kwargs)
 
 
 class CurrencyField(forms.CharField):

@@ -6,7 +6,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+from tend.core.decimals import money_column
+
+MONEY = money_column()
 
 
 class RequestKind(models.TextChoices):
@@ -52,7 +54,7 @@ class ApprovalThreshold(models.Model):
     allowed roles, one of them an admin if ``admin_required``. The highest matching row wins."""
 
     policy = models.ForeignKey(ApprovalPolicy, on_delete=models.CASCADE, related_name="thresholds")
-    above = models.DecimalField(_("above"), max_digits=18, decimal_places=2, default=Decimal("0"))
+    above = models.DecimalField(_("above"), **MONEY, default=Decimal("0"))
     approvers = models.PositiveSmallIntegerField(_("approvers needed"), default=1)
     admin_required = models.BooleanField(_("one must be an admin"), default=False)
     managers_may_approve = models.BooleanField(_("managers may approve"), default=True)
@@ -89,11 +91,17 @@ class ApprovalRequest(models.Model):
     proposed = models.JSONField(_("proposed change"), default=dict)
     baseline = models.JSONField(default=dict)
     amount_base = models.DecimalField(_("amount (base currency)"), **MONEY, default=Decimal("0"))
-    measure_value = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    measure_value = models.DecimalField(**MONEY, default=Decimal("0"))
     approvals_needed = models.PositiveSmallIntegerField(default=1)
     admin_required = models.BooleanField(default=False)
     managers_may_approve = models.BooleanField(default=True)
     same_team_only = models.BooleanField(default=True)
+    routed_to_admins = models.BooleanField(
+        _("routed to the admins"),
+        default=False,
+        help_text=_("Fewer people could approve it than the policy needs: an admin decides it."),
+    )
+    routing_note = models.CharField(_("why it was routed"), max_length=300, blank=True)
     state = models.CharField(
         _("state"), max_length=10, choices=RequestState.choices, default=RequestState.PENDING
     )

@@ -4,24 +4,61 @@ from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from tend.accounts.models import User
+from tend.accounts.models import Role, User
 from tend.customers.selectors import customers_visible_to
 from tend.orders.models import Order
 
 from .models import ApprovalRequest, RequestState
-from .services import may_approve
+
+
+def _may_approve_by_role(*, user: User, request: ApprovalRequest) -> bool:
+    """The policy's part of the rule, without the database: not the requester, an active admin,
+    or (unless the request went to the admins) a manager the policy lets approve it."""
+    if not user.is_active or user.pk == request.requested_by_id or user.is_rep:
+        return False
+    if user.is_admin:
+        return True
+    if request.routed_to_admins or not request.managers_may_approve:
+        return False
+    if not request.same_team_only:
+        return True
+    owner_team = request.customer.owner.team_id if request.customer.owner_id else None
+    return user.team_id is not None and user.team_id in (request.requested_by.team_id, owner_team)
+
+
+def may_approve(*, user: User, request: ApprovalRequest) -> bool:
+    """Whether this person may decide the request: the policy allows their role, and they can see
+    the customer (nobody decides about a customer they may not look at)."""
+    return (
+        _may_approve_by_role(user=user, request=request)
+        and customers_visible_to(user=user).filter(pk=request.customer_id).exists()
+    )
+
+
+def approvers_eligible(request: ApprovalRequest) -> list[User]:
+    """Everyone who may still approve the request: may decide it and has not decided it yet.
+    The one answer to "who can approve this?", for routing, notifying and showing who it waits
+    on."""
+    candidates = (
+        User.objects.filter(is_active=True, role__in=[Role.ADMIN, Role.MANAGER])
+        .exclude(pk=request.requested_by_id)
+        .exclude(pk__in=request.decisions.values("by_id"))
+    )
+    return [user for user in candidates if may_approve(user=user, request=request)]
 
 
 def request_get_for_user(*, user: User, pk: int) -> ApprovalRequest:
-    """A request its customer's viewers may see, and any admin or manager who may decide it."""
+    """A request its requester and its customer's viewers may see (so everyone who may decide
+    it)."""
     try:
         request = ApprovalRequest.objects.select_related(
             "customer", "customer__owner", "requested_by", "order"
         ).get(pk=pk)
     except (ApprovalRequest.DoesNotExist, ValueError, TypeError):
         raise Http404("No such request.") from None
-    visible = customers_visible_to(user=user).filter(pk=request.customer_id).exists()
-    if not visible and not may_approve(user=user, request=request):
+    if request.requested_by_id == user.pk:
+        return request
+    if not customers_visible_to(user=user).filter(pk=request.customer_id).exists():
         raise Http404("No such request.")
     return request
 
@@ -42,6 +79,7 @@ def requests_waiting_for(*, user: User) -> list[ApprovalRequest]:
         ApprovalRequest.objects.filter(state=RequestState.PENDING, expires_at__gt=timezone.now())
         .exclude(requested_by=user)
         .exclude(decisions__by=user)
+        .filter(customer__in=customers_visible_to(user=user))
         .select_related("customer", "customer__owner", "requested_by", "order")
         .order_by("created_at", "id")
     )
@@ -51,7 +89,7 @@ def requests_waiting_for(*, user: User) -> list[ApprovalRequest]:
             | Q(customer__owner__team_id=user.team_id)
             | Q(same_team_only=False)
         )
-    return [request for request in pending if may_approve(user=user, request=request)]
+    return [request for request in pending if _may_approve_by_role(user=user, request=request)]
 
 
 def customer_concessions(*, customer_id: int) -> QuerySet[ApprovalRequest]:

@@ -5,8 +5,8 @@ accommodations, payment terms and credit limits) is applied only here, by approv
 inside one transaction that first checks the target has not changed since the request was made.
 """
 
-from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from tend.accounts.models import User
 from tend.audit.models import AuditAction
 from tend.audit.services import audit_record
+from tend.core.decimals import MONEY
 from tend.core.guard import approval_applying
 from tend.customers.models import Customer
 from tend.orders.models import Order, OrderLine, OrderStatus
-from tend.orders.services import rate_for
 from tend.orders.services.mail import send_after_commit
 from tend.timeline.services import timeline_add
 
+from . import routing
 from .models import (
     ApprovalDecision,
     ApprovalPolicy,
@@ -36,6 +37,8 @@ from .models import (
     RequestKind,
     RequestState,
 )
+from .proposed import currency_of, field_value, in_base, line_number
+from .selectors import approvers_eligible, may_approve
 from .timeline_kinds import APPROVAL
 
 CENT = Decimal("0.01")
@@ -43,27 +46,6 @@ CENT = Decimal("0.01")
 
 def _money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _decimal(value: Any, field: str) -> Decimal:
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise ValidationError(
-            {field: _("“%(value)s” is not a number.") % {"value": value}}
-        ) from None
-    if not number.is_finite():
-        raise ValidationError({field: _("Not a number.")})
-    return number
-
-
-def _date(value: Any, field: str) -> date:
-    try:
-        return value if isinstance(value, date) else date.fromisoformat(str(value))
-    except ValueError:
-        raise ValidationError(
-            {field: _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value}}
-        ) from None
 
 
 # --- What each kind changes: a baseline to detect staleness, a measure, and how to apply. ---
@@ -97,18 +79,9 @@ def _customer_state(customer: Customer) -> dict[str, Any]:
 
 
 def _new_line_amount(line: OrderLine, changes: dict[str, Any]) -> Decimal:
-    quantity = _decimal(changes.get("quantity", line.quantity), "quantity")
-    price = _decimal(changes.get("unit_price", line.unit_price), "unit_price")
-    discount = _decimal(changes.get("discount_pct", line.discount_pct), "discount_pct")
-    if quantity < 0 or price < 0 or not Decimal("0") <= discount <= Decimal("100"):
-        raise ValidationError(
-            {
-                "proposed": _(
-                    "Quantities and prices cannot be negative, and a "
-                    "discount is between 0 and 100%."
-                )
-            }
-        )
+    quantity = line_number(line, changes, "quantity")
+    price = line_number(line, changes, "unit_price")
+    discount = line_number(line, changes, "discount_pct")
     return _money(quantity * price * (Decimal("100") - discount) / Decimal("100"))
 
 
@@ -135,13 +108,14 @@ def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[
                 raise ValidationError({"proposed": _("A discount request changes prices only.")})
         delta = Decimal("0")
         deepest = Decimal("0")
+        new_amounts: dict[int, Decimal] = {}
         for line_id, changes in line_changes.items():
             line = lines.get(str(line_id))
             if line is None:
                 raise ValidationError(
                     {"proposed": _("Line %(id)s is not on this order.") % {"id": line_id}}
                 )
-            if not changes or set(changes) - allowed_line:
+            if not isinstance(changes, dict) or not changes or set(changes) - allowed_line:
                 raise ValidationError(
                     {
                         "proposed": _("Line %(id)s: only %(fields)s may change.")
@@ -151,12 +125,13 @@ def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[
             new_amount = _new_line_amount(line, changes)
             delta += new_amount - line.amount
             list_price = line.product.list_price
-            quantity = _decimal(changes.get("quantity", line.quantity), "quantity")
+            new_amounts[line.pk] = new_amount
+            quantity = line_number(line, changes, "quantity")
             if list_price and quantity:
                 unit_net_base = new_amount / quantity * order.rate_to_base
                 depth = (Decimal("1") - unit_net_base / list_price) * 100
             else:
-                depth = _decimal(changes.get("discount_pct", line.discount_pct), "discount_pct")
+                depth = line_number(line, changes, "discount_pct")
             deepest = max(deepest, depth)
         header = {k: v for k, v in proposed.items() if k != "lines"}
         allowed_header = {"promised_ship_date", "payment_terms", "incoterm"}
@@ -167,32 +142,42 @@ def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[
                     % {"fields": ", ".join(sorted(allowed_header))}
                 }
             )
-        if "promised_ship_date" in header:
-            _date(header["promised_ship_date"], "promised_ship_date")
+        for name, value in header.items():
+            field_value(Order, name, value)
         if not line_changes and not header:
             raise ValidationError({"proposed": _("Nothing to change.")})
+        new_total = sum(
+            (new_amounts.get(line.pk, line.amount) for line in lines.values()), Decimal("0")
+        )
+        if max(new_total, new_total * order.rate_to_base) > MONEY.largest:
+            raise ValidationError(
+                {
+                    "proposed": _("The order's new amount is too large: at most %(largest)s.")
+                    % {"largest": f"{MONEY.largest:,}"}
+                }
+            )
         amount_base = _money(abs(delta) * order.rate_to_base)
         measure = _money(deepest) if kind == RequestKind.DISCOUNT else amount_base
         return _order_state(order), amount_base, measure
     if kind == RequestKind.REFUND:
         _only(proposed, {"kind", "amount", "currency"})
-        amount = _decimal(proposed.get("amount"), "amount")
+        amount = MONEY.check(proposed.get("amount"), field="amount")
         if amount <= 0:
             raise ValidationError({"amount": _("A refund or credit is a positive amount.")})
         if proposed.get("kind", "refund") not in ("refund", "credit_note"):
             raise ValidationError({"kind": _("A refund or a credit note.")})
-        currency = proposed.get("currency") or (order.currency if order else customer.currency)
-        amount_base = _money(amount * rate_for(currency, timezone.localdate()))
+        currency = currency_of(proposed, order.currency if order else customer.currency)
+        amount_base = in_base(amount, currency, "amount")
         return {}, amount_base, amount_base
     if kind == RequestKind.ACCOMMODATION:
         _only(proposed, {"description", "value", "currency"})
         if not str(proposed.get("description", "")).strip():
             raise ValidationError({"description": _("Describe the accommodation.")})
-        value = _decimal(proposed.get("value", 0), "value")
+        value = MONEY.check(proposed.get("value", 0), field="value")
         if value < 0:
             raise ValidationError({"value": _("The value cannot be negative.")})
-        currency = proposed.get("currency") or customer.currency
-        amount_base = _money(value * rate_for(currency, timezone.localdate()))
+        currency = currency_of(proposed, customer.currency)
+        amount_base = in_base(value, currency, "value")
         return {}, amount_base, amount_base
     if kind == RequestKind.CREDIT_TERMS:
         if not set(proposed) & {"payment_terms", "credit_limit"} or set(proposed) - {
@@ -200,9 +185,11 @@ def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[
             "credit_limit",
         }:
             raise ValidationError({"proposed": _("Propose payment terms and/or a credit limit.")})
+        if "payment_terms" in proposed:
+            field_value(Customer, "payment_terms", proposed["payment_terms"])
         limit = Decimal("0")
         if proposed.get("credit_limit") is not None:
-            limit = _decimal(proposed["credit_limit"], "credit_limit")
+            limit = MONEY.check(proposed["credit_limit"], field="credit_limit")
             if limit < 0:
                 raise ValidationError({"credit_limit": _("A credit limit cannot be negative.")})
         return _customer_state(customer), _money(limit), _money(limit)
@@ -235,12 +222,12 @@ def _apply(request: ApprovalRequest) -> None:
         for line_id, changes in (proposed.get("lines") or {}).items():
             line = OrderLine.objects.get(pk=int(line_id), order=order)
             for field, value in changes.items():
-                setattr(line, field, _decimal(value, field))
+                setattr(line, field, Decimal(str(value)))
             line.save(update_fields=list(changes))
         for field, value in proposed.items():
             if field == "lines":
                 continue
-            setattr(order, field, _date(value, field) if field == "promised_ship_date" else value)
+            setattr(order, field, field_value(Order, field, value))
         lines = list(order.lines.all())
         order.amount = _money(sum((line.amount for line in lines), Decimal("0")))
         order.amount_base = _money(order.amount * order.rate_to_base)
@@ -255,7 +242,7 @@ def _apply(request: ApprovalRequest) -> None:
             customer_id=request.customer_id,
             order=order,
             kind=proposed.get("kind", "refund"),
-            amount=_decimal(proposed["amount"], "amount"),
+            amount=Decimal(str(proposed["amount"])),
             currency=currency,
             amount_base=request.amount_base,
         )
@@ -273,7 +260,7 @@ def _apply(request: ApprovalRequest) -> None:
             customer.payment_terms = proposed["payment_terms"]
         if "credit_limit" in proposed:
             limit = proposed["credit_limit"]
-            customer.credit_limit = None if limit is None else _decimal(limit, "credit_limit")
+            customer.credit_limit = None if limit is None else Decimal(str(limit))
         customer.save(update_fields=["payment_terms", "credit_limit", "updated_at"])
         audit_record(
             actor=None,
@@ -317,21 +304,6 @@ def policy_requirements(kind: str, measure: Decimal) -> dict[str, Any]:
         "same_team_only": rule.same_team_only,
         "expiry_days": policy.expiry_days,
     }
-
-
-def may_approve(*, user: User, request: ApprovalRequest) -> bool:
-    """Anyone but the requester, once, with the right role: admins always; managers when the
-    policy lets them, for their own team's requests and customers."""
-    if not user.is_active or user.pk == request.requested_by_id or user.is_rep:
-        return False
-    if user.is_admin:
-        return True
-    if not request.managers_may_approve:
-        return False
-    if not request.same_team_only:
-        return True
-    owner_team = request.customer.owner.team_id if request.customer.owner_id else None
-    return user.team_id is not None and user.team_id in (request.requested_by.team_id, owner_team)
 
 
 # --- Workflow ---
@@ -435,7 +407,114 @@ def request_create(
     )
     if request.approvals_needed == 0 and not request.admin_required:
         _finish(request, actor=by, note=_("within policy: no approval needed"))
+        return request
+    eligible = _route_if_stuck(request)
+    if not eligible:
+        raise ValidationError(
+            _(
+                "Nobody but you can approve this request, and there is no other active admin to "
+                "route it to."
+            )
+        )
+    for approver in eligible:
+        _notify(
+            approver,
+            _("%(who)s asks you to approve: %(kind)s for %(customer)s")
+            % {"who": by, "kind": request.get_kind_display(), "customer": customer},
+            request.get_absolute_url(),
+            f"approval:{request.pk}:ask:{approver.pk}",
+        )
     return request
+
+
+# --- Routing: a request someone can always decide ---
+
+
+def _route_if_stuck(request: ApprovalRequest) -> list[User]:
+    """If fewer people can still approve the (locked, pending) request than it needs, route it
+    to the admins and record why. Returns who may approve it now."""
+    note = routing.shortfall(request)
+    if not note:
+        return approvers_eligible(request)
+    request.routed_to_admins, request.routing_note = True, note
+    request.save(update_fields=["routed_to_admins", "routing_note"])
+    audit_record(
+        actor=None,
+        action=AuditAction.UPDATE,
+        instance=request,
+        before={"routed_to_admins": False},
+        after={"routed_to_admins": True, "note": request.routing_note},
+        customer_id=request.customer_id,
+    )
+    _timeline(
+        request,
+        _("Routed to the admins: %(kind)s") % {"kind": request.get_kind_display()},
+        None,
+        request.routing_note,
+    )
+    return approvers_eligible(request)
+
+
+def request_route(*, request: ApprovalRequest, now=None) -> ApprovalRequest:
+    """Keep a pending request decidable after the people who could approve it changed (someone
+    left, moved team, lost sight of the customer): route it to the admins once and tell the
+    requester; if an admin already approved it, that decides it. Run when a request is viewed or
+    decided, and by the periodic job."""
+    now = now or timezone.now()
+    if not request.is_pending or request.routed_to_admins or request.expires_at <= now:
+        return request
+    if not routing.shortfall(request):
+        return request  # the usual case, read without taking a lock
+    with transaction.atomic():
+        request = _locked(request)
+        if not request.is_pending or request.routed_to_admins:
+            return request
+        _route_if_stuck(request)
+        if not request.routed_to_admins:
+            return request
+        _notify_routed(request)
+        if routing.approved_enough(request):
+            request.decided_at = timezone.now()
+            _finish(request, actor=None, note=request.routing_note)
+            _notify_decided(request)
+    return request
+
+
+def _locked(request: ApprovalRequest) -> ApprovalRequest:
+    return (
+        ApprovalRequest.objects.select_for_update(of=("self",))
+        .select_related("customer__owner", "requested_by")
+        .get(pk=request.pk)
+    )
+
+
+def _notify_requester(request: ApprovalRequest, text: str, event: str) -> None:
+    _notify(
+        request.requested_by,
+        text % {"kind": request.get_kind_display(), "customer": request.customer},
+        request.get_absolute_url(),
+        f"approval:{request.pk}:{event}",
+    )
+
+
+def _notify_routed(request: ApprovalRequest) -> None:
+    _notify_requester(
+        request, _("Your request is routed to the admins: %(kind)s for %(customer)s"), "routed"
+    )
+
+
+def _notify_decided(request: ApprovalRequest) -> None:
+    _notify(
+        request.requested_by,
+        _("Your request was %(state)s: %(kind)s for %(customer)s")
+        % {
+            "state": request.get_state_display().lower(),
+            "kind": request.get_kind_display(),
+            "customer": request.customer,
+        },
+        request.get_absolute_url(),
+        f"approval:{request.pk}:{request.state}",
+    )
 
 
 def _finish(request: ApprovalRequest, *, actor, note: str = "") -> None:
@@ -491,11 +570,7 @@ def request_decide(
 
 @transaction.atomic
 def _decide(*, by: User, request: ApprovalRequest, decision: str, comment: str) -> ApprovalRequest:
-    request = (
-        ApprovalRequest.objects.select_for_update(of=("self",))
-        .select_related("customer__owner", "requested_by")
-        .get(pk=request.pk)
-    )
+    request = _locked(request)
     if decision not in Decision.values:
         raise ValidationError({"decision": _("Approve or reject.")})
     if by.pk == request.requested_by_id:
@@ -506,6 +581,10 @@ def _decide(*, by: User, request: ApprovalRequest, decision: str, comment: str) 
         )
     if request.decisions.filter(by=by).exists():
         raise ValidationError(_("You have already decided this request."))
+    if not request.routed_to_admins:
+        _route_if_stuck(request)
+        if request.routed_to_admins:
+            _notify_routed(request)
     if not may_approve(user=by, request=request):
         raise PermissionDenied(_("You may not decide this request."))
     if decision == Decision.REJECT and not comment.strip():
@@ -531,29 +610,16 @@ def _decide(*, by: User, request: ApprovalRequest, decision: str, comment: str) 
             f"approval:{request.pk}:rejected",
         )
         return request
-    approvers = list(request.decisions.filter(decision=Decision.APPROVE).select_related("by"))
-    enough = len(approvers) >= max(request.approvals_needed, 1)
-    admin_ok = not request.admin_required or any(d.by.is_admin for d in approvers)
     _timeline(
         request,
         _("Approved by %(who)s: %(kind)s") % {"who": by, "kind": request.get_kind_display()},
         by,
         comment,
     )
-    if enough and admin_ok:
+    if routing.approved_enough(request):
         request.decided_at = timezone.now()
         _finish(request, actor=by, note=comment)
-        _notify(
-            request.requested_by,
-            _("Your request was %(state)s: %(kind)s for %(customer)s")
-            % {
-                "state": request.get_state_display().lower(),
-                "kind": request.get_kind_display(),
-                "customer": request.customer,
-            },
-            url,
-            f"approval:{request.pk}:{request.state}",
-        )
+        _notify_decided(request)
     return request
 
 
@@ -574,15 +640,27 @@ def request_withdraw(*, by: User, request: ApprovalRequest) -> ApprovalRequest:
 
 
 def requests_expire(*, now=None) -> int:
-    """The periodic rule: pending requests past their expiry become expired."""
+    """The periodic rule: pending requests past their expiry become expired, and their requesters
+    are told; those still waiting are routed to the admins if nobody else can approve them."""
     now = now or timezone.now()
     expired = 0
-    for request in ApprovalRequest.objects.filter(state=RequestState.PENDING, expires_at__lte=now):
+    due = ApprovalRequest.objects.filter(state=RequestState.PENDING, expires_at__lte=now)
+    for request in due.select_related("customer", "requested_by"):
         with transaction.atomic():
             if ApprovalRequest.objects.filter(pk=request.pk, state=RequestState.PENDING).update(
                 state=RequestState.EXPIRED
             ):
                 request.state = RequestState.EXPIRED
                 _audit_state(request, None, RequestState.PENDING, "expired")
+                _notify_requester(
+                    request,
+                    _("Your request expired undecided: %(kind)s for %(customer)s"),
+                    "expired",
+                )
                 expired += 1
+    waiting = ApprovalRequest.objects.filter(
+        state=RequestState.PENDING, routed_to_admins=False, expires_at__gt=now
+    )
+    for request in waiting.select_related("customer__owner", "requested_by"):
+        request_route(request=request, now=now)
     return expired

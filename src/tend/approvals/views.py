@@ -203,6 +203,8 @@ def _request_form(request, *, customer, order=None):
         else:
             if approval.state == RequestState.APPLIED:
                 messages.success(request, _("Within policy: applied at once, no approval needed."))
+            elif approval.routed_to_admins:
+                messages.warning(request, approval.routing_note)
             else:
                 messages.success(request, _("Request sent for approval."))
             return redirect(approval)
@@ -236,7 +238,8 @@ def request_new_for_order(request, pk: int):
 
 def _detail(request, approval: ApprovalRequest, *, decide_form=None, status: int = 200):
     user = request.user
-    is_approver = services.may_approve(user=user, request=approval)
+    approval = services.request_route(request=approval)
+    is_approver = selectors.may_approve(user=user, request=approval)
     decisions = list(approval.decisions.select_related("by"))
     decided = any(decision.by_id == user.pk for decision in decisions)
     return render(
@@ -252,6 +255,7 @@ def _detail(request, approval: ApprovalRequest, *, decide_form=None, status: int
             "can_withdraw": approval.is_pending and approval.requested_by_id == user.pk,
             "decide_form": decide_form or DecideForm(),
             "record": customer_record(approval.customer_id) if is_approver else None,
+            "waiting_on": selectors.approvers_eligible(approval) if approval.is_pending else [],
         },
         status=status,
     )
@@ -318,12 +322,15 @@ def request_withdraw(request, pk: int):
 def queue(request):
     """Waiting for me (oldest first), and my own requests (newest first)."""
     user = request.user
+    mine = list(selectors.requests_mine(user=user)[:100])
+    for approval in mine:
+        approval.waiting_on = selectors.approvers_eligible(approval) if approval.is_pending else []
     return render(
         request,
         "approvals/queue.html",
         {
             "waiting": selectors.requests_waiting_for(user=user),
-            "mine": list(selectors.requests_mine(user=user)[:100]),
+            "mine": mine,
             "may_decide": not user.is_rep,
             "base_currency": settings.TEND_BASE_CURRENCY,
             "now": timezone.now(),

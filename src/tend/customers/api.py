@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from tend.accounts.models import User
+from tend.core.decimals import MoneyIn
 
 from . import selectors, services
 from .models import Customer, Territory
@@ -81,7 +82,7 @@ class CustomerPatch(Schema):
     tags: list[str] | None = None
     notes: str | None = None
     cadence_days: int | None = Field(None, ge=1, le=365, description="Empty: the tier's.")
-    credit_limit: Decimal | None = Field(
+    credit_limit: MoneyIn | None = Field(
         None, description="Set at creation; later changes need an approved request."
     )
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tend.accounts.models import User
 from tend.core import reference
+from tend.core.decimals import money_column
 from tend.core.guard import GuardedModel, GuardedQuerySet
 
 from .validators import normalize_phone, validate_country, validate_currency, validate_timezone
@@ -177,7 +178,7 @@ class Customer(GuardedModel):
     )
     payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
     credit_limit = models.DecimalField(
-        _("credit limit (base currency)"), max_digits=18, decimal_places=2, null=True, blank=True
+        _("credit limit (base currency)"), **money_column(null=True, blank=True)
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
     notes = models.TextField(_("notes"), blank=True)

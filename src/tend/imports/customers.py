@@ -35,6 +35,7 @@ from tend.accounts.models import User
 from tend.audit.models import AuditAction, AuditEntry
 from tend.audit.services import _plain
 from tend.core import reference
+from tend.core.decimals import MONEY
 from tend.customers.matching import name_key
 from tend.customers.models import Contact, Customer, Tag, Territory
 from tend.customers.selectors import users_assignable_by
@@ -271,14 +272,20 @@ def _multiline(raw: str) -> str:
 
 
 def _amount(raw: str) -> Decimal:
-    """'250,000', '250000.00', 'USD 1 200 000' -> Decimal; at most 16 digits before the point."""
+    """'250,000', '250000.00', 'USD 1 200 000' -> Decimal, to the cent, that fits a money column
+    (``tend.core.decimals``)."""
     text = re.sub(r"[\s,'’]|^[^\d.+-]+", "", raw.strip())
     try:
-        value = Decimal(text).quantize(Decimal("0.01"))
+        value = Decimal(text)
     except (InvalidOperation, ValueError):
         value = None
-    if value is None or not value.is_finite() or value < 0 or value >= Decimal(10) ** 16:
+    if value is None or not value.is_finite() or value < 0:
         raise _Bad(_("“%(value)s” is not an amount.") % {"value": raw})
+    if value < MONEY.limit:
+        value = value.quantize(Decimal("0.01"))
+    problem = MONEY.problem(value)
+    if problem is not None:
+        raise _Bad(problem)
     return value
 
 

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tend.accounts.models import User
+from tend.core.decimals import MONEY, PERCENT, QUANTITY, UNIT_PRICE, Column
 from tend.customers.models import Customer
 from tend.health.services.lost import customers_lost_among, customers_won_back
 from tend.orders.models import (
@@ -264,7 +265,8 @@ class _Group:
     bad: bool = False
 
 
-def _decimal(raw: str, *, digits: int, places: int) -> Decimal:
+def _decimal(raw: str, column: Column) -> Decimal:
+    """A cell as a number of zero or more that fits its column (``tend.core.decimals``)."""
     text = raw.replace(",", "").replace(" ", "").rstrip("%")
     try:
         value = Decimal(text)
@@ -272,15 +274,23 @@ def _decimal(raw: str, *, digits: int, places: int) -> Decimal:
         raise _Bad(_("“%(value)s” is not a number.") % {"value": raw}) from None
     if not value.is_finite() or value < 0:
         raise _Bad(_("“%(value)s” is not a number of zero or more.") % {"value": raw})
-    quantized = value.quantize(Decimal(1).scaleb(-places))
-    if quantized != value:
-        raise _Bad(
-            _("“%(value)s” has more than %(places)s decimal places.")
-            % {"value": raw, "places": places}
-        )
-    if quantized >= Decimal(10) ** (digits - places):
-        raise _Bad(_("“%(value)s” is too large.") % {"value": raw})
-    return quantized
+    problem = column.problem(value)
+    if problem is not None:
+        raise _Bad(problem)
+    return value.quantize(Decimal(1).scaleb(-column.decimal_places))
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _order_amount(lines: list[_Line]) -> Decimal:
+    """What the order's lines come to after discounts, to the cent (as ``OrderLine.amount``)."""
+    total = Decimal("0")
+    for line in lines:
+        discount = line.discount_pct or Decimal("0")
+        total += _money(line.quantity * line.unit_price * (HUNDRED - discount) / HUNDRED)
+    return _money(total)
 
 
 class _Importer:
@@ -544,10 +554,10 @@ class _Importer:
                 )
                 line_bad = True
             parsed: list[Decimal | None] = []
-            for key, index, digits, places, required in (
-                ("quantity", i_qty, 14, 3, True),
-                ("unit_price", i_price, 18, 4, True),
-                ("discount_pct", i_disc, 5, 2, False),
+            for key, index, column, required in (
+                ("quantity", i_qty, QUANTITY, True),
+                ("unit_price", i_price, UNIT_PRICE, True),
+                ("discount_pct", i_disc, PERCENT, False),
             ):
                 raw = cell(index)
                 if not raw:
@@ -557,7 +567,7 @@ class _Importer:
                     parsed.append(None)
                     continue
                 try:
-                    value = _decimal(raw, digits=digits, places=places)
+                    value = _decimal(raw, column)
                     if key == "discount_pct" and value > HUNDRED:
                         raise _Bad(_("A discount cannot exceed 100%."))
                     parsed.append(value)
@@ -648,6 +658,19 @@ class _Importer:
             values["rate_to_base"] = self.rate(values["currency"], group.order_date)
         except _Bad as bad:
             self.field_error(group.origin.get("currency", (row,))[0], "currency", bad.message)
+            return
+        amount = _order_amount(group.lines)
+        if max(amount, _money(amount * values["rate_to_base"])) > MONEY.largest:
+            self.field_error(
+                row,
+                "unit_price",
+                _("Order %(number)s comes to %(amount)s: too large, at most %(largest)s.")
+                % {
+                    "number": group.number,
+                    "amount": f"{amount:,}",
+                    "largest": f"{MONEY.largest:,}",
+                },
+            )
             return
         self.creates.append(group)
 
@@ -760,13 +783,8 @@ class _Importer:
         source_type = Order._meta.label_lower
         for order_id, group in zip(order_ids, self.creates, strict=True):
             values = group.values
-            amount = Decimal("0")
             for line in group.lines:
                 discount = line.discount_pct or Decimal("0")
-                line_amount = (
-                    line.quantity * line.unit_price * (HUNDRED - discount) / HUNDRED
-                ).quantize(CENT, rounding=ROUND_HALF_UP)
-                amount += line_amount
                 line_rows.append(
                     (
                         order_id,
@@ -777,9 +795,9 @@ class _Importer:
                         line.batch_number or "",
                     )  # fmt: skip
                 )
-            amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+            amount = _order_amount(group.lines)
             rate = values["rate_to_base"]
-            amount_base = (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+            amount_base = _money(amount * rate)
             customer_id = group.customer[0]
             order_rows.append(
                 (

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from tend.accounts.models import User
+from tend.core.decimals import DiscountIn, MoneyIn, QuantityIn, RateIn, UnitPriceIn
 from tend.customers.models import Contact
 from tend.customers.selectors import customer_get_for_user
 
@@ -65,7 +66,7 @@ class ProductIn(Schema):
     local_name: str = ""
     category: str = ""
     launch_date: date | None = None
-    list_price: Decimal | None = Field(None, description="In the base currency.")
+    list_price: MoneyIn | None = Field(None, description="In the base currency.")
     active: bool = True
 
 
@@ -96,7 +97,7 @@ class ProductQuery(PageQuery):
 class ExchangeRateIn(Schema):
     currency: str = Field(description="ISO 4217 code (EUR, CNY...).")
     valid_from: date
-    rate: Decimal = Field(description="Units of the base currency one unit is worth (> 0).")
+    rate: RateIn = Field(description="Units of the base currency one unit is worth (> 0).")
 
 
 class ExchangeRateOut(Schema):
@@ -128,9 +129,9 @@ class ExchangeRateQuery(PageQuery):
 
 class OrderLineIn(Schema):
     product_id: int
-    quantity: Decimal
-    unit_price: Decimal = Field(description="In the order's currency.")
-    discount_pct: Decimal = Decimal("0")
+    quantity: QuantityIn
+    unit_price: UnitPriceIn = Field(description="In the order's currency.")
+    discount_pct: DiscountIn = Decimal("0")
     batch_number: str = ""
 
 
@@ -432,12 +433,12 @@ class SampleIn(Schema):
     courier: str = ""
     tracking_number: str = ""
     is_free: bool = True
-    fee: Decimal = Field(Decimal("0"), description="A charged sample's fee.")
+    fee: MoneyIn = Field(Decimal("0"), description="A charged sample's fee.")
     fee_currency: str = Field("", description="Empty: the customer's currency.")
     fee_status: FeeStatus = Field(
         FeeStatus.WAIVED, description="A charged sample is invoiced or paid."
     )
-    cost: Decimal = Field(Decimal("0"), description="Our cost, in the base currency.")
+    cost: MoneyIn = Field(Decimal("0"), description="Our cost, in the base currency.")
     follow_up_on: date | None = None
 
 

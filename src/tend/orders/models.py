@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tend.core import reference
+from tend.core.decimals import PERCENT, QUANTITY, RATE, UNIT_PRICE, column_kwargs, money_column
 from tend.core.guard import GuardedChange, GuardedModel, GuardedQuerySet, guard_open
 from tend.customers.validators import validate_currency
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+MONEY = money_column()
 
 
 class Product(models.Model):
@@ -43,9 +44,7 @@ class ExchangeRate(models.Model):
     valid_from = models.DateField(_("valid from"))
     rate = models.DecimalField(
         _("rate to base currency"),
-        max_digits=20,
-        decimal_places=10,
-        validators=[MinValueValidator(Decimal("0.0000000001"))],
+        **column_kwargs(RATE, validators=[MinValueValidator(Decimal("0.0000000001"))]),
     )
 
     class Meta:
@@ -205,17 +204,15 @@ class OrderLine(GuardedModel):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
     quantity = models.DecimalField(
-        _("quantity"), max_digits=14, decimal_places=3, validators=[MinValueValidator(0)]
+        _("quantity"), **column_kwargs(QUANTITY, validators=[MinValueValidator(0)])
     )
     unit_price = models.DecimalField(
-        _("unit price"), max_digits=18, decimal_places=4, validators=[MinValueValidator(0)]
+        _("unit price"), **column_kwargs(UNIT_PRICE, validators=[MinValueValidator(0)])
     )
     discount_pct = models.DecimalField(
         _("discount %"),
-        max_digits=5,
-        decimal_places=2,
+        **column_kwargs(PERCENT, validators=[MinValueValidator(0)]),
         default=Decimal("0"),
-        validators=[MinValueValidator(0)],
     )
     batch_number = models.CharField(_("batch / lot"), max_length=60, blank=True, db_index=True)
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
+from tend.core.decimals import MONEY
 from tend.customers.models import Customer
 from tend.health.services.lost import record_won_back
 from tend.timeline.services import timeline_add
@@ -118,6 +119,13 @@ def order_create(
         raise ValidationError(errors)
     order.amount = _money(sum((line.amount for line in line_objects), Decimal("0")))
     order.amount_base = _money(order.amount * order.rate_to_base)
+    if max(order.amount, order.amount_base) > MONEY.largest:
+        raise ValidationError(
+            {
+                "lines": _("The order comes to %(amount)s: too large, at most %(largest)s.")
+                % {"amount": f"{order.amount:,}", "largest": f"{MONEY.largest:,}"}
+            }
+        )
     order.save()
     for line in line_objects:
         line.order = order
