@@ -219,6 +219,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # Django's own console handler (in DEBUG) would print every record a second time through
+    # the root's: one handler for Django's records.
+    "loggers": {
+        "django": {
+            "handlers": ["console"],
+            "level": env_str("LOG_LEVEL", "WARNING"),
+            "propagate": False,
+        },
+    },
 }
 
 # Tend's own rules, each overridable from the environment.

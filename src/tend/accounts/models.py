@@ -1,6 +1,7 @@
 import hashlib
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,12 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        """A manager sees and leads a team's customers: without a team there is nothing to lead."""
+        super().clean()
+        if self.role == Role.MANAGER and self.team_id is None:
+            raise ValidationError({"team": _("A manager needs a team.")})
 
     @property
     def is_admin(self) -> bool:

@@ -4,6 +4,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.db import transaction
 from django.utils import timezone
 
@@ -59,8 +60,11 @@ def user_create(
         is_staff=role == Role.ADMIN,
         is_superuser=role == Role.ADMIN,
     )
+    user.full_clean(exclude=["password"])
+    # Django's validators (length, common, numeric, similar to the name) refuse an empty or weak
+    # password for every path that creates a person, not only the pages.
+    password_validation.validate_password(password, user)
     user.set_password(password)
-    user.full_clean()
     user.save()
     return user
 
