@@ -12,7 +12,6 @@ from datetime import date
 
 from django.conf import settings
 from django.core import mail
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -89,9 +88,7 @@ class Command(BaseCommand):
         for label, seconds in ctx.timings:
             self.stdout.write(f"  {label:<24} {seconds:7.2f} s")
         if outbox:
-            self.stdout.write(
-                f"{len(outbox)} emails the stories send were kept, not sent."
-            )
+            self.stdout.write(f"{len(outbox)} emails the stories send were kept, not sent.")
         self.stdout.write("")
         self.stdout.write(f"Log in with any of these (password “{data.PASSWORD}”):")
         for username, role, team in ctx.logins:
