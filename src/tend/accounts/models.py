@@ -1,5 +1,6 @@
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -38,6 +39,10 @@ class User(AbstractUser):
         related_name="members",
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    # Blank: the browser's language. Pages, the digest and the timeline speak the chosen one.
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES
+    )
 
     objects = UserManager()
 

@@ -5,8 +5,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import ApiToken, LoginFailure, LoginLock, Role, Team, User
 
@@ -67,6 +69,14 @@ def user_create(
     user.set_password(password)
     user.save()
     return user
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember the language a person reads Tend in ("" for the browser's)."""
+    if language not in {"", *dict(settings.LANGUAGES)}:
+        raise ValidationError({"language": _("Choose English or Simplified Chinese.")})
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
 
 
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
