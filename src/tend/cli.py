@@ -21,8 +21,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         execute_from_command_line(args)
     except ImproperlyConfigured as exc:
-        # A misconfiguration is the operator's to fix: one line, not a traceback.
-        sys.exit(f"tend: {exc}")
+        # A setting the person has to fix: say which, in one line, not a traceback.
+        sys.stderr.write(f"tend: {exc}\n")
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +39,10 @@ class User(AbstractUser):
         related_name="members",
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    # Blank: the browser's language. Pages, the digest and the timeline speak the chosen one.
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES
+    )
 
     objects = UserManager()
 
@@ -47,6 +53,12 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        """A manager sees and leads a team's customers: without a team there is nothing to lead."""
+        super().clean()
+        if self.role == Role.MANAGER and self.team_id is None:
+            raise ValidationError({"team": _("A manager needs a team.")})
 
     @property
     def is_admin(self) -> bool:

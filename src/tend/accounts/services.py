@@ -3,7 +3,11 @@
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import ApiToken, Role, Team, User
 
@@ -30,10 +34,21 @@ def user_create(
         is_staff=role == Role.ADMIN,
         is_superuser=role == Role.ADMIN,
     )
+    user.full_clean(exclude=["password"])
+    # Django's validators (length, common, numeric, similar to the name) refuse an empty or weak
+    # password for every path that creates a person, not only the pages.
+    password_validation.validate_password(password, user)
     user.set_password(password)
-    user.full_clean()
     user.save()
     return user
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember the language a person reads Tend in ("" for the browser's)."""
+    if language not in {"", *dict(settings.LANGUAGES)}:
+        raise ValidationError({"language": _("Choose English or Simplified Chinese.")})
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
 
 
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:

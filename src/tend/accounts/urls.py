@@ -15,6 +15,7 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="customers:list"),
         name="password_changed",
     ),
+    path("language/", views.language_set, name="language"),
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
 ]

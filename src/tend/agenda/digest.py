@@ -193,7 +193,7 @@ def digest_send(*, user: User, day: date, now: datetime) -> bool:
                 claim = DigestSent.objects.create(user=user, local_date=day, claimed_at=now)
         except IntegrityError:
             return False  # another run or worker has it
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(user.language or settings.LANGUAGE_CODE):
             digest = digest_build(user=user, now=now)
             if not digest.items:
                 return False  # an empty agenda: the day is done, nothing to send

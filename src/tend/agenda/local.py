@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import holidays
+from django.utils import translation
 
 # Where the working week is not Monday to Friday.
 WEEKENDS = {
@@ -35,16 +36,26 @@ class LocalMoment:
         return self.is_weekend or bool(self.holiday)
 
 
+# The holidays package names each country's days in its own languages (the UAE's in Arabic by
+# default): ask for the reader's, then English, then whatever the country has.
+_HOLIDAY_LANGUAGES = {"zh-hans": ("zh_CN", "en_US"), "en": ("en_US",)}
+
+
 @functools.lru_cache(maxsize=512)
-def _holidays(country: str, year: int):
+def _holidays(country: str, year: int, language: str):
     try:
-        return holidays.country_holidays(country, years=year)
+        supported = holidays.list_localized_countries().get(country, [])
+        wanted = _HOLIDAY_LANGUAGES.get(language, ("en_US",))
+        chosen = next((name for name in wanted if name in supported), None)
+        return holidays.country_holidays(country, years=year, language=chosen)
     except NotImplementedError:
         return {}
 
 
 def holiday_name(country: str, day: date) -> str:
-    return _holidays(country, day.year).get(day, "") or ""
+    """The public holiday on that day in that country, named in the reader's language."""
+    language = (translation.get_language() or "en").lower()
+    return _holidays(country, day.year, language).get(day, "") or ""
 
 
 def local_moment(*, country: str, time_zone: str, now: datetime) -> LocalMoment:

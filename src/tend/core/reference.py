@@ -1,11 +1,13 @@
 """Reference lists used across Tend: countries, currencies, Incoterms, languages, time zones."""
 
 import functools
+import gettext
 import unicodedata
 import zoneinfo
 from importlib import resources
 
 import pycountry
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 INCOTERMS_2020 = [
@@ -55,14 +57,35 @@ LANGUAGES = [
 ]
 
 
-@functools.cache
-def country_choices() -> list[tuple[str, str]]:
-    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda item: item[1])
+# pycountry ships the ISO country names in many languages; Tend's languages map to these.
+_PYCOUNTRY_LOCALES = {"zh-hans": "zh_CN"}
+
+
+def country_choices(language: str | None = None) -> list[tuple[str, str]]:
+    """(code, name) for every ISO 3166 country, named and sorted in the reader's language."""
+    return _country_choices(language or translation.get_language() or "en")
+
+
+def country_names(language: str | None = None) -> dict[str, str]:
+    return _country_names(language or translation.get_language() or "en")
 
 
 @functools.cache
-def country_names() -> dict[str, str]:
-    return dict(country_choices())
+def _country_choices(language: str) -> list[tuple[str, str]]:
+    locale = _PYCOUNTRY_LOCALES.get(language.lower())
+    names = (
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale]).gettext
+        if locale
+        else str
+    )
+    return sorted(
+        ((c.alpha_2, names(c.name)) for c in pycountry.countries), key=lambda item: item[1]
+    )
+
+
+@functools.cache
+def _country_names(language: str) -> dict[str, str]:
+    return dict(_country_choices(language))
 
 
 @functools.cache

@@ -41,16 +41,16 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from tend.core.i18n import msgid_of, text_data, word_data
 from tend.customers.models import Contact, Customer
 from tend.demo import builder as _core_steps  # noqa: F401  (registers the step this follows)
 from tend.demo import data
 from tend.demo.bulk import delete_all, reset_sequences
 from tend.demo.registry import DemoContext, Timer, register_step
-from tend.timeline.models import TimelineEntry
+from tend.timeline.models import TITLE_KEY, TimelineEntry
 
-from . import workhours
+from . import titles, workhours
 from .models import Channel, Direction, Interaction, Promise, PromiseKind, PromiseOutcome
 from .timeline_kinds import INTERACTION, PROMISE
 
@@ -297,6 +297,11 @@ def _json(*items) -> str:
     return json.dumps(dict(items))
 
 
+def _json_titled(text: dict, *items) -> str:
+    """The same, with the title kept as a text to read in each reader's language."""
+    return json.dumps({**dict(items), TITLE_KEY: text})
+
+
 def insert_rows(model, columns, rows) -> int:
     """Insert final database values (text for datetimes and JSON, ids for foreign keys) in the
     current transaction: COPY on PostgreSQL, executemany elsewhere. Like
@@ -372,27 +377,36 @@ TIMELINE_COLUMNS = (
 
 
 class _Titles:
-    """Timeline titles and labels as the services write them, translated once."""
+    """Timeline titles as the services write them (``titles``), translated once, with the
+    messages they are stored as so that each reader reads them in their own language."""
 
     def __init__(self):
-        self.channel = {value: str(label) for value, label in Channel.choices}
         self.kind = {value: str(label) for value, label in PromiseKind.choices}
-        self.needs_answer = " " + _("(needs an answer)")
-        self.promised = _("Promised: %(what)s, due %(due)s")
+        self.channel = {
+            value: (str(label), word_data(msgid_of(label))) for value, label in Channel.choices
+        }
+        self.interactions = {
+            key: (str(message), msgid_of(message)) for key, message in titles.INTERACTION.items()
+        }
+        self.promised = (str(titles.PROMISE_MADE), msgid_of(titles.PROMISE_MADE))
         self.closed = {
-            PromiseOutcome.KEPT: _("Promise kept: %(what)s"),
-            PromiseOutcome.KEPT_LATE: _("Promise kept late: %(what)s"),
-            PromiseOutcome.BROKEN: _("Promise broken: %(what)s"),
-            PromiseOutcome.WITHDRAWN: _("Promise withdrawn: %(what)s"),
+            state: (str(message), msgid_of(message))
+            for state, message in titles.PROMISE_CLOSED.items()
         }
 
-    def interaction(self, channel: str, direction: str, subject: str, needs_answer: bool) -> str:
-        text = f"{'→' if direction == 'out' else '←'} {self.channel[channel]}"
-        if subject:
-            text += f": {subject}"
-        if needs_answer:
-            text += self.needs_answer
-        return text[:300]
+    def interaction(self, channel: str, direction: str, subject: str, needs_answer: bool):
+        """The title, and the stored text to read it in another language."""
+        template, msgid = self.interactions[(bool(subject), bool(needs_answer))]
+        label, label_data = self.channel[channel]
+        arrow = titles.arrow(direction)
+        title = template % {"arrow": arrow, "channel": label, "subject": subject}
+        return title[:300], text_data(
+            msgid, {"arrow": arrow, "channel": label_data, "subject": subject}
+        )
+
+    def promise(self, which: tuple[str, str], **values: str):
+        template, msgid = which
+        return (template % values)[:300], text_data(msgid, values)
 
 
 class EngagementBuilder:
@@ -749,11 +763,13 @@ class _Rows:
         if at >= b.links_since:
             self.contact_links.append((pk, contact_id))
             self.people_links.append((pk, who))
+        title, text = b.titles.interaction(channel, direction, subject, needs_answer)
         self.timeline.append(
             (
-                customer_id, stamp, INTERACTION.key, who,
-                b.titles.interaction(channel, direction, subject, needs_answer), summary,
-                _json(("channel", channel), ("direction", direction), ("needs_answer", asks)),
+                customer_id, stamp, INTERACTION.key, who, title, summary,
+                _json_titled(
+                    text, ("channel", channel), ("direction", direction), ("needs_answer", asks)
+                ),
                 b.interaction_label, pk,
             )
         )  # fmt: skip
@@ -816,19 +832,20 @@ class _Rows:
             )
         )  # fmt: skip
         due_text = datetime.fromtimestamp(due, b.zone).strftime("%Y-%m-%d %H:%M")  # localtime()
+        title, text = b.titles.promise(b.titles.promised, what=description, due=due_text)
         self.timeline.append(
             (
-                cid, made_stamp, PROMISE.key, person.id,
-                (b.titles.promised % {"what": description, "due": due_text})[:300], "",
-                _json(("outcome", "open"), ("kind", kind)), b.promise_label, pk,
+                cid, made_stamp, PROMISE.key, person.id, title, "",
+                _json_titled(text, ("outcome", "open"), ("kind", kind)), b.promise_label, pk,
             )
         )  # fmt: skip
         if state != PromiseOutcome.OPEN:
+            title, text = b.titles.promise(b.titles.closed[state], what=description)
             self.timeline.append(
                 (
-                    cid, b.stamp(closed_at), PROMISE.key, closed_by,
-                    (b.titles.closed[state] % {"what": description})[:300], reason,
-                    _json(("outcome", str(state)), ("automatic", automatic)), b.promise_label, pk,
+                    cid, b.stamp(closed_at), PROMISE.key, closed_by, title, reason,
+                    _json_titled(text, ("outcome", str(state)), ("automatic", automatic)),
+                    b.promise_label, pk,
                 )
             )  # fmt: skip
         elif due < b.end_of_today[person.id]:

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from tend.core.i18n import TranslatableText
 from tend.handover.registry import HandoverItem, HandoverKind, register
 from tend.timeline.services import timeline_add
 
@@ -35,11 +36,10 @@ class OpenPromises(HandoverKind):
             promise = promises[item.pk]
             promise.made_by = successor
             promise.save(update_fields=["made_by"])
-            title = _("Promise handed over from %(from)s to %(to)s: %(what)s") % {
-                "from": person,
-                "to": successor,
-                "what": promise,
-            }
+            title = TranslatableText(
+                _("Promise handed over from %(from)s to %(to)s: %(what)s"),
+                {"from": person, "to": successor, "what": promise},
+            )
             timeline_add(
                 customer_id=promise.customer_id,
                 kind=PROMISE,

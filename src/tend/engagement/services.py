@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
+from tend.core.i18n import TranslatableText
 from tend.customers.models import Contact, Customer, OwnershipMove
 from tend.customers.services.ownership import (
     OWNER_FIELDS,
@@ -20,7 +21,7 @@ from tend.customers.services.ownership import (
 )
 from tend.timeline.services import timeline_add
 
-from . import workhours
+from . import titles, workhours
 from .models import Channel, Direction, Interaction, Promise, PromiseKind, PromiseOutcome
 from .timeline_kinds import INTERACTION, PROMISE
 
@@ -48,15 +49,13 @@ def _validate_choice(value: str, choices, field: str) -> None:
         raise ValidationError({field: _("“%(value)s” is not a valid choice.") % {"value": value}})
 
 
-def _interaction_title(interaction: Interaction) -> str:
-    arrow = "→" if interaction.direction == Direction.OUTBOUND else "←"
-    label = interaction.get_channel_display()
-    text = f"{arrow} {label}"
-    if interaction.subject:
-        text += f": {interaction.subject}"
-    if interaction.needs_answer:
-        text += " " + _("(needs an answer)")
-    return text
+def _interaction_title(interaction: Interaction) -> TranslatableText:
+    return titles.interaction_title(
+        channel=interaction.channel,
+        direction=interaction.direction,
+        subject=interaction.subject,
+        needs_answer=interaction.needs_answer,
+    )
 
 
 @transaction.atomic
@@ -176,8 +175,10 @@ def promise_make(
     timeline_add(
         customer_id=customer.pk,
         kind=PROMISE,
-        title=_("Promised: %(what)s, due %(due)s")
-        % {"what": promise, "due": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")},
+        title=TranslatableText(
+            titles.PROMISE_MADE,
+            {"what": promise, "due": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")},
+        ),
         actor=by,
         at=made_at,
         data={"outcome": "open", "kind": kind},
@@ -187,16 +188,10 @@ def promise_make(
 
 
 def _promise_closed_entry(promise: Promise, actor: User | None) -> None:
-    titles = {
-        PromiseOutcome.KEPT: _("Promise kept: %(what)s"),
-        PromiseOutcome.KEPT_LATE: _("Promise kept late: %(what)s"),
-        PromiseOutcome.BROKEN: _("Promise broken: %(what)s"),
-        PromiseOutcome.WITHDRAWN: _("Promise withdrawn: %(what)s"),
-    }
     timeline_add(
         customer_id=promise.customer_id,
         kind=PROMISE,
-        title=titles[promise.outcome] % {"what": promise},
+        title=TranslatableText(titles.PROMISE_CLOSED[promise.outcome], {"what": promise}),
         actor=actor,
         at=promise.outcome_at,
         body=promise.outcome_reason,

@@ -1216,9 +1216,9 @@ class _Importer:
         """The ownership record every owner or backup change leaves, with its timeline entry,
         as ``customers.services.ownership.ownership_record`` writes them."""
         from tend.customers.models import OwnershipEvent, OwnershipMove
-        from tend.customers.services.ownership import _describe
+        from tend.customers.services.ownership import ownership_title
         from tend.timeline.kinds import OWNERSHIP
-        from tend.timeline.models import TimelineEntry
+        from tend.timeline.models import TITLE_KEY, TimelineEntry
 
         by = self.by
         events: list[tuple[int, str, User | None, User | None, str]] = []
@@ -1243,15 +1243,22 @@ class _Importer:
             ],
             now=now,
         )
-        titles: dict[tuple, str] = {}
+        titles: dict[tuple, tuple[str, dict]] = {}
         source_type = OwnershipEvent._meta.label_lower
         entries = []
         for (customer_id, role, old, new, move), event_id in zip(events, event_ids, strict=True):
             key = (move, role, _pk(old), _pk(new))
-            title = titles.get(key)
-            if title is None:
-                title = titles[key] = str(_describe(move, role, old, new, ""))[:300]
-            data = {"role": role, "move": str(move), "from": _pk(old), "to": _pk(new)}
+            if key not in titles:
+                text = ownership_title(move, role, old, new, "")
+                titles[key] = (str(text)[:300], text.to_data())
+            title, title_data = titles[key]
+            data = {
+                "role": role,
+                "move": str(move),
+                "from": _pk(old),
+                "to": _pk(new),
+                TITLE_KEY: title_data,
+            }
             entries.append(
                 (
                     customer_id,

@@ -1,8 +1,8 @@
 """Open tasks move with the person they are assigned to."""
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tend.core.i18n import TranslatableText
 from tend.handover.registry import HandoverItem, HandoverKind, register
 from tend.timeline.services import timeline_add
 
@@ -45,8 +45,10 @@ class OpenTasks(HandoverKind):
             timeline_add(
                 customer_id=task.customer_id,
                 kind=TASK,
-                title=_("Task handed over from %(from)s to %(to)s: %(title)s")
-                % {"from": person, "to": successor, "title": task.title},
+                title=TranslatableText(
+                    gettext_lazy("Task handed over from %(from)s to %(to)s: %(title)s"),
+                    {"from": person, "to": successor, "title": task.title},
+                ),
                 actor=by,
                 data={"status": TaskStatus.OPEN, "from": person.pk, "to": successor.pk},
                 source=task,

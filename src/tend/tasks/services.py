@@ -8,8 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tend.accounts.models import User
+from tend.core.i18n import TranslatableText
 from tend.customers.models import Customer
 from tend.timeline.models import TimelineEntry
 from tend.timeline.services import timeline_add
@@ -157,8 +159,10 @@ def _opened_entry(task: Task):
     return timeline_add(
         customer_id=task.customer_id,
         kind=TASK,
-        title=_("Task for %(name)s: %(title)s, due %(due)s")
-        % {"name": task.assignee, "title": task.title, "due": _due_text(task)},
+        title=TranslatableText(
+            gettext_lazy("Task for %(name)s: %(title)s, due %(due)s"),
+            {"name": task.assignee, "title": task.title, "due": _due_text(task)},
+        ),
         actor=task.created_by,
         at=task.created_at,
         body=task.detail,
@@ -212,7 +216,7 @@ def _close(task: Task, *, by: User, status: str, outcome: str, title: str) -> Ta
     timeline_add(
         customer_id=task.customer_id,
         kind=TASK,
-        title=title % {"title": task.title},
+        title=TranslatableText(title, {"title": task.title}),
         actor=by,
         at=task.closed_at,
         body=outcome,
@@ -229,7 +233,11 @@ def complete_task(task: Task, *, by: User, outcome: str) -> Task:
     if not outcome:
         raise ValidationError({"outcome": _("Record the outcome: what happened?")})
     return _close(
-        task, by=by, status=TaskStatus.DONE, outcome=outcome, title=_("Task done: %(title)s")
+        task,
+        by=by,
+        status=TaskStatus.DONE,
+        outcome=outcome,
+        title=gettext_lazy("Task done: %(title)s"),
     )
 
 
@@ -244,7 +252,7 @@ def cancel_task(task: Task, *, by: User, reason: str) -> Task:
         by=by,
         status=TaskStatus.CANCELLED,
         outcome=reason,
-        title=_("Task cancelled: %(title)s"),
+        title=gettext_lazy("Task cancelled: %(title)s"),
     )
 
 
@@ -263,8 +271,10 @@ def reassign_task(task: Task, *, to: User, by: User | None) -> Task:
     timeline_add(
         customer_id=task.customer_id,
         kind=TASK,
-        title=_("Task %(title)s moved from %(old)s to %(new)s")
-        % {"title": task.title, "old": previous, "new": to},
+        title=TranslatableText(
+            gettext_lazy("Task %(title)s moved from %(old)s to %(new)s"),
+            {"title": task.title, "old": previous, "new": to},
+        ),
         actor=by,
         data={"status": TaskStatus.OPEN, "from": previous.pk, "to": to.pk},
         source=task,

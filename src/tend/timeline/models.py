@@ -3,7 +3,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tend.core.i18n import render_stored
+
 from .kinds import get_kind
+
+# Where an entry keeps its title as a message and values, to be read in the reader's language.
+TITLE_KEY = "title_i18n"
 
 
 class TimelineEntry(models.Model):
@@ -41,6 +46,11 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.title}"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language, when it was written as a translatable text."""
+        return render_stored(self.data.get(TITLE_KEY) if self.data else None, self.title)
 
     @property
     def kind_info(self):

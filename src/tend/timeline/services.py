@@ -5,15 +5,17 @@ from typing import Any
 
 from django.db import models
 
+from tend.core.i18n import TranslatableText
+
 from .kinds import EntryKind
-from .models import TimelineEntry
+from .models import TITLE_KEY, TimelineEntry
 
 
 def timeline_add(
     *,
     customer_id: int,
     kind: EntryKind,
-    title: str,
+    title: str | TranslatableText,
     actor=None,
     at: datetime | None = None,
     body: str = "",
@@ -23,14 +25,17 @@ def timeline_add(
 ) -> TimelineEntry:
     """Add an entry. ``kind`` is a registered ``EntryKind``; ``source`` is the record it is about
     (an interaction, an order...). With ``save=False`` the unsaved entry is returned for
-    ``bulk_create``."""
+    ``bulk_create``. A ``TranslatableText`` title is read in each reader's language."""
+    data = dict(data or {})
+    if isinstance(title, TranslatableText):
+        data[TITLE_KEY] = title.to_data()
     entry = TimelineEntry(
         customer_id=customer_id,
         kind=kind.key,
-        title=title[:300],
+        title=str(title)[:300],
         actor=actor if getattr(actor, "pk", None) else None,
         body=body,
-        data=data or {},
+        data=data,
         source_type=source._meta.label_lower if source is not None else "",
         source_id=source.pk if source is not None else None,
     )

@@ -2,11 +2,11 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.hashers import identify_hasher
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from tend.accounts import services
-from tend.accounts.models import ApiToken, LoginFailure, LoginLock, User
+from tend.accounts.models import ApiToken, LoginFailure, LoginLock, Team, User
 from tend.accounts.tests.factories import PASSWORD, UserFactory
 
 
@@ -129,6 +129,38 @@ def test_createuser_command_adds_a_person_with_role_and_team(db):
         "China",
         True,
     )
+
+
+@pytest.mark.parametrize("password", ["", "12345678", "password"])
+def test_createuser_refuses_an_empty_or_weak_password(db, password):
+    with pytest.raises(CommandError, match="^Password: "):
+        call_command("createuser", "zhang", "--team", "China", "--password", password)
+    assert not User.objects.filter(username="zhang").exists()
+    assert not Team.objects.filter(name="China").exists()
+
+
+def test_createuser_refuses_a_manager_without_a_team(db):
+    with pytest.raises(CommandError, match="--team: A manager needs a team"):
+        call_command("createuser", "zhang", "--role", "manager", "--password", "pw-zhang-2026")
+    assert not User.objects.filter(username="zhang").exists()
+
+
+def test_a_manager_without_a_team_is_refused_in_the_admin_too(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "zhang",
+            "password1": "pw-zhang-2026",
+            "password2": "pw-zhang-2026",
+            "usable_password": "true",
+            "role": "manager",
+            "team": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "A manager needs a team." in response.content.decode()
+    assert not User.objects.filter(username="zhang").exists()
 
 
 def test_only_an_admin_reaches_the_settings_admin(client, manager1, admin_user):

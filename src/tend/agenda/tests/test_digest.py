@@ -198,3 +198,15 @@ def test_inactive_people_and_people_without_email_get_nothing(
     rep1.save(update_fields=["is_active", "email"])
     assert run_digest(django_capture_on_commit_callbacks) == 0
     assert smtp.messages == []
+
+
+def test_a_rep_who_reads_chinese_gets_the_digest_in_chinese(
+    smtp, alice_day, rep1, django_capture_on_commit_callbacks
+):
+    rep1.language = "zh-hans"
+    rep1.save(update_fields=["language"])
+
+    assert run_digest(django_capture_on_commit_callbacks) == 1
+
+    text, _html = text_and_html(smtp.messages[0][1])
+    assert "2025年11月24日 星期一" in text

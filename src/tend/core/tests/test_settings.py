@@ -1,5 +1,6 @@
 """Settings come from the environment; production refuses to start when misconfigured."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -24,8 +25,10 @@ def _tend(*args, env_extra, tmp_path):
 
 def test_production_refuses_to_start_without_secret_key_and_allowed_hosts(tmp_path):
     result = _tend("check", env_extra={"TEND_ENV": "production"}, tmp_path=tmp_path)
-    assert result.returncode != 0
-    assert "TEND_ENV=production needs SECRET_KEY and ALLOWED_HOSTS" in result.stderr
+    assert result.returncode == 2
+    assert result.stderr == (
+        "tend: TEND_ENV=production needs SECRET_KEY and ALLOWED_HOSTS in the environment.\n"
+    )
 
 
 def test_check_deploy_is_clean_in_production_mode(tmp_path):
@@ -113,3 +116,27 @@ def test_the_database_optimize_job_gathers_sqlite_statistics(db):
             assert cursor.fetchone()[0] == 1
     else:
         assert result == "nothing to do"
+
+
+def _handlers_reached(logger_name: str) -> list:
+    """The handlers a record logged on this logger goes through, as the logging module walks."""
+    logger = logging.getLogger(logger_name)
+    handlers = []
+    while logger:
+        handlers += logger.handlers
+        if not logger.propagate:
+            break
+        logger = logger.parent
+    return handlers
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_refused_request_is_logged_once(settings, debug):
+    settings.DEBUG = debug
+    record = logging.makeLogRecord({"name": "django.request", "levelno": logging.WARNING})
+    printing = [
+        handler
+        for handler in _handlers_reached("django.request")
+        if type(handler) is logging.StreamHandler and handler.filter(record)  # not pytest's own
+    ]
+    assert len(printing) == 1

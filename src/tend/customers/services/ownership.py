@@ -9,10 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tend.accounts.models import User
 from tend.audit.models import AuditAction
 from tend.audit.services import audit_record
+from tend.core.i18n import TranslatableText
 from tend.timeline.kinds import OWNERSHIP
 from tend.timeline.services import timeline_add
 
@@ -30,23 +32,34 @@ class AlreadyClaimed(Exception):
         )
 
 
-def _describe(move: str, role: str, from_user, to_user, reason: str) -> str:
-    names = {"from": from_user or _("the pool"), "to": to_user or _("the pool")}
-    if move in (OwnershipMove.CREATE, OwnershipMove.IMPORT):
-        text = (_("Backup owner: %(to)s") if role == "backup" else _("Owner: %(to)s")) % names
-    elif move == OwnershipMove.HANDOVER:
-        text = _("Handed over from %(from)s to %(to)s") % names
-    elif move == OwnershipMove.CLAIM:
-        text = _("Claimed from the pool by %(to)s") % names
-    elif move in (OwnershipMove.RELEASE, OwnershipMove.POOL_RETURN):
-        text = _("Returned to the pool by %(from)s") % names
-    elif role == "backup":
-        text = _("Backup owner changed from %(from)s to %(to)s") % names
-    else:
-        text = _("Owner changed from %(from)s to %(to)s") % names
+def ownership_title(move: str, role: str, from_user, to_user, reason: str) -> TranslatableText:
+    """The timeline's words for one ownership move, read in each reader's language."""
+    names = {
+        "from": from_user or gettext_lazy("the pool"),
+        "to": to_user or gettext_lazy("the pool"),
+    }
     if role == "backup" and move == OwnershipMove.HANDOVER:
-        text = _("Backup role handed over from %(from)s to %(to)s") % names
-    return f"{text}: {reason}" if reason else text
+        message = gettext_lazy("Backup role handed over from %(from)s to %(to)s")
+    elif move in (OwnershipMove.CREATE, OwnershipMove.IMPORT):
+        message = (
+            gettext_lazy("Backup owner: %(to)s")
+            if role == "backup"
+            else gettext_lazy("Owner: %(to)s")
+        )
+    elif move == OwnershipMove.HANDOVER:
+        message = gettext_lazy("Handed over from %(from)s to %(to)s")
+    elif move == OwnershipMove.CLAIM:
+        message = gettext_lazy("Claimed from the pool by %(to)s")
+    elif move in (OwnershipMove.RELEASE, OwnershipMove.POOL_RETURN):
+        message = gettext_lazy("Returned to the pool by %(from)s")
+    elif role == "backup":
+        message = gettext_lazy("Backup owner changed from %(from)s to %(to)s")
+    else:
+        message = gettext_lazy("Owner changed from %(from)s to %(to)s")
+    text = TranslatableText(message, names)
+    if not reason:
+        return text
+    return TranslatableText(gettext_lazy("%(move)s: %(reason)s"), {"move": text, "reason": reason})
 
 
 def ownership_record(
@@ -72,7 +85,7 @@ def ownership_record(
     timeline_add(
         customer_id=customer.pk,
         kind=OWNERSHIP,
-        title=_describe(move, role, from_user, to_user, reason),
+        title=ownership_title(move, role, from_user, to_user, reason),
         actor=by,
         at=event.at,
         data={

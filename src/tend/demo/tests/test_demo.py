@@ -257,3 +257,16 @@ def test_only_runs_the_named_steps_and_names_the_known_ones_when_one_is_unknown(
     assert User.objects.filter(username="helen").exists()
     with pytest.raises(CommandError, match="people, reference, customers"):
         call_command("demo", customers=30, only="people,orderz", reset=True, stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True)  # as `tend demo` runs: mail goes out on commit
+def test_the_demo_keeps_the_emails_of_its_stories_out_of_its_output(settings, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    out = io.StringIO()
+
+    call_command("demo", customers=60, seed=3, today=DAY, stdout=out)
+
+    printed = capsys.readouterr().out
+    assert "Subject:" not in printed + out.getvalue()
+    assert "emails the stories send were kept, not sent." in out.getvalue()
+    assert settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from tend.accounts.models import User
 from tend.audit.models import AuditAction
 from tend.audit.services import audit_record
+from tend.core.i18n import TranslatableText
 from tend.customers.models import Customer, CustomerStatus
 from tend.customers.selectors import users_assignable_by
 from tend.orders.models import Order, OrderStatus
@@ -189,17 +190,20 @@ def mark_lost(
         customer_id=customer.pk,
     )
     values = {
-        "reason": reason_label,
+        "reason": LostReason(reason).label,
         "competitor": competitor,
         "value": _money(annual_value),
         "currency": settings.TEND_BASE_CURRENCY,
     }
     if competitor:
-        title = (
-            _("Marked lost: %(reason)s (%(competitor)s), %(value)s %(currency)s a year") % values
+        title = TranslatableText(
+            gettext_lazy("Marked lost: %(reason)s (%(competitor)s), %(value)s %(currency)s a year"),
+            values,
         )
     else:
-        title = _("Marked lost: %(reason)s, %(value)s %(currency)s a year") % values
+        title = TranslatableText(
+            gettext_lazy("Marked lost: %(reason)s, %(value)s %(currency)s a year"), values
+        )
     timeline_add(
         customer_id=customer.pk,
         kind=LOST,
@@ -299,13 +303,18 @@ def customers_won_back(
             customer_id=customer.pk,
         )
         if record is not None:
-            title = _("Won back with order %(number)s (lost on %(since)s: %(reason)s)") % {
-                "number": order.number,
-                "since": timezone.localdate(record.marked_at).isoformat(),
-                "reason": record.get_reason_display(),
-            }
+            title = TranslatableText(
+                gettext_lazy("Won back with order %(number)s (lost on %(since)s: %(reason)s)"),
+                {
+                    "number": order.number,
+                    "since": timezone.localdate(record.marked_at).isoformat(),
+                    "reason": LostReason(record.reason).label,
+                },
+            )
         else:
-            title = _("Won back with order %(number)s") % {"number": order.number}
+            title = TranslatableText(
+                gettext_lazy("Won back with order %(number)s"), {"number": order.number}
+            )
         entries.append(
             timeline_add(
                 customer_id=customer.pk,

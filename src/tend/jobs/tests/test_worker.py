@@ -212,3 +212,17 @@ def test_the_worker_stops_cleanly_on_sigterm(settings, counted_job):
     assert out.getvalue().splitlines()[-1] == "Stopped."
     assert len(counted_job) == 1
     assert signal.getsignal(signal.SIGTERM) is previous
+
+
+@WORKER_DB
+def test_a_pass_with_nothing_due_says_so_and_when_the_next_job_is_due(counted_job):
+    worker_once()  # runs the new job and schedules its next period
+    due = PeriodicJobRun.objects.get(name="test.count").next_run_at
+
+    output = worker_once()
+
+    assert output.splitlines()[-1] == (
+        "One pass: 0 periodic job(s) run, 0 queued task(s) run; "
+        f"next: test.count at {due:%Y-%m-%d %H:%M} UTC."
+    )
+    assert len(counted_job) == 1

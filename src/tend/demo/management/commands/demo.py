@@ -7,8 +7,11 @@ The same seed and day (``--today``, default today) give the same book.
 """
 
 import time
+from contextlib import contextmanager
 from datetime import date
 
+from django.conf import settings
+from django.core import mail
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -21,6 +24,19 @@ def _day(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise CommandError(f"--today must be a date like 2026-01-31, not {value!r}.") from exc
+
+
+@contextmanager
+def _mail_kept_in_memory():
+    """The stories email made-up people (approval notifications, customer updates): keep those
+    messages in memory, never in the output or on a real mail server."""
+    previous = settings.EMAIL_BACKEND
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    try:
+        yield mail.outbox
+    finally:
+        settings.EMAIL_BACKEND = previous
 
 
 class Command(BaseCommand):
@@ -55,14 +71,15 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Building a demo book of {customers:,} customers (seed {seed}, {today})…"
         )
-        ctx = build_demo(
-            customers=customers,
-            seed=seed,
-            today=today,
-            reset=reset,
-            write=self.stdout.write,
-            only=[name.strip() for name in only.split(",") if name.strip()] if only else None,
-        )
+        with _mail_kept_in_memory() as outbox:
+            ctx = build_demo(
+                customers=customers,
+                seed=seed,
+                today=today,
+                reset=reset,
+                write=self.stdout.write,
+                only=[name.strip() for name in only.split(",") if name.strip()] if only else None,
+            )
         total = time.perf_counter() - started
         counts = ", ".join(
             f"{value:,} {key.replace('_', ' ')}" for key, value in ctx.counts.items()
@@ -70,6 +87,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Done in {total:.1f} s: {counts}."))
         for label, seconds in ctx.timings:
             self.stdout.write(f"  {label:<24} {seconds:7.2f} s")
+        if outbox:
+            self.stdout.write(f"{len(outbox)} emails the stories send were kept, not sent.")
         self.stdout.write("")
         self.stdout.write(f"Log in with any of these (password “{data.PASSWORD}”):")
         for username, role, team in ctx.logins:

@@ -20,6 +20,7 @@ from django_tasks_db.management.commands.db_worker import (
     validate_worker_id,
 )
 
+from tend.jobs.models import PeriodicJobRun
 from tend.jobs.services import periodic_jobs_run_due
 
 logger = logging.getLogger("tend.jobs")
@@ -62,12 +63,24 @@ class TendWorker(Worker):
         while self.running and (left := deadline - time.monotonic()) > 0:
             time.sleep(min(left, 0.25))
 
-    def run_periodic(self) -> None:
-        for outcome in periodic_jobs_run_due():
+    def run_periodic(self) -> int:
+        outcomes = periodic_jobs_run_due()
+        for outcome in outcomes:
             if outcome.ok:
                 self.out(f"{outcome.name}: {outcome.result!r} ({outcome.seconds:.2f}s)")
             else:
                 self.out(f"{outcome.name}: failed ({outcome.seconds:.2f}s), see the log")
+        return len(outcomes)
+
+    def summarise_pass(self, *, jobs: int, tasks: int) -> None:
+        """What one pass did, and when something is next due: a quiet pass is not a broken one."""
+        following = PeriodicJobRun.objects.order_by("next_run_at").first()
+        when = (
+            f"; next: {following.name} at {following.next_run_at:%Y-%m-%d %H:%M} UTC"
+            if following
+            else ""
+        )
+        self.out(f"One pass: {jobs} periodic job(s) run, {tasks} queued task(s) run{when}.")
 
     def run_tasks(self) -> int:
         """Run queued tasks until the queue is empty or this pass's share is done."""
@@ -77,11 +90,13 @@ class TendWorker(Worker):
 
     def serve(self, *, once: bool = False) -> None:
         while self.running:
-            ran = 0
+            jobs = ran = 0
             try:
                 close_old_connections()
-                self.run_periodic()
+                jobs = self.run_periodic()
                 ran = self.run_tasks() if self.running else 0
+                if once:
+                    self.summarise_pass(jobs=jobs, tasks=ran)
                 close_old_connections()
             except Exception:
                 if once:

@@ -1,0 +1,1 @@
+DATE_FORMAT = "l j F Y"

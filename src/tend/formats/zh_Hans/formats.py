@@ -1,0 +1,1 @@
+DATE_FORMAT = "Y年n月j日 l"
