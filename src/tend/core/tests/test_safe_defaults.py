@@ -111,7 +111,7 @@ def test_production_refuses_a_weak_secret_key_in_one_line(tmp_path, secret_key):
         },
         tmp_path=tmp_path,
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr.strip() == (
         "tend: SECRET_KEY is short or a default: use 50+ random characters, e.g. "
         "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
