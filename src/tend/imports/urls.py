@@ -7,4 +7,6 @@ app_name = "imports"
 urlpatterns = [
     path("customers/", views.customer_import, name="customers"),
     path("customers/errors.csv", views.customer_import_errors, name="customer_errors"),
+    path("orders/", views.order_import, name="orders"),
+    path("orders/errors.csv", views.order_import_errors, name="order_errors"),
 ]

@@ -9,12 +9,20 @@ from .disruptions import (
     disruption_shift_estimates,
 )
 from .documents import document_number_next, order_document_generate
-from .orders import order_create, order_set_estimate, order_set_status, rate_for
+from .editing import OrderEdit, order_edit
+from .orders import (
+    order_create,
+    order_lines_checked,
+    order_set_estimate,
+    order_set_status,
+    rate_for,
+)
 from .samples import sample_log, sample_set_outcome
 from .updates import order_update_draft, order_update_record
 
 __all__ = [
     "NotifyResult",
+    "OrderEdit",
     "disruption_affected_orders",
     "disruption_create",
     "disruption_notify",
@@ -23,6 +31,8 @@ __all__ = [
     "exchange_rate_create",
     "order_create",
     "order_document_generate",
+    "order_edit",
+    "order_lines_checked",
     "order_set_estimate",
     "order_set_status",
     "order_update_draft",

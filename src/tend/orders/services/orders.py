@@ -62,28 +62,9 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-@transaction.atomic
-def order_create(
-    *, by: User | None, customer: Customer, fields: dict[str, Any], lines: Iterable[dict]
-) -> Order:
-    """Place an order with its lines; amounts in the order's currency and in base currency at
-    the order date's rate. Errors are per field (``lines.2.quantity``) and nothing is written."""
-    unknown = set(fields) - ORDER_FIELDS
-    if unknown:
-        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
-    order = Order(customer=customer, created_by=by, **fields)
-    order.currency = (order.currency or customer.currency or "").upper()
-    if not order.incoterm:
-        order.incoterm = customer.incoterm
-    if not order.payment_terms:
-        order.payment_terms = customer.payment_terms
-    if order.estimated_ship_date is None:
-        order.estimated_ship_date = order.promised_ship_date
-    order.rate_to_base = Decimal("0")
-    order.full_clean(exclude=["customer", "rate_to_base"])
-    if order.status == OrderStatus.SHIPPED and order.actual_ship_date is None:
-        raise ValidationError({"actual_ship_date": _("A shipped order needs its ship date.")})
-    order.rate_to_base = rate_for(order.currency, order.order_date)
+def order_lines_checked(lines: Iterable[dict]) -> list[OrderLine]:
+    """Unsaved lines from their data (``product`` or ``product_id``, quantity, unit_price,
+    discount_pct, batch_number); every problem is named by index (``lines.2.quantity``)."""
     line_objects = []
     errors: dict[str, list[str]] = {}
     lines = list(lines)
@@ -116,6 +97,32 @@ def order_create(
         line_objects.append(line)
     if errors:
         raise ValidationError(errors)
+    return line_objects
+
+
+@transaction.atomic
+def order_create(
+    *, by: User | None, customer: Customer, fields: dict[str, Any], lines: Iterable[dict]
+) -> Order:
+    """Place an order with its lines; amounts in the order's currency and in base currency at
+    the order date's rate. Errors are per field (``lines.2.quantity``) and nothing is written."""
+    unknown = set(fields) - ORDER_FIELDS
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    order = Order(customer=customer, created_by=by, **fields)
+    order.currency = (order.currency or customer.currency or "").upper()
+    if not order.incoterm:
+        order.incoterm = customer.incoterm
+    if not order.payment_terms:
+        order.payment_terms = customer.payment_terms
+    if order.estimated_ship_date is None:
+        order.estimated_ship_date = order.promised_ship_date
+    order.rate_to_base = Decimal("0")
+    order.full_clean(exclude=["customer", "rate_to_base"])
+    if order.status == OrderStatus.SHIPPED and order.actual_ship_date is None:
+        raise ValidationError({"actual_ship_date": _("A shipped order needs its ship date.")})
+    order.rate_to_base = rate_for(order.currency, order.order_date)
+    line_objects = order_lines_checked(lines)
     order.amount = _money(sum((line.amount for line in line_objects), Decimal("0")))
     order.amount_base = _money(order.amount * order.rate_to_base)
     order.save()
