@@ -18,7 +18,7 @@ blank cells change nothing, and nothing is ever deleted.
 import json
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -42,7 +42,7 @@ from tend.customers.validators import normalize_phone, validate_currency
 
 from . import bulk, columns
 from .columns import TARGETS, contact_key
-from .files import Sheet, open_sheet
+from .files import Sheet, open_sheet, with_progress
 
 BATCH = 2000
 LOOKUP_CHUNK = 900  # ids per IN (...) query: under SQLite's 999 parameters
@@ -107,22 +107,24 @@ def import_customers(
     mapping: Iterable[str | None] | None = None,
     commit: bool = False,
     kind: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Check the file (and with ``commit`` write it, all or nothing). ``mapping`` gives a target
     key (or None to ignore) per column; by default headers are matched by name.
 
-    Raises ``files.UnreadableFile`` when the file cannot be read at all."""
+    ``progress`` hears how many rows have been read. Raises ``files.UnreadableFile`` when the
+    file cannot be read at all."""
     started = time.perf_counter()
-    importer = _run(by=by, path=path, mapping=mapping, commit=commit, kind=kind)
+    importer = _run(by=by, path=path, mapping=mapping, commit=commit, kind=kind, progress=progress)
     importer.result.seconds = time.perf_counter() - started
     return importer.finish()
 
 
-def _run(*, by, path, mapping, commit, kind) -> "_Importer":
+def _run(*, by, path, mapping, commit, kind, progress=None) -> "_Importer":
     sheet = open_sheet(path, kind)
     try:
         importer = _Importer(by=by, sheet=sheet, mapping=_fit_mapping(mapping, sheet.headers))
-        importer.read(sheet.rows)
+        importer.read(with_progress(sheet.rows, progress))
     finally:
         sheet.close()
     if commit and not importer.errors:

@@ -19,6 +19,7 @@ import bisect
 import re
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -48,7 +49,7 @@ from tend.orders.services.orders import rate_for
 from . import bulk, columns
 from .columns import Target
 from .customers import RowError
-from .files import open_sheet
+from .files import open_sheet, with_progress
 
 LOOKUP_CHUNK = 900  # values per IN (...): under SQLite's 999 parameters
 CENT = Decimal("0.01")
@@ -926,11 +927,13 @@ def import_orders(
     mapping: list[str | None] | None = None,
     commit: bool = False,
     kind: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> OrderImportResult:
     """Check the file (and with ``commit`` write it, all or nothing). ``mapping`` gives a
     target key per column; by default headers are matched by name.
 
-    Raises ``files.UnreadableFile`` when the file cannot be read at all."""
+    ``progress`` hears how many rows have been read. Raises ``files.UnreadableFile`` when the
+    file cannot be read at all."""
     started = time.perf_counter()
     sheet = open_sheet(path, kind)
     try:
@@ -940,7 +943,7 @@ def import_orders(
         mapping = (mapping + [None] * len(sheet.headers))[: len(sheet.headers)]
         importer = _Importer(by=by, headers=sheet.headers, mapping=mapping)
         if not importer.errors:
-            importer.read(sheet.rows)
+            importer.read(with_progress(sheet.rows, progress))
     finally:
         sheet.close()
     if commit and not importer.errors:

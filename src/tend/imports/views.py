@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +24,9 @@ from . import orders as order_columns
 from .customers import import_customers
 from .files import UnreadableFile, file_kind, read_headers
 from .forms import MappingForm, UploadForm, order_target_choices, target_choices
+from .models import ImportRun, ImportState
 from .orders import import_orders
+from .runs import StoredResult, import_run_start, runs_in_background
 
 SESSION_KEY = "customer_import"
 
@@ -38,6 +40,7 @@ class ImportFlow:
     errors_url_name: str
     template: str
     counts_template: str
+    what: str
     importer: Callable
     auto_mapping: Callable[[list[str]], list[str | None]]
     choices: Callable[[], list]
@@ -53,6 +56,7 @@ CUSTOMERS = ImportFlow(
     errors_url_name="imports:customer_errors",
     template="imports/customers.html",
     counts_template="imports/_customer_counts.html",
+    what="customers",
     importer=import_customers,
     auto_mapping=columns.auto_mapping,
     choices=target_choices,
@@ -78,6 +82,7 @@ ORDERS = ImportFlow(
     errors_url_name="imports:order_errors",
     template="imports/orders.html",
     counts_template="imports/_order_counts.html",
+    what="orders",
     importer=import_orders,
     auto_mapping=order_columns.auto_mapping,
     choices=order_target_choices,
@@ -156,9 +161,13 @@ def _render(
     pending=None,
     mapping_form=None,
     result=None,
+    run: ImportRun | None = None,
     status=200,
 ):
+    if run is not None and run.state == ImportState.DONE:
+        result = StoredResult.of(run)
     context = {
+        "run": run,
         "flow": flow,
         "import_url": reverse(flow.url_name),
         "errors_url": reverse(flow.errors_url_name),
@@ -171,7 +180,11 @@ def _render(
         "writes": flow.writes(result) if result else 0,
         "can_commit": bool(result and result.ok and flow.writes(result)),
     }
-    template = "imports/_report.html" if _is_htmx(request) and result else flow.template
+    template = flow.template
+    if _is_htmx(request) and run is not None:
+        template = "imports/_run.html"
+    elif _is_htmx(request) and result:
+        template = "imports/_report.html"
     return render(request, template, context, status=status)
 
 
@@ -229,6 +242,8 @@ def _import_page(request, flow: ImportFlow):
         pending["mapping"] = mapping_form.mapping()
         request.session[flow.session_key] = pending
     mapping = pending["mapping"]
+    if runs_in_background(path):
+        return _background(request, flow, pending, action)
     try:
         result = _check(request, flow, pending, mapping, commit=action == "commit")
     except UnreadableFile as exc:
@@ -248,6 +263,57 @@ def _import_page(request, flow: ImportFlow):
         mapping_form=mapping_form,
         result=result,
     )
+
+
+def _background(request, flow: ImportFlow, pending: dict, action: str):
+    """A big file: the worker checks (or imports) it; the page shows the run's progress. A
+    reload shows the same run; a new mapping or the import button starts another."""
+    run = ImportRun.objects.filter(pk=pending.get("run") or 0, by=request.user).first()
+    if run is None or action in ("check", "commit"):
+        run = import_run_start(
+            by=request.user,
+            what=flow.what,
+            pending=pending,
+            mapping=pending["mapping"],
+            commit=action == "commit",
+        )
+        pending["run"] = run.pk
+        request.session[flow.session_key] = pending
+    return _run_page(request, flow, pending, run)
+
+
+def _run_page(request, flow: ImportFlow, pending: dict, run: ImportRun):
+    if run.state == ImportState.DONE and run.result.get("counts", {}).get("committed"):
+        _forget(request, flow)
+        messages.success(request, flow.done(StoredResult.of(run), run.file_name))
+        response = redirect(flow.done_url)
+        if _is_htmx(request):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse(flow.done_url)
+        return response
+    mapping_form = _mapping_form(flow, headers=pending["headers"], mapping=run.mapping)
+    return _render(
+        request,
+        flow,
+        upload_form=UploadForm(),
+        pending=pending,
+        mapping_form=mapping_form,
+        run=run,
+    )
+
+
+@login_required
+@require_GET
+def import_run_progress(request, pk: int):
+    """What the page polls: the run's progress bar, then its report (only its starter's)."""
+    run = ImportRun.objects.filter(pk=pk, by=request.user).first()
+    if run is None:
+        raise Http404("No such import.")
+    flow = CUSTOMERS if run.what == "customers" else ORDERS
+    pending = request.session.get(flow.session_key)
+    if not isinstance(pending, dict) or pending.get("run") != run.pk:
+        raise Http404("No such import.")
+    return _run_page(request, flow, pending, run)
 
 
 @login_required
