@@ -238,3 +238,16 @@ def test_an_unknown_status_or_a_huge_customer_id_is_a_named_error_not_a_500(clie
     assert "status: Select a valid choice. lost is not one of the available choices." in html
     assert "customer: Ensure this value is less than or equal to" in html
     assert numbers(response) == ["SO-R1", "SO-BK", "SO-PL"]
+
+
+def test_the_api_lists_orders_with_the_same_filters(client, rep1, book):
+    kettle = ProductFactory(sku="KT-1")
+    place(book["rep1_owned"], "SO-1", product=kettle, lot="L-1", promised_in=-3)
+    place(book["rep1_owned"], "SO-2", product=kettle, promised_in=10)
+    place(book["rep2_owned"], "SO-3", product=kettle, lot="L-1", promised_in=-3)
+    client.force_login(rep1)
+    response = client.get(
+        "/api/v1/orders", {"product": kettle.pk, "lot": "L-1", "late": "true", "q": "so"}
+    )
+    assert [row["number"] for row in response.json()["results"]] == ["SO-1"]
+    assert response.json()["results"][0]["days_late"] == 3
