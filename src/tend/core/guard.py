@@ -18,10 +18,10 @@ _applying = contextvars.ContextVar("tend_applying_approval", default=False)
 class GuardedChange(PermissionDenied):
     """A guarded field was about to change outside an approved request."""
 
-    def __init__(self, model: str, fields: Iterable[str]):
+    def __init__(self, model: str, fields: Iterable[str], message: str | None = None):
         self.fields = sorted(fields)
         super().__init__(
-            f"{model}: {', '.join(self.fields)} can only change by an approved request."
+            message or f"{model}: {', '.join(self.fields)} can only change by an approved request."
         )
 
 
@@ -44,10 +44,18 @@ class GuardedQuerySet(models.QuerySet):
         guarded = set(kwargs) & set(self.model.GUARDED_FIELDS)
         if guarded and not guard_open() and self.model.guard_applies_to_queryset(self):
             raise GuardedChange(self.model.__name__, guarded)
+        moved = set(kwargs) & set(self.model.TRANSITION_FIELDS)
+        if moved and not guard_open():
+            raise GuardedChange(
+                self.model.__name__,
+                moved,
+                message=f"{self.model.__name__}: {', '.join(sorted(moved))} moves one record at "
+                "a time, along its declared transitions.",
+            )
         return super().update(**kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
-        guarded = set(fields) & set(self.model.GUARDED_FIELDS)
+        guarded = set(fields) & {*self.model.GUARDED_FIELDS, *self.model.TRANSITION_FIELDS}
         if guarded and not guard_open():
             objs = list(objs)
             for obj in objs:
@@ -59,6 +67,9 @@ class GuardedModel(models.Model):
     """Remembers guarded values as loaded and refuses to save a change to them."""
 
     GUARDED_FIELDS: tuple[str, ...] = ()
+    # Fields that move along declared transitions (checked by ``guard_check`` per record; a
+    # queryset ``update`` of them is refused outright).
+    TRANSITION_FIELDS: tuple[str, ...] = ()
 
     class Meta:
         abstract = True

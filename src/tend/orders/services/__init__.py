@@ -9,7 +9,7 @@ from .disruptions import (
     disruption_shift_estimates,
 )
 from .documents import document_number_next, order_document_generate
-from .orders import order_create, order_set_estimate, order_set_status, rate_for
+from .orders import order_create, order_set_estimate, order_status_change, rate_for
 from .samples import sample_log, sample_set_outcome
 from .updates import order_update_draft, order_update_record
 
@@ -24,7 +24,7 @@ __all__ = [
     "order_create",
     "order_document_generate",
     "order_set_estimate",
-    "order_set_status",
+    "order_status_change",
     "order_update_draft",
     "order_update_record",
     "product_create",
