@@ -1,5 +1,8 @@
 """Guarded fields: values that change only by approving a request (four eyes, seed 003).
 
+A model that opts in (``GUARD_ON_CREATE``) is guarded from its creation: a new record saved
+with a guarded value is a change from nothing, refused like any other.
+
 The guard sits in the model layer, so every path that writes through the ORM — pages, the API,
 bulk actions, imports, the Django admin — meets it. Only the approval service opens it, for the
 duration of applying an approved change.
@@ -70,6 +73,9 @@ class GuardedModel(models.Model):
     # Fields that move along declared transitions (checked by ``guard_check`` per record; a
     # queryset ``update`` of them is refused outright).
     TRANSITION_FIELDS: tuple[str, ...] = ()
+    # Whether a new record may be *given* guarded values (other than their defaults) outside an
+    # approved request: giving one is a change from nothing, under the same policy.
+    GUARD_ON_CREATE = False
 
     class Meta:
         abstract = True
@@ -105,8 +111,26 @@ class GuardedModel(models.Model):
             return set()
         return {name for name, value in loaded.items() if getattr(self, name) != value}
 
+    def guard_given(self) -> set[str]:
+        """The guarded fields a new record would be saved with, other than their defaults."""
+        return {
+            name
+            for name in self.GUARDED_FIELDS
+            if getattr(self, name) != self._meta.get_field(name).get_default()
+        }
+
     def guard_check(self, fields: Iterable[str] | None = None) -> None:
         if guard_open():
+            return
+        if self._state.adding and self.GUARD_ON_CREATE:
+            given = self.guard_given()
+            if given:
+                raise GuardedChange(
+                    type(self).__name__,
+                    given,
+                    message=f"{type(self).__name__}: {', '.join(sorted(given))} can only be set "
+                    "by an approved request.",
+                )
             return
         changed = self.guard_changed()
         if fields is not None:
