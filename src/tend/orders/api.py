@@ -684,7 +684,7 @@ def set_estimate(request, order_id: int, payload: EstimateIn):
 @router.post("/orders/{order_id}/status", response=OrderDetailOut, summary="Change the status")
 def set_status(request, order_id: int, payload: StatusIn):
     order = selectors.order_get_for_user(user=request.user, pk=order_id)
-    services.order_set_status(
+    services.order_status_change(
         by=request.user,
         order=order,
         status=payload.status.value,

@@ -14,7 +14,7 @@ from .orders import (
     order_create,
     order_lines_checked,
     order_set_estimate,
-    order_set_status,
+    order_status_change,
     rate_for,
 )
 from .samples import sample_log, sample_set_outcome
@@ -34,7 +34,7 @@ __all__ = [
     "order_edit",
     "order_lines_checked",
     "order_set_estimate",
-    "order_set_status",
+    "order_status_change",
     "order_update_draft",
     "order_update_record",
     "product_create",
