@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from tend.approvals.models import RequestState
 from tend.customers.selectors import customer_get_for_user, customers_visible_to
 
 from . import selectors, services
-from .forms import OrderForm, order_line_formset
+from .forms import OrderForm, StatusForm, order_line_formset
 from .models import OrderStatus
 
 NEW_ORDER_LINE_ROWS = 5
@@ -83,7 +84,17 @@ def order_create(request, pk: int):
             except ValidationError as exc:
                 _apply_errors(form, formset, line_forms, exc)
             else:
-                messages.success(request, _("Order %(number)s placed.") % {"number": order})
+                if order.status != form.cleaned_data["status"]:
+                    messages.warning(
+                        request,
+                        _(
+                            "Order %(number)s is priced beyond the discount policy: it is "
+                            "placed as a draft and confirmed when an approver agrees."
+                        )
+                        % {"number": order},
+                    )
+                else:
+                    messages.success(request, _("Order %(number)s placed.") % {"number": order})
                 return redirect(order)
     context = {"form": form, "formset": formset, "customer": customer, "creating": True}
     return _render(request, context, invalid=invalid)
@@ -158,3 +169,45 @@ def order_edit(request, pk: int):
         "closed": order.status in (OrderStatus.CANCELLED, OrderStatus.DELIVERED),
     }
     return _render(request, context, invalid=invalid)
+
+
+@login_required
+@require_POST
+def order_status(request, pk: int):
+    """A status button of the order page: the move, or the request an approver decides."""
+    order = selectors.order_get_for_user(user=request.user, pk=pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(order)
+    try:
+        moved = services.order_move(
+            by=request.user,
+            order=order,
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+            actual_ship_date=form.cleaned_data["actual_ship_date"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if moved.request is None:
+            messages.success(
+                request,
+                _("Order %(number)s is now %(status)s.")
+                % {"number": order.number, "status": moved.order.get_status_display()},
+            )
+        else:
+            messages.success(
+                request,
+                _("Request #%(id)s sent for approval.") % {"id": moved.request.pk},
+            )
+    return redirect(order)
+
+
+def _form_errors(form) -> str:
+    return " ".join(
+        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    )

@@ -299,3 +299,16 @@ def order_line_formset(*, guarded: bool, extra: int):
         max_num=200,
         validate_max=True,
     )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=OrderStatus.choices)
+    actual_ship_date = forms.DateField(
+        label=_("Shipped on"), required=False, widget=forms.DateInput(attrs=DATE_INPUT)
+    )
+    reason = forms.CharField(
+        label=_("Why (for moves an approver decides)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", edit_views.order_new, name="new"),
     path("customers/<int:pk>/new/", edit_views.order_create, name="create"),
     path("<int:pk>/edit/", edit_views.order_edit, name="edit"),
+    path("<int:pk>/status/", edit_views.order_status, name="status"),
     path("<int:pk>/", views.order_detail, name="detail"),
     path("<int:pk>/draft/", views.order_draft, name="draft"),
     path("<int:pk>/estimate/", views.order_estimate, name="estimate"),

@@ -133,6 +133,8 @@ def order_detail(request, pk: int):
             "is_late": order.is_late(today),
             "days_late": order.days_late(today),
             "estimate_form": EstimateForm(initial={"new_date": order.estimated_ship_date}),
+            "moves": services.order_moves(order=order),
+            "today": today,
             "update_form": update_form,
         },
     )

@@ -9,7 +9,7 @@ from .disruptions import (
     disruption_shift_estimates,
 )
 from .documents import document_number_next, order_document_generate
-from .editing import OrderEdit, order_edit
+from .editing import Move, OrderEdit, order_edit, order_move, order_moves
 from .orders import (
     order_create,
     order_lines_checked,
@@ -21,6 +21,7 @@ from .samples import sample_log, sample_set_outcome
 from .updates import order_update_draft, order_update_record
 
 __all__ = [
+    "Move",
     "NotifyResult",
     "OrderEdit",
     "disruption_affected_orders",
@@ -33,6 +34,8 @@ __all__ = [
     "order_document_generate",
     "order_edit",
     "order_lines_checked",
+    "order_move",
+    "order_moves",
     "order_set_estimate",
     "order_status_change",
     "order_update_draft",

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
 
-from ..models import Order, OrderLine
-from .orders import _money, order_lines_checked, rate_for
+from .. import transitions
+from ..models import Order, OrderLine, OrderStatus
+from .orders import _money, order_lines_checked, order_status_change, rate_for
 
 FREE_FIELDS = ("number", "port", "essential", "time_sensitive", "quality_standard", "remarks")
 DRAFT_FIELDS = (
@@ -171,3 +172,72 @@ def _edit_confirmed(
         )
     changed = [name for name in FREE_FIELDS if name in fields]
     return OrderEdit(order=order, request=request, changed=changed)
+
+
+@dataclass(frozen=True)
+class Move:
+    """A status an order may move to next, and whether only an approved request makes it."""
+
+    status: str
+    label: str
+    needs_request: bool
+
+
+def order_moves(*, order: Order) -> list[Move]:
+    """The order's next statuses (the declared transitions), each marked when the move waits
+    for an approver: reopening a confirmed order, or confirming a draft priced beyond policy."""
+    from tend.approvals.policy import needs_approval, order_terms_requirements
+
+    labels = dict(OrderStatus.choices)
+    beyond_policy = None
+    moves = []
+    for status in transitions.allowed_next(order.status):
+        needs_request = transitions.is_guarded_move(order.status, status)
+        if transitions.agrees_terms(order.status, status):
+            if beyond_policy is None:
+                lines = list(order.lines.select_related("product"))
+                beyond_policy = needs_approval(order_terms_requirements(order=order, lines=lines))
+            needs_request = beyond_policy
+        moves.append(Move(status=status, label=str(labels[status]), needs_request=needs_request))
+    return moves
+
+
+def order_move(
+    *,
+    by: User,
+    order: Order,
+    status: str,
+    reason: str = "",
+    actual_ship_date: date | None = None,
+) -> OrderEdit:
+    """Move the order on (``order_status_change``), or, when only an approved request makes
+    that move, ask for it: a discount approval to confirm a draft priced beyond policy, a
+    change to a confirmed order to reopen it as a draft."""
+    move = next((m for m in order_moves(order=order) if m.status == status), None)
+    if move is None or not move.needs_request:
+        moved = order_status_change(
+            order=order, status=status, by=by, actual_ship_date=actual_ship_date
+        )
+        return OrderEdit(order=moved, changed=["status"])
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": _("This move needs an approver: say why, and a request is made.")}
+        )
+    from tend.approvals.models import RequestKind
+    from tend.approvals.services import request_create
+
+    kind = (
+        RequestKind.ORDER_CHANGE
+        if transitions.is_guarded_move(order.status, status)
+        else RequestKind.DISCOUNT
+    )
+    request = request_create(
+        by=by,
+        kind=kind,
+        customer=order.customer,
+        order=order,
+        reason=reason,
+        proposed={"status": status},
+    )
+    order.refresh_from_db()
+    return OrderEdit(order=order, request=request)

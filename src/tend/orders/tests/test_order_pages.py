@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from tend.approvals.models import ApprovalRequest
+from tend.core.guard import approval_applying
 from tend.customers.tests.factories import CustomerFactory
 from tend.orders import services
 from tend.orders.models import Order, OrderLine
@@ -49,7 +50,10 @@ def products(db):
 
 
 def test_the_new_order_page_starts_from_the_customers_currency_and_terms(client, rep1, book):
-    customer = CustomerFactory(owner=rep1, currency="EUR", incoterm="CIF", payment_terms="60 days")
+    with approval_applying():  # the terms a customer has were approved
+        customer = CustomerFactory(
+            owner=rep1, currency="EUR", incoterm="CIF", payment_terms="60 days"
+        )
     client.force_login(rep1)
     form = client.get(f"/orders/customers/{customer.pk}/new/").context["form"]
     assert (
@@ -350,3 +354,130 @@ def test_an_edit_page_shows_line_amounts_and_the_total(client, rep1, book, produ
     client.force_login(rep1)
     html = client.get(f"/orders/{order.pk}/edit/").content.decode()
     assert '<th class="num" id="order-total">1290.00 EUR</th>' in html
+
+
+def status_buttons(html: str) -> list[str]:
+    form = html[html.index('id="status-moves"') :]
+    form = form[: form.index("</form>")]
+    return [
+        chunk.split(">", 1)[1].split("</button>")[0]
+        for chunk in form.split('<button type="submit" name="status"')[1:]
+    ]
+
+
+def test_the_order_page_offers_the_declared_next_statuses(client, rep1, book, products):
+    order = _draft(book["rep1_owned"], *products, status="confirmed")
+    client.force_login(rep1)
+    html = client.get(f"/orders/{order.pk}/").content.decode()
+    assert status_buttons(html) == [
+        "In production",
+        "Ready",
+        "Shipped",
+        "Cancelled",
+        "Draft (ask for approval)",
+    ]
+
+
+def test_a_status_button_moves_the_order(client, rep1, book, products):
+    order = _draft(book["rep1_owned"], *products, status="confirmed")
+    client.force_login(rep1)
+    response = client.post(f"/orders/{order.pk}/status/", {"status": "in_production"})
+    assert response["Location"] == f"/orders/{order.pk}/"
+    order.refresh_from_db()
+    assert order.status == "in_production"
+
+
+def test_a_move_the_table_does_not_declare_is_refused_and_nothing_changes(
+    client, rep1, book, products
+):
+    order = _draft(book["rep1_owned"], *products, status="confirmed")
+    client.force_login(rep1)
+    response = client.post(f"/orders/{order.pk}/status/", {"status": "delivered"}, follow=True)
+    assert "it can move to In production, Ready, Shipped, Cancelled, Draft, not to Delivered" in (
+        response.content.decode()
+    )
+    order.refresh_from_db()
+    assert order.status == "confirmed"
+
+
+def test_shipping_needs_the_ship_date(client, rep1, book, products):
+    order = _draft(book["rep1_owned"], *products, status="confirmed")
+    client.force_login(rep1)
+    url = f"/orders/{order.pk}/status/"
+    refused = client.post(url, {"status": "shipped"}, follow=True)
+    assert "When did it ship?" in refused.content.decode()
+    order.refresh_from_db()
+    assert (order.status, order.actual_ship_date) == ("confirmed", None)
+    client.post(url, {"status": "shipped", "actual_ship_date": "2026-04-10"})
+    order.refresh_from_db()
+    assert (order.status, order.actual_ship_date) == ("shipped", date(2026, 4, 10))
+
+
+def test_reopening_a_confirmed_order_asks_an_approver(client, rep1, book, products):
+    order = _draft(book["rep1_owned"], *products, status="confirmed")
+    client.force_login(rep1)
+    url = f"/orders/{order.pk}/status/"
+    refused = client.post(url, {"status": "draft"}, follow=True)
+    assert "This move needs an approver: say why" in refused.content.decode()
+    assert not ApprovalRequest.objects.exists()
+    client.post(url, {"status": "draft", "reason": "Customer changes the colours"})
+    request = ApprovalRequest.objects.get()
+    assert (request.kind, request.proposed, request.state) == (
+        "order_change",
+        {"status": "draft"},
+        "pending",
+    )
+    order.refresh_from_db()
+    assert order.status == "confirmed"
+
+
+def test_confirming_a_draft_priced_beyond_policy_asks_for_a_discount_approval(
+    client, rep1, book, products
+):
+    kettle, toaster = products  # the kettle lists at 10 USD
+    order = services.order_create(
+        by=rep1,
+        customer=book["rep1_owned"],
+        fields={"number": "SO-7", "order_date": date(2026, 3, 2), "currency": "USD",
+                "status": "draft"},
+        lines=[{"product": kettle, "quantity": 10, "unit_price": Decimal("7")}],
+    )  # fmt: skip
+    client.force_login(rep1)
+    html = client.get(f"/orders/{order.pk}/").content.decode()
+    assert status_buttons(html) == ["Confirmed (ask for approval)", "Cancelled"]
+    client.post(f"/orders/{order.pk}/status/", {"status": "confirmed", "reason": "Launch deal"})
+    request = ApprovalRequest.objects.get()
+    assert (request.kind, request.proposed) == ("discount", {"status": "confirmed"})
+    order.refresh_from_db()
+    assert order.status == "draft"
+
+
+def test_an_unknown_status_or_an_invisible_order_changes_nothing(client, rep1, book, products):
+    mine = _draft(book["rep1_owned"], *products, status="confirmed")
+    client.force_login(rep1)
+    refused = client.post(f"/orders/{mine.pk}/status/", {"status": "lost"}, follow=True)
+    assert "Status: Select a valid choice." in refused.content.decode()
+    other = services.order_create(
+        by=None,
+        customer=book["rep2_owned"],
+        fields={"number": "SO-X", "order_date": date(2026, 3, 2), "currency": "USD"},
+        lines=[{"product": products[1], "quantity": 1, "unit_price": Decimal("1")}],
+    )
+    assert client.post(f"/orders/{other.pk}/status/", {"status": "cancelled"}).status_code == 404
+    assert list(Order.objects.order_by("pk").values_list("status", flat=True)) == [
+        "confirmed",
+        "confirmed",
+    ]
+
+
+def test_a_new_order_priced_beyond_policy_is_placed_as_a_draft_awaiting_approval(
+    client, rep1, book, products
+):
+    kettle, toaster = products
+    client.force_login(rep1)
+    data = new_order_data(kettle, toaster, **{"lines-0-discount_pct": "40"})
+    response = client.post(f"/orders/customers/{book['rep1_owned'].pk}/new/", data, follow=True)
+    order = Order.objects.get()
+    assert order.status == "draft"
+    assert ApprovalRequest.objects.get().proposed == {"status": "confirmed"}
+    assert "placed as a draft and confirmed when an approver agrees" in response.content.decode()
