@@ -176,7 +176,8 @@ def _render(
         "mapping_form": mapping_form,
         "result": result,
         "shown_errors": result.errors[:SHOWN_ERRORS] if result else [],
-        "hidden_errors": max(0, len(result.errors) - SHOWN_ERRORS) if result else 0,
+        "error_total": _error_total(result),
+        "hidden_errors": max(0, _error_total(result) - SHOWN_ERRORS),
         "writes": flow.writes(result) if result else 0,
         "can_commit": bool(result and result.ok and flow.writes(result)),
     }
@@ -186,6 +187,12 @@ def _render(
     elif _is_htmx(request) and result:
         template = "imports/_report.html"
     return render(request, template, context, status=status)
+
+
+def _error_total(result) -> int:
+    if result is None:
+        return 0
+    return getattr(result, "error_count", None) or len(result.errors)
 
 
 def _check(request, flow: ImportFlow, pending: dict, mapping: list[str | None], *, commit: bool):
@@ -331,7 +338,13 @@ def _errors_csv(request, flow: ImportFlow):
     pending = request.session.get(flow.session_key)
     if _pending_path(pending) is None:
         return redirect(flow.url_name)
-    result = _check(request, flow, pending, pending["mapping"], commit=False)
+    run = ImportRun.objects.filter(
+        pk=pending.get("run") or 0, by=request.user, state=ImportState.DONE
+    ).first()
+    if run is not None:  # a big file: the worker's report, not another read of the file
+        result = StoredResult.of(run)
+    else:
+        result = _check(request, flow, pending, pending["mapping"], commit=False)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="import-errors.csv"'
     response.write("\ufeff")  # so Excel reads it as UTF-8

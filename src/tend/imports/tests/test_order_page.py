@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tasks_db.models import DBTaskResult
 
 from tend.customers.models import Customer
-from tend.imports import runs
+from tend.imports import runs, views
 from tend.imports.models import ImportRun, ImportState
 from tend.imports.runs import import_run_execute
 from tend.orders.models import Order, OrderLine
@@ -140,7 +140,7 @@ def test_a_big_order_file_is_checked_by_the_worker_with_progress_then_imported(
 
 
 def test_a_big_file_with_bad_rows_reports_them_from_the_run(
-    client, rep1, data_dir, tmp_path, settings
+    client, rep1, data_dir, tmp_path, settings, monkeypatch
 ):
     settings.TEND_IMPORT_BACKGROUND_BYTES = 10
     rows = good_rows()
@@ -153,6 +153,13 @@ def test_a_big_file_with_bad_rows_reports_them_from_the_run(
     page = client.get(URL)
     assert page.context["can_commit"] is False
     assert "“free” is not a number." in page.content.decode()
+
+    def read_again(*args, **kwargs):
+        raise AssertionError("the errors come from the run, not another read of the file")
+
+    monkeypatch.setattr(views, "_check", read_again)
+    listed = client.get("/imports/orders/errors.csv").content.decode("utf-8-sig")
+    assert listed.splitlines() == ["Row,Column,Problem", "2,Unit price,“free” is not a number."]
 
 
 def test_someone_elses_run_is_a_404(client, rep1, rep2, data_dir, tmp_path, settings):
