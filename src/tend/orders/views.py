@@ -65,7 +65,7 @@ def order_list(request):
         "customer": customer,
     }
     template = "orders/_list_results.html" if _is_htmx(request) else "orders/list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -74,7 +74,10 @@ def order_export(request):
     fmt = request.GET.get("format", "csv")
     if refused := unknown_format(fmt):
         return refused
-    _form, filters, _customer = _list_filters(request)
+    form, filters, _customer = _list_filters(request)
+    if form.errors:  # never a file that silently ignores a filter
+        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
     rows = selectors.order_export_rows(
         user=request.user, filters=filters, today=timezone.localdate()
     )
