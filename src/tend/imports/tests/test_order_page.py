@@ -1,8 +1,11 @@
 """The order import page (the same flow as the customer one), and big files checked and imported
 by the worker while the page shows a progress bar."""
 
+from io import StringIO
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from tend.customers.models import Customer
@@ -204,3 +207,22 @@ def test_a_big_customer_file_runs_in_the_background_and_stores_its_progress_as_i
         1200,
     )
     assert Customer.objects.count() == 4  # the book only: a check writes nothing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tend_worker_runs_a_queued_import(client, rep1, data_dir, tmp_path, settings):
+    settings.TEND_IMPORT_BACKGROUND_BYTES = 10
+    client.force_login(rep1)
+    upload(client, write_csv(tmp_path / "orders.csv", HEADERS, good_rows()))
+    client.get(URL)  # autocommit here: the task is queued when the run is saved
+    assert ImportRun.objects.get().state == ImportState.QUEUED
+
+    call_command("worker", "--once", stdout=StringIO())
+
+    run = ImportRun.objects.get()
+    assert (run.state, run.rows_done, run.result["counts"]["orders_created"]) == (
+        ImportState.DONE,
+        3,
+        2,
+    )
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
