@@ -13,13 +13,12 @@ from tend.customers.selectors import customer_get_for_user, customers_visible_to
 
 from . import selectors, services
 from .forms import OrderForm, StatusForm, order_line_formset
-from .models import OrderStatus
 
 NEW_ORDER_LINE_ROWS = 5
 PICKER_LIMIT = 20
 
 
-def _apply_errors(form, formset, line_forms, exc: ValidationError) -> None:
+def _apply_errors(form, line_forms, exc: ValidationError) -> None:
     """The service's errors next to the fields they name: ``lines.1.quantity`` on the second
     line sent."""
     errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
@@ -82,7 +81,7 @@ def order_create(request, pk: int):
                     lines=[line_form.service_line() for line_form in line_forms],
                 )
             except ValidationError as exc:
-                _apply_errors(form, formset, line_forms, exc)
+                _apply_errors(form, line_forms, exc)
             else:
                 if order.status != form.cleaned_data["status"]:
                     messages.warning(
@@ -139,7 +138,7 @@ def order_edit(request, pk: int):
                     reason=form.cleaned_data.get("reason", ""),
                 )
             except ValidationError as exc:
-                _apply_errors(form, formset, line_forms, exc)
+                _apply_errors(form, line_forms, exc)
             else:
                 if edit.request is None:
                     messages.success(request, _("Order saved."))
@@ -166,7 +165,6 @@ def order_edit(request, pk: int):
         "guarded": guarded,
         "pending_requests": list(pending),
         "creating": False,
-        "closed": order.status in (OrderStatus.CANCELLED, OrderStatus.DELIVERED),
     }
     return _render(request, context, invalid=invalid)
 

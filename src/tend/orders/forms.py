@@ -250,6 +250,15 @@ class OrderLineForm(forms.Form):
     )
     batch_number = forms.CharField(label=_("Batch / lot"), max_length=60, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        row = self.prefix.rsplit("-", 1)[-1] if self.prefix else ""
+        for field in self.visible_fields():
+            # The table's header names the column; each input says its line too.
+            field.field.widget.attrs["aria-label"] = (
+                f"{field.label} ({int(row) + 1})" if (row.isdigit()) else str(field.label)
+            )
+
     def clean(self):
         data = super().clean()
         if self.is_blank():
