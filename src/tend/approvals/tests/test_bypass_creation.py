@@ -295,10 +295,14 @@ def test_a_reimport_cannot_confirm_a_draft_beyond_policy_nor_reopen_a_confirmed_
     ApprovalRequest.objects.all().delete()
     place(rep1, book["rep1_owned"], number="SO-IM-4")
     before = orders_state()
+    name = book["rep1_owned"].name
     path = write_csv(
         tmp_path / "orders.csv",
-        ["Order number", "Status"],
-        [["SO-IM-3", "confirmed"], ["SO-IM-4", "draft"]],
+        ORDER_HEADERS,
+        [
+            ["SO-IM-3", name, "2026-03-02", "USD", "KT-500", "100", "10", "90", "confirmed"],
+            ["SO-IM-4", name, "2026-03-02", "USD", "KT-500", "100", "10", "0", "draft"],
+        ],
     )
     result = import_orders(by=rep1, path=path, commit=True)
 
