@@ -169,6 +169,15 @@ def customer_import(request):
                 "contacts": result.contacts_created,
             },
         )
+        if result.terms_held_for_approval:
+            messages.info(
+                request,
+                _(
+                    "The payment terms or credit limits of %(count)s new customers wait for "
+                    "approval: they apply once approved (see Approvals)."
+                )
+                % {"count": result.terms_held_for_approval},
+            )
         return redirect("customers:list")
     mapping_form = MappingForm(headers=headers, mapping=mapping)
     return _render(
