@@ -50,11 +50,22 @@ def order_terms_requirements(*, order, lines) -> dict[str, Any]:
 
 def confirm_refusal(*, order, lines) -> str:
     """Why a draft cannot be confirmed without approval, and which request to make."""
+    return confirm_refusal_for(
+        number=order.number, depth=order_depth(rate_to_base=order.rate_to_base, lines=lines)
+    )
+
+
+def confirm_refusal_for(*, number: str, depth: Decimal) -> str:
     return _(
         "Order %(number)s sells up to %(depth)s%% below list, beyond what may be confirmed "
         "without approval: ask for a discount approval on it, proposing the status "
         "“confirmed”; it is confirmed when approved."
-    ) % {"number": order.number, "depth": order_depth(rate_to_base=order.rate_to_base, lines=lines)}
+    ) % {"number": number, "depth": depth}
+
+
+def discount_needs_approval(depth: Decimal) -> bool:
+    """Whether confirming at ``depth`` percent below list needs an approver."""
+    return needs_approval(_policy_requirements(RequestKind.DISCOUNT, depth))
 
 
 def order_terms_check(*, order, lines) -> None:

@@ -48,6 +48,7 @@ class ImportFlow:
     writes: Callable[[object], int]  # how many records the commit would create or update
     done: Callable[[object, str], str]  # the message after a commit
     done_url: str
+    held: Callable[[object], str]  # what the commit left waiting for an approver ("": nothing)
 
 
 CUSTOMERS = ImportFlow(
@@ -75,6 +76,15 @@ CUSTOMERS = ImportFlow(
         }
     ),
     done_url="customers:list",
+    held=lambda result: (
+        _(
+            "The payment terms or credit limits of %(count)s new customers wait for "
+            "approval: they apply once approved (see Approvals)."
+        )
+        % {"count": result.terms_held_for_approval}
+        if result.terms_held_for_approval
+        else ""
+    ),
 )
 ORDERS = ImportFlow(
     session_key="order_import",
@@ -98,6 +108,15 @@ ORDERS = ImportFlow(
         }
     ),
     done_url="orders:list",
+    held=lambda result: (
+        _(
+            "%(count)s new orders are priced beyond the discount policy: they are drafts "
+            "until approved (see Approvals)."
+        )
+        % {"count": result.orders_held_for_approval}
+        if result.orders_held_for_approval
+        else ""
+    ),
 )
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 KINDS = {"csv", "xlsx"}
@@ -260,6 +279,8 @@ def _import_page(request, flow: ImportFlow):
     if result.committed:
         _forget(request, flow)
         messages.success(request, flow.done(result, pending.get("name", "")))
+        if held := flow.held(result):
+            messages.info(request, held)
         return redirect(flow.done_url)
     mapping_form = _mapping_form(flow, headers=headers, mapping=mapping)
     return _render(
@@ -292,7 +313,10 @@ def _background(request, flow: ImportFlow, pending: dict, action: str):
 def _run_page(request, flow: ImportFlow, pending: dict, run: ImportRun):
     if run.state == ImportState.DONE and run.result.get("counts", {}).get("committed"):
         _forget(request, flow)
-        messages.success(request, flow.done(StoredResult.of(run), run.file_name))
+        stored = StoredResult.of(run)
+        messages.success(request, flow.done(stored, run.file_name))
+        if held := flow.held(stored):
+            messages.info(request, held)
         response = redirect(flow.done_url)
         if _is_htmx(request):
             response = HttpResponse(status=204)

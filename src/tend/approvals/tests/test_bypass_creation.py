@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 
 from tend.approvals import services
 from tend.approvals.models import ApprovalRequest, RequestKind
+from tend.approvals.views import Change, change_lines
 from tend.core.guard import GuardedChange
 from tend.customers import services as customer_services
 from tend.customers.models import Customer
@@ -295,10 +296,14 @@ def test_a_reimport_cannot_confirm_a_draft_beyond_policy_nor_reopen_a_confirmed_
     ApprovalRequest.objects.all().delete()
     place(rep1, book["rep1_owned"], number="SO-IM-4")
     before = orders_state()
+    name = book["rep1_owned"].name
     path = write_csv(
         tmp_path / "orders.csv",
-        ["Order number", "Status"],
-        [["SO-IM-3", "confirmed"], ["SO-IM-4", "draft"]],
+        ORDER_HEADERS,
+        [
+            ["SO-IM-3", name, "2026-03-02", "USD", "KT-500", "100", "10", "90", "confirmed"],
+            ["SO-IM-4", name, "2026-03-02", "USD", "KT-500", "100", "10", "0", "draft"],
+        ],
     )
     result = import_orders(by=rep1, path=path, commit=True)
 
@@ -457,3 +462,32 @@ def test_a_bulk_action_cannot_set_terms_on_customers(manager1, book):
     with pytest.raises(GuardedChange):
         Customer.objects.filter(pk=book["rep1_owned"].pk).update(credit_limit=Decimal("9999999"))
     assert customers_state() == before
+
+
+# --- The request page offers the two status requests ------------------------------------------
+
+
+def test_the_request_page_asks_to_confirm_a_draft_priced_beyond_policy(client, rep1, book):
+    order = place(rep1, book["rep1_owned"], discount="90", status="draft")
+    client.force_login(rep1)
+    url = f"/approvals/orders/{order.pk}/new/"
+    assert 'name="confirm"' in client.get(url, {"kind": "discount"}).content.decode()
+
+    client.post(url, {"kind": "discount", "confirm": "on", "reason": "Clearance of old stock."})
+
+    assert orders_state()[2] == [("discount", "pending", {"status": "confirmed"})]
+    assert Order.objects.get(pk=order.pk).status == "draft"
+    assert change_lines(ApprovalRequest.objects.get()) == [Change("Status", "Draft", "Confirmed")]
+
+
+def test_the_request_page_asks_to_reopen_a_confirmed_order(client, rep1, book):
+    order = place(rep1, book["rep1_owned"])
+    client.force_login(rep1)
+    url = f"/approvals/orders/{order.pk}/new/"
+    assert 'name="reopen"' in client.get(url, {"kind": "order_change"}).content.decode()
+
+    client.post(url, {"kind": "order_change", "reopen": "on", "reason": "They redo the order."})
+
+    assert orders_state()[2] == [("order_change", "pending", {"status": "draft"})]
+    assert Order.objects.get(pk=order.pk).status == "confirmed"
+    assert change_lines(ApprovalRequest.objects.get()) == [Change("Status", "Confirmed", "Draft")]
