@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from . import columns
@@ -109,9 +110,12 @@ ORDERS = ImportFlow(
     ),
     done_url="orders:list",
     held=lambda result: (
-        _(
+        ngettext(
+            "%(count)s new order is priced beyond the discount policy: it is a draft until "
+            "approved (see Approvals).",
             "%(count)s new orders are priced beyond the discount policy: they are drafts "
-            "until approved (see Approvals)."
+            "until approved (see Approvals).",
+            result.orders_held_for_approval,
         )
         % {"count": result.orders_held_for_approval}
         if result.orders_held_for_approval

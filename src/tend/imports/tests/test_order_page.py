@@ -226,3 +226,19 @@ def test_tend_worker_runs_a_queued_import(client, rep1, data_dir, tmp_path, sett
         2,
     )
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_an_imported_order_beyond_the_discount_policy_is_said_to_wait_for_approval(
+    client, rep1, data_dir, tmp_path
+):
+    rows = good_rows()
+    rows[0][10] = "40"
+    client.force_login(rep1)
+    upload(client, write_csv(tmp_path / "orders.csv", HEADERS, rows))
+    page = client.get(URL)
+    assert "1 new order is priced beyond the discount policy" in page.content.decode()
+    done = client.post(URL, {**mapping_post(page), "action": "commit"}, follow=True)
+    assert "1 new order is priced beyond the discount policy: it is a draft until" in (
+        done.content.decode()
+    )
+    assert Order.objects.get(number="SO-1001").status == "draft"
