@@ -121,8 +121,14 @@ def _prepare_status(kind: str, order: Order, proposed: dict[str, Any]):
     if set(proposed) != {"status"}:
         raise ValidationError({"proposed": _("A status request proposes the status alone.")})
     status = proposed["status"]
-    if status not in transitions.allowed_next(order.status):
-        transitions.check_move(number=order.number, old=order.status, new=str(status))
+    if not isinstance(status, str) or status not in OrderStatus.values:
+        raise ValidationError({"proposed": _("Unknown status.")})
+    try:
+        transitions.check_move(number=order.number, old=order.status, new=status)
+    except ValidationError as undeclared:
+        raise ValidationError({"proposed": undeclared.message_dict["status"]}) from None
+    except PermissionDenied:
+        pass  # a guarded move: what this request is for
     if kind == RequestKind.DISCOUNT and transitions.agrees_terms(order.status, status):
         depth = order_depth(
             rate_to_base=order.rate_to_base, lines=order.lines.select_related("product")

@@ -143,7 +143,11 @@ class OrderIn(Schema):
     port: str = ""
     promised_ship_date: date | None = None
     estimated_ship_date: date | None = Field(None, description="Empty: the promised date.")
-    status: OrderStatus = OrderStatus.CONFIRMED
+    status: OrderStatus = Field(
+        OrderStatus.CONFIRMED,
+        description="Past draft, the discount policy is consulted: an order priced beyond it is "
+        "placed as a draft with a pending discount approval that confirms it.",
+    )
     essential: bool = False
     time_sensitive: bool = False
     quality_standard: str = ""
@@ -683,6 +687,9 @@ def set_estimate(request, order_id: int, payload: EstimateIn):
 
 @router.post("/orders/{order_id}/status", response=OrderDetailOut, summary="Change the status")
 def set_status(request, order_id: int, payload: StatusIn):
+    """Moves along the declared transitions only. Confirming a draft priced beyond the discount
+    policy, or moving a confirmed order back to draft, is a 422 on ``status`` that names the
+    approval request to make; approving it makes the move."""
     order = selectors.order_get_for_user(user=request.user, pk=order_id)
     services.order_status_change(
         by=request.user,

@@ -189,8 +189,9 @@ class Order(GuardedModel):
             self.status_check()
 
     def status_check(self) -> None:
-        """A stored order moves only along the declared transitions; leaving draft is checked
-        against the approval policy (a new order is checked by ``order_create``)."""
+        """A stored order moves only along the declared transitions, and leaving draft is
+        checked against the approval policy (``order_create`` places an order as a draft and
+        walks it to its status, so a new order meets the same checks)."""
         from tend.approvals.policy import order_terms_check
 
         from . import transitions
@@ -222,7 +223,14 @@ class Order(GuardedModel):
 
 
 class OrderLineQuerySet(GuardedQuerySet):
-    pass
+    def bulk_create(self, objs, *args, **kwargs):
+        """Lines join a draft only: a confirmed order's lines change by an approved request."""
+        objs = list(objs)
+        if not guard_open():
+            orders = {obj.order_id for obj in objs}
+            if Order.objects.filter(pk__in=orders).exclude(status=OrderStatus.DRAFT).exists():
+                raise GuardedChange("OrderLine", ["a new line"])
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class OrderLine(GuardedModel):

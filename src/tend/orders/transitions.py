@@ -2,8 +2,9 @@
 
 Every path that moves an order — the status service, pages, the API, bulk actions, the admin,
 approving a request — meets this table, because ``Order.save`` and the guarded queryset check
-each move against it (``check_move``). Creating an order may start it at any status (an import
-of history starts at "delivered"); from then on it moves only along ``TRANSITIONS``.
+each move against it (``check_move``). An order is placed as a draft with its lines and then
+walks the table to the status asked for (``path_from_draft``: an import of history starts at
+"delivered"), so leaving draft is checked against the approval policy on every path.
 
 Moves that lift the four-eyes guard (back to draft, where the agreed terms are editable again)
 are declared in ``GUARDED_MOVES``: they happen only by applying an approved request.
@@ -44,6 +45,20 @@ AGREED = frozenset({CONFIRMED, IN_PRODUCTION, READY, SHIPPED, DELIVERED})
 def allowed_next(status: str) -> list[str]:
     """The statuses an order at ``status`` may move to (in the table's order)."""
     return list(TRANSITIONS.get(status, ()))
+
+
+def path_from_draft(status: str) -> list[str]:
+    """The steps a new order takes from draft to start at ``status`` (the shortest, never a
+    guarded move): placing an order walks the table, so each step is checked like any move."""
+    paths: dict[str, list[str]] = {DRAFT: []}
+    queue = [DRAFT]
+    while queue:
+        current = queue.pop(0)
+        for following in TRANSITIONS[current]:
+            if following not in paths and not is_guarded_move(current, following):
+                paths[following] = [*paths[current], following]
+                queue.append(following)
+    return paths[status]
 
 
 def is_guarded_move(old: str, new: str) -> bool:

@@ -491,3 +491,54 @@ def test_the_request_page_asks_to_reopen_a_confirmed_order(client, rep1, book):
     assert orders_state()[2] == [("order_change", "pending", {"status": "draft"})]
     assert Order.objects.get(pk=order.pk).status == "confirmed"
     assert change_lines(ApprovalRequest.objects.get()) == [Change("Status", "Confirmed", "Draft")]
+
+
+def test_the_api_asks_to_confirm_a_draft_and_the_approval_confirms_it(client, rep1, manager1, book):
+    order = place(rep1, book["rep1_owned"], unit_price="8.50", status="draft")
+    client.force_login(rep1)
+
+    response = post(
+        client,
+        "/api/v1/approval-requests",
+        {
+            "kind": "discount",
+            "customer_id": order.customer_id,
+            "order_id": order.pk,
+            "reason": "Launch price for their first container.",
+            "proposed": {"status": "confirmed"},
+        },
+    )
+
+    assert response.status_code == 201, response.json()
+    assert (response.json()["state"], response.json()["approvals_needed"]) == ("pending", 1)
+    services.request_decide(by=manager1, request=ApprovalRequest.objects.get(), decision="approve")
+    assert Order.objects.get(pk=order.pk).status == "confirmed"
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (["draft"], "Unknown status."),
+        ("shipped-ish", "Unknown status."),
+        (
+            "delivered",
+            "Order SO-1 is Confirmed: it can move to In production, Ready, Shipped, "
+            "Cancelled, Draft, not to Delivered.",
+        ),
+    ],  # fmt: skip
+)
+def test_a_status_request_for_an_unknown_or_undeclared_status_is_refused(
+    rep1, book, status, message
+):
+    order = place(rep1, book["rep1_owned"])
+    with pytest.raises(ValidationError) as caught:
+        services.request_create(
+            by=rep1,
+            kind=RequestKind.ORDER_CHANGE,
+            customer=order.customer,
+            order=order,
+            reason="Typo",
+            proposed={"status": status},
+        )
+    assert caught.value.message_dict == {"proposed": [message]}
+    assert not ApprovalRequest.objects.exists()

@@ -128,6 +128,9 @@ def order_create(
     """Place an order with its lines; amounts in the order's currency and in base currency at
     the order date's rate. Errors are per field (``lines.2.quantity``) and nothing is written.
 
+    The order is written as a draft with its lines, then walks the transition table to the
+    status asked for, each step checked by the model like any move.
+
     Placing an order past draft agrees its prices, so the discount policy is consulted first:
     beyond it, the order is placed as a draft with a pending discount approval that confirms
     it when approved (``approval_reason`` tells the approver why). Without a person to ask
@@ -154,14 +157,17 @@ def order_create(
     held_back = transitions.agrees_terms(None, order.status) and needs_approval(
         order_terms_requirements(order=order, lines=line_objects)
     )
-    if held_back:
-        if by is None:
-            raise ValidationError({"status": confirm_refusal(order=order, lines=line_objects)})
-        order.status = OrderStatus.DRAFT
+    if held_back and by is None:
+        raise ValidationError({"status": confirm_refusal(order=order, lines=line_objects)})
+    status = OrderStatus.DRAFT if held_back else order.status
+    order.status = OrderStatus.DRAFT
     order.save()
     for line in line_objects:
         line.order = order
     OrderLine.objects.bulk_create(line_objects)
+    for step in transitions.path_from_draft(status):
+        order.status = step
+        order.save(update_fields=["status", "updated_at"])
     if held_back:
         _request_confirmation(by=by, order=order, reason=approval_reason)
     timeline_add(

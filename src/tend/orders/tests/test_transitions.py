@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 
 from tend.core.guard import GuardedChange
 from tend.orders import services
-from tend.orders.models import Order, OrderStatus
+from tend.orders.models import Order, OrderLine, OrderStatus
 from tend.orders.tests.factories import ProductFactory
-from tend.orders.transitions import allowed_next
+from tend.orders.transitions import allowed_next, path_from_draft
 
 
 def place(by, customer, number="SO-700", **fields):
@@ -84,3 +84,20 @@ def test_a_queryset_update_or_bulk_update_of_the_status_is_refused(rep1, book):
     with pytest.raises(GuardedChange):
         Order.objects.bulk_update([order], ["status"])
     assert Order.objects.get(pk=order.pk).status == "confirmed"
+
+
+def test_lines_cannot_be_slipped_onto_a_confirmed_order_in_bulk(rep1, book):
+    order = place(rep1, book["rep1_owned"])
+    with pytest.raises(GuardedChange):
+        OrderLine.objects.bulk_create(
+            [OrderLine(order=order, product=ProductFactory(), quantity=1, unit_price=0)]
+        )
+    assert OrderLine.objects.filter(order=order).count() == 1
+
+
+def test_an_order_placed_at_a_later_status_walks_the_table_to_it(rep1, book):
+    assert path_from_draft("delivered") == ["confirmed", "shipped", "delivered"]
+    assert path_from_draft("cancelled") == ["cancelled"]
+    assert path_from_draft("draft") == []
+    order = place(rep1, book["rep1_owned"], status="delivered", actual_ship_date=date(2026, 3, 1))
+    assert Order.objects.get(pk=order.pk).status == "delivered"
