@@ -283,6 +283,8 @@ TEND_DIGEST_ROWS = env_int("TEND_DIGEST_ROWS", 10)
 TEND_WORKER_INTERVAL = env_int("TEND_WORKER_INTERVAL", 5)
 # A late order needs a customer update, again every N days while it stays late.
 TEND_DELAY_UPDATE_EVERY_DAYS = env_int("TEND_DELAY_UPDATE_EVERY_DAYS", 7)
+# Uploads larger than this are checked and imported by the worker, with a progress bar.
+TEND_IMPORT_BACKGROUND_BYTES = env_int("TEND_IMPORT_BACKGROUND_BYTES", 2 * 1024 * 1024)
 # The exporter, as printed on order confirmations.
 TEND_COMPANY_NAME = env_str("TEND_COMPANY_NAME", "Your Company Ltd.")
 TEND_COMPANY_ADDRESS = env_str("TEND_COMPANY_ADDRESS", "")

@@ -49,7 +49,9 @@ class RequestIn(Schema):
         description=(
             'Discount / order change: {"lines": {"<line id>": {"quantity": "…", "unit_price": '
             '"…", "discount_pct": "…"}}, "promised_ship_date": "YYYY-MM-DD", "payment_terms": '
-            '"…", "incoterm": "…"} (a discount changes prices only). Refund: {"kind": "refund" | '
+            '"…", "incoterm": "…"} (a discount changes prices only). To confirm a draft priced '
+            'beyond policy: a discount of {"status": "confirmed"}; to move a confirmed order back '
+            'to draft: an order change of {"status": "draft"}. Refund: {"kind": "refund" | '
             '"credit_note", "amount": "…", "currency": "EUR"}. Accommodation: {"description": '
             '"…", "value": "…", "currency": "…"}. Credit terms: {"payment_terms": "…", '
             '"credit_limit": "…"}.'

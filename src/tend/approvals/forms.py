@@ -13,7 +13,7 @@ from tend.core import reference
 from tend.core.decimals import MONEY, PERCENT, QUANTITY, UNIT_PRICE
 from tend.customers.models import Customer
 from tend.customers.validators import validate_currency
-from tend.orders.models import Order
+from tend.orders.models import Order, OrderStatus
 
 from .models import Decision, RequestKind
 
@@ -96,10 +96,27 @@ class RequestForm(forms.Form):
                 )
 
     def _add_discount_fields(self) -> None:
+        if self.order.status == OrderStatus.DRAFT:
+            self.fields["confirm"] = forms.BooleanField(
+                label=_("Confirm the order as it is priced"),
+                required=False,
+                help_text=_(
+                    "Asks to confirm this draft at its prices; leave the lines as they are."
+                ),
+            )
         self._add_line_fields()
 
     def _add_order_change_fields(self) -> None:
         order = self.order
+        if order.status == OrderStatus.CONFIRMED:
+            self.fields["reopen"] = forms.BooleanField(
+                label=_("Move it back to draft"),
+                required=False,
+                help_text=_(
+                    "Reopens all its terms for editing; it is confirmed again only within policy. "
+                    "Leave the other fields empty."
+                ),
+            )
         self.fields["promised_ship_date"] = forms.DateField(
             label=_("New promised ship date"),
             required=False,
@@ -199,6 +216,10 @@ class RequestForm(forms.Form):
         data = self.cleaned_data
         kind = self.kind
         if kind in ORDER_KINDS:
+            if data.get("confirm"):
+                return {"status": OrderStatus.CONFIRMED.value}
+            if data.get("reopen"):
+                return {"status": OrderStatus.DRAFT.value}
             proposed: dict[str, Any] = {}
             lines: dict[str, dict[str, str]] = {}
             for line in self.lines:

@@ -21,7 +21,8 @@ from tend.audit.services import audit_record
 from tend.core.decimals import MONEY
 from tend.core.guard import approval_applying
 from tend.customers.models import Customer
-from tend.orders.models import Order, OrderLine, OrderStatus
+from tend.orders import transitions
+from tend.orders.models import Order, OrderLine, OrderStatus, discount_depth
 from tend.orders.services.mail import send_after_commit
 from tend.timeline.services import timeline_add
 
@@ -37,6 +38,7 @@ from .models import (
     RequestKind,
     RequestState,
 )
+from .policy import order_depth
 from .proposed import currency_of, field_value, in_base, line_number
 from .selectors import approvers_eligible, may_approve
 from .timeline_kinds import APPROVAL
@@ -85,11 +87,45 @@ def _new_line_amount(line: OrderLine, changes: dict[str, Any]) -> Decimal:
     return _money(quantity * price * (Decimal("100") - discount) / Decimal("100"))
 
 
+def _prepare_status(kind: str, order: Order, proposed: dict[str, Any]):
+    """A status move only an approved request makes: confirming a draft priced below list
+    beyond policy (a discount request, measured by its deepest line), or reopening a confirmed
+    order to draft (a change to a confirmed order, measured by its whole value)."""
+    if set(proposed) != {"status"}:
+        raise ValidationError({"proposed": _("A status request proposes the status alone.")})
+    status = proposed["status"]
+    if not isinstance(status, str) or status not in OrderStatus.values:
+        raise ValidationError({"proposed": _("Unknown status.")})
+    try:
+        transitions.check_move(number=order.number, old=order.status, new=status)
+    except ValidationError as undeclared:
+        raise ValidationError({"proposed": undeclared.message_dict["status"]}) from None
+    except PermissionDenied:
+        pass  # a guarded move: what this request is for
+    if kind == RequestKind.DISCOUNT and transitions.agrees_terms(order.status, status):
+        depth = order_depth(
+            rate_to_base=order.rate_to_base, lines=order.lines.select_related("product")
+        )
+        return _order_state(order), order.amount_base, depth
+    if kind == RequestKind.ORDER_CHANGE and transitions.is_guarded_move(order.status, status):
+        return _order_state(order), order.amount_base, order.amount_base
+    raise ValidationError(
+        {
+            "proposed": _(
+                "A discount request may confirm a draft order; a change to a confirmed order "
+                "may move it back to draft. Any other move needs no request."
+            )
+        }
+    )
+
+
 def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[str, Any]):
     """Validate the proposed change; return (baseline, amount_base, measure_value)."""
     if kind in (RequestKind.DISCOUNT, RequestKind.ORDER_CHANGE):
         if order is None:
             raise ValidationError({"order": _("Which order?")})
+        if "status" in proposed:
+            return _prepare_status(kind, order, proposed)
         if order.status in (OrderStatus.CANCELLED, OrderStatus.DELIVERED, OrderStatus.SHIPPED):
             raise ValidationError(
                 {
@@ -124,14 +160,14 @@ def _prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[
                 )
             new_amount = _new_line_amount(line, changes)
             delta += new_amount - line.amount
-            list_price = line.product.list_price
+            depth = discount_depth(
+                net_amount=new_amount,
+                quantity=line_number(line, changes, "quantity"),
+                rate_to_base=order.rate_to_base,
+                list_price=line.product.list_price,
+                discount_pct=line_number(line, changes, "discount_pct"),
+            )
             new_amounts[line.pk] = new_amount
-            quantity = line_number(line, changes, "quantity")
-            if list_price and quantity:
-                unit_net_base = new_amount / quantity * order.rate_to_base
-                depth = (Decimal("1") - unit_net_base / list_price) * 100
-            else:
-                depth = line_number(line, changes, "discount_pct")
             deepest = max(deepest, depth)
         header = {k: v for k, v in proposed.items() if k != "lines"}
         allowed_header = {"promised_ship_date", "payment_terms", "incoterm"}

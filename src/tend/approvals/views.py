@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from tend.core.redirects import redirect_back
 from tend.customers.selectors import customer_get_for_user
-from tend.orders.models import Product
+from tend.orders.models import OrderStatus, Product
 from tend.orders.selectors import order_get_for_user
 
 from . import selectors, services
@@ -83,6 +83,15 @@ def change_lines(approval: ApprovalRequest) -> list[Change]:
             for field, label in HEADER_LABELS.items()
             if field in proposed
         ]
+        if "status" in proposed:
+            statuses = dict(OrderStatus.choices)
+            changes.append(
+                Change(
+                    str(_("Status")),
+                    str(statuses.get(baseline.get("status"), "—")),
+                    str(statuses.get(proposed["status"], proposed["status"])),
+                )
+            )
         old_lines = baseline.get("lines") or {}
         product_ids = [line.get("product_id") for line in old_lines.values()]
         products = Product.objects.in_bulk([int(pk) for pk in product_ids if pk])

@@ -1,5 +1,8 @@
 """Guarded fields: values that change only by approving a request (four eyes, seed 003).
 
+A model that opts in (``GUARD_ON_CREATE``) is guarded from its creation: a new record saved
+with a guarded value is a change from nothing, refused like any other.
+
 The guard sits in the model layer, so every path that writes through the ORM — pages, the API,
 bulk actions, imports, the Django admin — meets it. Only the approval service opens it, for the
 duration of applying an approved change.
@@ -18,10 +21,10 @@ _applying = contextvars.ContextVar("tend_applying_approval", default=False)
 class GuardedChange(PermissionDenied):
     """A guarded field was about to change outside an approved request."""
 
-    def __init__(self, model: str, fields: Iterable[str]):
+    def __init__(self, model: str, fields: Iterable[str], message: str | None = None):
         self.fields = sorted(fields)
         super().__init__(
-            f"{model}: {', '.join(self.fields)} can only change by an approved request."
+            message or f"{model}: {', '.join(self.fields)} can only change by an approved request."
         )
 
 
@@ -44,10 +47,18 @@ class GuardedQuerySet(models.QuerySet):
         guarded = set(kwargs) & set(self.model.GUARDED_FIELDS)
         if guarded and not guard_open() and self.model.guard_applies_to_queryset(self):
             raise GuardedChange(self.model.__name__, guarded)
+        moved = set(kwargs) & set(self.model.TRANSITION_FIELDS)
+        if moved and not guard_open():
+            raise GuardedChange(
+                self.model.__name__,
+                moved,
+                message=f"{self.model.__name__}: {', '.join(sorted(moved))} moves one record at "
+                "a time, along its declared transitions.",
+            )
         return super().update(**kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
-        guarded = set(fields) & set(self.model.GUARDED_FIELDS)
+        guarded = set(fields) & {*self.model.GUARDED_FIELDS, *self.model.TRANSITION_FIELDS}
         if guarded and not guard_open():
             objs = list(objs)
             for obj in objs:
@@ -59,6 +70,12 @@ class GuardedModel(models.Model):
     """Remembers guarded values as loaded and refuses to save a change to them."""
 
     GUARDED_FIELDS: tuple[str, ...] = ()
+    # Fields that move along declared transitions (checked by ``guard_check`` per record; a
+    # queryset ``update`` of them is refused outright).
+    TRANSITION_FIELDS: tuple[str, ...] = ()
+    # Whether a new record may be *given* guarded values (other than their defaults) outside an
+    # approved request: giving one is a change from nothing, under the same policy.
+    GUARD_ON_CREATE = False
 
     class Meta:
         abstract = True
@@ -94,8 +111,26 @@ class GuardedModel(models.Model):
             return set()
         return {name for name, value in loaded.items() if getattr(self, name) != value}
 
+    def guard_given(self) -> set[str]:
+        """The guarded fields a new record would be saved with, other than their defaults."""
+        return {
+            name
+            for name in self.GUARDED_FIELDS
+            if getattr(self, name) != self._meta.get_field(name).get_default()
+        }
+
     def guard_check(self, fields: Iterable[str] | None = None) -> None:
         if guard_open():
+            return
+        if self._state.adding and self.GUARD_ON_CREATE:
+            given = self.guard_given()
+            if given:
+                raise GuardedChange(
+                    type(self).__name__,
+                    given,
+                    message=f"{type(self).__name__}: {', '.join(sorted(given))} can only be set "
+                    "by an approved request.",
+                )
             return
         changed = self.guard_changed()
         if fields is not None:

@@ -78,12 +78,18 @@ class CustomerPatch(Schema):
     referred_by_id: int | None = None
     currency: str | None = None
     incoterm: str | None = None
-    payment_terms: str | None = None
+    payment_terms: str | None = Field(
+        None,
+        description="Set and changed only by an approved request: given at creation, it is "
+        "asked for (applied at once within policy, else once approved).",
+    )
     tags: list[str] | None = None
     notes: str | None = None
     cadence_days: int | None = Field(None, ge=1, le=365, description="Empty: the tier's.")
     credit_limit: MoneyIn | None = Field(
-        None, description="Set at creation; later changes need an approved request."
+        None,
+        description="Like payment terms: given at creation, it is asked for by an approved "
+        "request (applied at once within policy, else once approved).",
     )
 
 

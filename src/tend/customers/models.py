@@ -105,10 +105,11 @@ class CustomerQuerySet(GuardedQuerySet):
 class Customer(GuardedModel):
     """A customer file. It belongs to the company; its owner only looks after it.
 
-    Payment terms and credit limit are guarded: once the customer exists they change only by an
-    approved request."""
+    Payment terms and credit limit are guarded from creation on: they are set and changed only
+    by an approved request (``customer_create`` makes it for terms given to a new customer)."""
 
     GUARDED_FIELDS = ("payment_terms", "credit_limit")
+    GUARD_ON_CREATE = True
 
     name = models.CharField(_("company name"), max_length=200)
     external_id = models.CharField(

@@ -151,6 +151,16 @@ def customer_create(request):
                 _apply_service_errors(form, exc, contact_form)
             else:
                 messages.success(request, _("Customer “%(name)s” created.") % {"name": customer})
+                terms_request = customer.terms_request
+                if terms_request is not None and terms_request.is_pending:
+                    messages.info(
+                        request,
+                        _(
+                            "Its payment terms and credit limit wait for approval (request "
+                            "#%(number)s): they apply once it is approved."
+                        )
+                        % {"number": terms_request.pk},
+                    )
                 return redirect(customer)
     return render(
         request,

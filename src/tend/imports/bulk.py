@@ -118,6 +118,8 @@ def update(model, names: Sequence[str], rows: Sequence[tuple]) -> None:
     """UPDATE the fields ``names`` (by attname); each row is (*Python values, pk)."""
     if not rows:
         return
+    # An order's status (a transition field) may be written here: the importer has checked each
+    # move against ``orders.transitions`` and the approval policy, row by row, under lock.
     guarded = set(names) & set(getattr(model, "GUARDED_FIELDS", ()))
     if guarded and not guard_open():  # as GuardedQuerySet.update refuses it
         raise GuardedChange(model.__name__, guarded)

@@ -12,13 +12,16 @@ touch dates, one primary contact per customer).
 Rows with the same external id (or, without one, the same company name) are one customer; each
 row can carry up to five contacts in "Contact 2 …" columns. A row whose external id is already in
 the book updates that customer: filled-in cells that differ are changed and audited old -> new;
-blank cells change nothing, and nothing is ever deleted.
+blank cells change nothing, and nothing is ever deleted. A new customer's payment terms and
+credit limit are not written with it: they are asked for by an approved request, in the
+importing person's name (applied at once within policy), as ``customer_create`` does; an
+existing customer's are a row error.
 """
 
 import json
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -32,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
+from tend.approvals.policy import customer_terms_requirements, needs_approval
 from tend.audit.models import AuditAction, AuditEntry
 from tend.audit.services import _plain
 from tend.core import reference
@@ -43,7 +47,7 @@ from tend.customers.validators import normalize_phone, validate_currency
 
 from . import bulk, columns
 from .columns import TARGETS, contact_key
-from .files import Sheet, open_sheet
+from .files import Sheet, open_sheet, with_progress
 
 BATCH = 2000
 LOOKUP_CHUNK = 900  # ids per IN (...) query: under SQLite's 999 parameters
@@ -75,6 +79,7 @@ class ImportResult:
     customers_unchanged: int = 0
     contacts_created: int = 0
     contacts_updated: int = 0
+    terms_held_for_approval: int = 0  # new customers whose terms wait for an approver
     errors: list[RowError] = field(default_factory=list)
     committed: bool = False
     seconds: float = 0.0
@@ -108,22 +113,24 @@ def import_customers(
     mapping: Iterable[str | None] | None = None,
     commit: bool = False,
     kind: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Check the file (and with ``commit`` write it, all or nothing). ``mapping`` gives a target
     key (or None to ignore) per column; by default headers are matched by name.
 
-    Raises ``files.UnreadableFile`` when the file cannot be read at all."""
+    ``progress`` hears how many rows have been read. Raises ``files.UnreadableFile`` when the
+    file cannot be read at all."""
     started = time.perf_counter()
-    importer = _run(by=by, path=path, mapping=mapping, commit=commit, kind=kind)
+    importer = _run(by=by, path=path, mapping=mapping, commit=commit, kind=kind, progress=progress)
     importer.result.seconds = time.perf_counter() - started
     return importer.finish()
 
 
-def _run(*, by, path, mapping, commit, kind) -> "_Importer":
+def _run(*, by, path, mapping, commit, kind, progress=None) -> "_Importer":
     sheet = open_sheet(path, kind)
     try:
         importer = _Importer(by=by, sheet=sheet, mapping=_fit_mapping(mapping, sheet.headers))
-        importer.read(sheet.rows)
+        importer.read(with_progress(sheet.rows, progress))
     finally:
         sheet.close()
     if commit and not importer.errors:
@@ -213,6 +220,7 @@ class _Create:
     tags: list[str]
     contacts: list[dict[str, Any]]  # every contact field
     pk: int | None = None
+    terms: dict[str, Any] = field(default_factory=dict)  # asked for by request once written
 
 
 @dataclass
@@ -311,6 +319,7 @@ class _Importer:
         self.zones: dict[tuple[str, str], str] = {}
         self.now = timezone.now()
         self.creates: list[_Create] = []
+        self.held_terms = 0
         self.pending: list[_Pending] = []
         self.updates: list[_Update] = []
         self.people = _People()
@@ -549,6 +558,7 @@ class _Importer:
         by = self.by
         groups = list(self.groups.values())
         self.creates, self.updates, self.pending = [], [], []
+        self.held_terms = 0
         if not groups:
             return
         keys = dict(Customer.objects.values_list("name_key", "pk"))
@@ -824,6 +834,7 @@ class _Importer:
             "backup_owner": backup,
         }
         customer.pop("tags", None)
+        terms = self._hold_terms(customer)
         new = [self._new_contact(c.fields, primary=index == 0) for index, c in enumerate(contacts)]
         tags = values.get("tags", [])
         customer["name_key"] = group.key
@@ -834,7 +845,21 @@ class _Importer:
             [(c["is_primary"], c["name"], 0, c["email"]) for c in new],
             tags,
         )
-        self.creates.append(_Create(customer, tags, new))
+        self.creates.append(_Create(customer, tags, new, terms=terms))
+
+    def _hold_terms(self, customer: dict[str, Any]) -> dict[str, Any]:
+        """A new customer's payment terms and credit limit are set only by an approved request
+        (as ``customer_create`` does): written without them, asked for once written."""
+        terms = {
+            name: customer[name]
+            for name in Customer.GUARDED_FIELDS
+            if customer.get(name) not in ("", None)
+        }
+        for name in terms:
+            customer[name] = Customer._meta.get_field(name).get_default()
+        if terms and needs_approval(customer_terms_requirements(terms)):
+            self.held_terms += 1
+        return terms
 
     def _plan_update(
         self, group, target, assignable, existing: list[dict[str, Any]], tags: list[str]
@@ -1087,11 +1112,29 @@ class _Importer:
         self._write_updates(now)
         self._write_audit(now, db_now)
         self._write_ownership(now, db_now)
+        self._request_terms()
         result = self.result
         result.customers_created = len(self.creates)
         result.customers_updated = len(self.updates)
         result.contacts_created = len(contacts)
         result.contacts_updated = sum(len(plan.changed_contacts) for plan in self.updates)
+
+    def _request_terms(self) -> None:
+        from tend.approvals.models import RequestKind
+        from tend.approvals.services import request_create
+
+        planned = {plan.pk: plan.terms for plan in self.creates if plan.terms}
+        for customer in Customer.objects.filter(pk__in=list(planned)).order_by("pk"):
+            request_create(
+                by=self.by,
+                kind=RequestKind.CREDIT_TERMS,
+                customer=customer,
+                reason=_("Terms given when the customer file was created."),
+                proposed={
+                    name: None if value is None else str(value)
+                    for name, value in planned[customer.pk].items()
+                },
+            )
 
     @staticmethod
     def _tags_by_name(names: set[str]) -> dict[str, int]:
@@ -1296,6 +1339,7 @@ class _Importer:
         self.errors.sort(key=lambda item: (item[0], item[1]))
         result.errors = [error for _row, _index, error in self.errors]
         result.good_rows = result.rows - len(self.bad_rows)
+        result.terms_held_for_approval = self.held_terms
         if not result.committed:
             result.customers_created = len(self.creates)
             result.customers_updated = len(self.pending)

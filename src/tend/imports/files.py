@@ -6,7 +6,7 @@ separated; Excel .xlsx (the first sheet, read in openpyxl's streaming mode)."""
 import csv
 import datetime
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,3 +155,41 @@ def read_headers(path: Path, kind: str | None = None) -> list[str]:
     sheet = open_sheet(path, kind)
     sheet.close()
     return sheet.headers
+
+
+def estimate_rows(path: Path, kind: str | None = None) -> int:
+    """About how many data rows the file holds, cheaply (for a progress bar): the lines of a
+    CSV, the used range of a sheet; the header not counted."""
+    kind = kind or file_kind(path.name)
+    if kind == "xlsx":
+        import openpyxl
+
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True)
+        except Exception:  # noqa: BLE001  (open_sheet says why it cannot be read)
+            return 0
+        try:
+            return max((workbook.worksheets[0].max_row or 1) - 1, 0)
+        finally:
+            workbook.close()
+    lines = 0
+    with Path(path).open("rb") as data:
+        while chunk := data.read(1 << 20):
+            lines += chunk.count(b"\n")
+    return max(lines - 1, 0)
+
+
+def with_progress(
+    rows: Iterator[tuple[int, list[str]]], progress: Callable[[int], None] | None, every: int = 500
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows, telling ``progress`` how many were read every ``every`` rows and at the end."""
+    if progress is None:
+        yield from rows
+        return
+    done = 0
+    for row in rows:
+        yield row
+        done += 1
+        if done % every == 0:
+            progress(done)
+    progress(done)

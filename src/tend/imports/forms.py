@@ -49,10 +49,19 @@ def target_choices() -> list:
 class MappingForm(forms.Form):
     """One select per column of the file: which field it fills."""
 
-    def __init__(self, *args, headers: list[str], mapping: list[str | None], **kwargs):
+    def __init__(
+        self,
+        *args,
+        headers: list[str],
+        mapping: list[str | None],
+        choices: list | None = None,
+        keys=None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.headers = headers
-        choices = target_choices()
+        self.keys = TARGETS if keys is None else keys
+        choices = target_choices() if choices is None else choices
         for index, header in enumerate(headers):
             self.fields[f"col_{index}"] = forms.ChoiceField(
                 label=header or _("(no header)"),
@@ -64,9 +73,15 @@ class MappingForm(forms.Form):
     def mapping(self) -> list[str | None]:
         data = self.cleaned_data if self.is_valid() else {}
         return [
-            data.get(f"col_{index}") if data.get(f"col_{index}") in TARGETS else None
+            data.get(f"col_{index}") if data.get(f"col_{index}") in self.keys else None
             for index in range(len(self.headers))
         ]
 
     def columns(self):
         return [(self.headers[index], self[f"col_{index}"]) for index in range(len(self.headers))]
+
+
+def order_target_choices() -> list:
+    from .orders import ORDER_TARGETS
+
+    return [("", _("— ignore this column —")), *[(t.key, t.label) for t in ORDER_TARGETS]]

@@ -12,13 +12,18 @@ A re-import (the same order number) never duplicates and never deletes. Blank ce
 nothing. Estimated and actual ship dates, status, the flags, the port, remarks and the batch
 numbers of existing lines are updated; on a confirmed (not draft) order, a different currency,
 Incoterm, payment terms, promised ship date, or line product/quantity/price/discount, or an
-extra line, is a row error: those change only by an approved request.
+extra line, is a row error: those change only by an approved request. A status moves only along
+``orders.transitions``; confirming a draft beyond the discount policy, or reopening a confirmed
+order, is a row error that names the request to make. A new order placed past draft beyond the
+discount policy is written as a draft with a pending discount approval that confirms it (as
+``order_create`` does).
 """
 
 import bisect
 import re
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -33,9 +38,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tend.accounts.models import User
+from tend.approvals.policy import confirm_refusal_for, discount_needs_approval
 from tend.core.decimals import MONEY, PERCENT, QUANTITY, UNIT_PRICE, Column
+from tend.core.guard import GuardedChange
 from tend.customers.models import Customer
 from tend.health.services.lost import customers_lost_among, customers_won_back
+from tend.orders import transitions
 from tend.orders.models import (
     EstimateChange,
     ExchangeRate,
@@ -43,13 +51,14 @@ from tend.orders.models import (
     OrderLine,
     OrderStatus,
     Product,
+    discount_depth,
 )
 from tend.orders.services.orders import rate_for
 
 from . import bulk, columns
 from .columns import Target
 from .customers import RowError
-from .files import open_sheet
+from .files import open_sheet, with_progress
 
 LOOKUP_CHUNK = 900  # values per IN (...): under SQLite's 999 parameters
 CENT = Decimal("0.01")
@@ -226,6 +235,7 @@ class OrderImportResult:
     lines_created: int = 0
     lines_updated: int = 0
     timeline_entries: int = 0
+    orders_held_for_approval: int = 0
     errors: list[RowError] = field(default_factory=list)
     committed: bool = False
     seconds: float = 0.0
@@ -316,6 +326,8 @@ class _Importer:
             )
         self.groups: dict[str, _Group] = {}
         self.now = timezone.now()
+        self.held: list[_Group] = []  # new orders placed as drafts, waiting for approval
+        self.policy_cache: dict[Decimal, bool] = {}
         self.dates: dict[str, date] = {}
         self.rate_cache: dict[tuple[str, date], Decimal | str] = {}
         self._load_lookups()
@@ -341,6 +353,7 @@ class _Importer:
             self.by_name[key] = info if key not in self.by_name else None  # None: ambiguous
         self.visible = set(Customer.objects.visible_to(self.by).values_list("pk", flat=True))
         self.products = dict(Product.objects.values_list("sku", "pk"))
+        self.list_prices = dict(Product.objects.values_list("pk", "list_price"))
         self.products_folded = {sku.casefold(): pk for sku, pk in self.products.items()}
         self.product_sku = {pk: sku for sku, pk in self.products.items()}
         rates: dict[str, list[tuple[date, Decimal]]] = defaultdict(list)
@@ -622,6 +635,7 @@ class _Importer:
             ):
                 lines[values["order_id"]].append(values)
         self.creates, self.order_updates, self.line_updates = [], [], []
+        self.held = []
         self.estimate_changes = []
         unchanged = 0
         for number, group in self.groups.items():
@@ -672,7 +686,63 @@ class _Importer:
                 },
             )
             return
+        if transitions.agrees_terms(None, values["status"]):
+            lines = [(line.product_id, line.quantity, line.unit_price, line.discount_pct)
+                     for line in group.lines]  # fmt: skip
+            if self._beyond_policy(self._depth(lines, values["rate_to_base"])):
+                values["status"] = OrderStatus.DRAFT
+                self.held.append(group)
         self.creates.append(group)
+
+    def _depth(self, lines, rate: Decimal) -> Decimal:
+        """The order's deepest line below list, as ``policy.order_depth`` measures it."""
+        depths = [Decimal("0")]
+        for product_id, quantity, unit_price, discount in lines:
+            if quantity is None or unit_price is None:
+                continue
+            discount = discount or Decimal("0")
+            net = (quantity * unit_price * (HUNDRED - discount) / HUNDRED).quantize(
+                CENT, rounding=ROUND_HALF_UP
+            )
+            depths.append(
+                discount_depth(
+                    net_amount=net,
+                    quantity=quantity,
+                    rate_to_base=rate,
+                    list_price=self.list_prices.get(product_id),
+                    discount_pct=discount,
+                )
+            )
+        return max(depths).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    def _beyond_policy(self, depth: Decimal) -> bool:
+        if depth not in self.policy_cache:
+            self.policy_cache[depth] = discount_needs_approval(depth)
+        return self.policy_cache[depth]
+
+    def _check_status_move(self, group: _Group, found: dict, lines: list[dict]) -> None:
+        """A re-import moves a status only along the declared transitions; confirming a draft
+        beyond the discount policy, or reopening a confirmed order, needs a request first."""
+        new, old = group.values.get("status"), found["status"]
+        if new is None or new == old:
+            return
+        row = group.origin.get("status", (group.row,))[0]
+        try:
+            transitions.check_move(number=group.number, old=old, new=new)
+        except ValidationError as refused:
+            self.field_error(row, "status", refused.message_dict["status"][0])
+            return
+        except GuardedChange as refused:
+            self.field_error(row, "status", str(refused))
+            return
+        if transitions.agrees_terms(old, new):
+            rows = [(line["product_id"], line["quantity"], line["unit_price"],
+                     line["discount_pct"]) for line in lines]  # fmt: skip
+            depth = self._depth(rows, found["rate_to_base"])
+            if self._beyond_policy(depth):
+                self.field_error(
+                    row, "status", confirm_refusal_for(number=group.number, depth=depth)
+                )
 
     def _check_existing(self, group: _Group, found: dict, lines: list[dict]) -> bool:
         """Plan the allowed changes; report guarded ones. True when nothing changes."""
@@ -747,6 +817,7 @@ class _Importer:
                 )
             if line.batch_number is not None and line.batch_number != old["batch_number"]:
                 batch_changes.append((line.batch_number, old["pk"]))
+        self._check_status_move(group, found, lines)
         status = values.get("status", found["status"])
         if status == OrderStatus.SHIPPED and not (
             values.get("actual_ship_date") or found["actual_ship_date"]
@@ -905,6 +976,24 @@ class _Importer:
         )
         self.result.timeline_entries = len(entries)
         self._record_won_back(order_ids)
+        self._request_confirmations(order_ids)
+
+    def _request_confirmations(self, order_ids: list[int]) -> None:
+        """New orders beyond the discount policy were written as drafts: ask for each to be
+        confirmed, in the importing person's name (as ``order_create`` does)."""
+        from tend.approvals.services import request_create
+
+        held = {id(group) for group in self.held}
+        ids = [pk for pk, group in zip(order_ids, self.creates, strict=True) if id(group) in held]
+        for order in Order.objects.filter(pk__in=ids).select_related("customer").order_by("pk"):
+            request_create(
+                by=self.by,
+                kind="discount",
+                customer=order.customer,
+                order=order,
+                reason=_("Imported below list beyond policy: to be confirmed when approved."),
+                proposed={"status": OrderStatus.CONFIRMED.value},
+            )
 
     def _record_won_back(self, order_ids: list[int]) -> None:
         """Lost customers who ordered again are won back: one query finds them among the
@@ -934,6 +1023,7 @@ class _Importer:
         result.orders_updated = len(self.order_updates)
         result.lines_created = sum(len(group.lines) for group in self.creates)
         result.lines_updated = len(self.line_updates)
+        result.orders_held_for_approval = len(self.held)
         return result
 
 
@@ -944,11 +1034,13 @@ def import_orders(
     mapping: list[str | None] | None = None,
     commit: bool = False,
     kind: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> OrderImportResult:
     """Check the file (and with ``commit`` write it, all or nothing). ``mapping`` gives a
     target key per column; by default headers are matched by name.
 
-    Raises ``files.UnreadableFile`` when the file cannot be read at all."""
+    ``progress`` hears how many rows have been read. Raises ``files.UnreadableFile`` when the
+    file cannot be read at all."""
     started = time.perf_counter()
     sheet = open_sheet(path, kind)
     try:
@@ -958,7 +1050,7 @@ def import_orders(
         mapping = (mapping + [None] * len(sheet.headers))[: len(sheet.headers)]
         importer = _Importer(by=by, headers=sheet.headers, mapping=mapping)
         if not importer.errors:
-            importer.read(sheet.rows)
+            importer.read(with_progress(sheet.rows, progress))
     finally:
         sheet.close()
     if commit and not importer.errors:

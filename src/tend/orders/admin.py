@@ -18,16 +18,23 @@ class ExchangeRateAdmin(admin.ModelAdmin):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    """For fixing bookkeeping fields. The agreed terms of a confirmed order are read-only here
-    (and refused by the model): they change only by an approved request."""
+    """For fixing bookkeeping fields only. Orders are placed, and move status, through Tend
+    (pages, API, import), where the approval policy is consulted; so here the status and the
+    terms are read-only, even on a draft (a draft's terms and its confirmation would otherwise
+    pass in one form), and no order is added. The model refuses the same writes."""
 
     list_display = ["number", "customer", "order_date", "status", "amount", "currency"]
     search_fields = ["number", "customer__name"]
     list_filter = ["status"]
     raw_id_fields = ["customer", "created_by"]
+    readonly_fields = [
+        "rate_to_base",
+        "amount",
+        "amount_base",
+        "last_delay_update_at",
+        "status",
+        *Order.GUARDED_FIELDS,
+    ]
 
-    def get_readonly_fields(self, request, obj=None):
-        readonly = ["rate_to_base", "amount", "amount_base", "last_delay_update_at"]
-        if obj is not None and obj.guard_active():
-            readonly += list(Order.GUARDED_FIELDS)
-        return readonly
+    def has_add_permission(self, request):
+        return False

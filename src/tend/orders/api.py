@@ -144,7 +144,11 @@ class OrderIn(Schema):
     port: str = ""
     promised_ship_date: date | None = None
     estimated_ship_date: date | None = Field(None, description="Empty: the promised date.")
-    status: OrderStatus = OrderStatus.CONFIRMED
+    status: OrderStatus = Field(
+        OrderStatus.CONFIRMED,
+        description="Past draft, the discount policy is consulted: an order priced beyond it is "
+        "placed as a draft with a pending discount approval that confirms it.",
+    )
     essential: bool = False
     time_sensitive: bool = False
     quality_standard: str = ""
@@ -309,6 +313,11 @@ class OrderQuery(PageQuery):
     )
     order_date_from: date | None = None
     order_date_to: date | None = None
+    promised_from: date | None = Field(None, description="Promised ship date on or after.")
+    promised_to: date | None = Field(None, description="Promised ship date on or before.")
+    product: int | None = Field(None, description="Orders with a line of this product id.")
+    lot: str = Field("", max_length=60, description="Orders with a line of this batch / lot.")
+    q: str = Field("", max_length=60, description="Words of the order number.")
 
 
 class EstimateIn(Schema):
@@ -526,10 +535,6 @@ def _require_manager(user: User, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _order_list_queryset(user: User) -> QuerySet[Order]:
-    return selectors.orders_visible_to(user=user).select_related("customer")
-
-
 def _order_detail(user: User, pk: int) -> Order:
     order = selectors.order_get_for_user(user=user, pk=pk)
     prefetch_related_objects(
@@ -623,19 +628,20 @@ def create_exchange_rate(request, payload: ExchangeRateIn):
 
 @router.get("/orders", response=OrderPage, summary="List orders of customers you may see")
 def list_orders(request, query: Query[OrderQuery]):
-    queryset = _order_list_queryset(request.user)
-    if query.customer is not None:
-        queryset = queryset.filter(customer_id=query.customer)
-    if query.status is not None:
-        queryset = queryset.filter(status=query.status.value)
-    if query.late is not None:
-        late = Order.objects.late(today=_today()).values("pk")
-        queryset = queryset.filter(pk__in=late) if query.late else queryset.exclude(pk__in=late)
-    if query.order_date_from is not None:
-        queryset = queryset.filter(order_date__gte=query.order_date_from)
-    if query.order_date_to is not None:
-        queryset = queryset.filter(order_date__lte=query.order_date_to)
-    return _page(queryset.order_by("-order_date", "-id"), query)
+    filters = selectors.OrderFilters(
+        q=query.q,
+        status=query.status.value if query.status is not None else "",
+        late={None: "", True: "yes", False: "no"}[query.late],
+        customer=query.customer,
+        product=query.product,
+        lot=query.lot.strip(),
+        ordered_from=query.order_date_from,
+        ordered_to=query.order_date_to,
+        promised_from=query.promised_from,
+        promised_to=query.promised_to,
+    )
+    queryset = selectors.order_list(user=request.user, filters=filters, today=_today())
+    return _page(queryset, query)
 
 
 @router.post(
@@ -682,8 +688,11 @@ def set_estimate(request, order_id: int, payload: EstimateIn):
 
 @router.post("/orders/{order_id}/status", response=OrderDetailOut, summary="Change the status")
 def set_status(request, order_id: int, payload: StatusIn):
+    """Moves along the declared transitions only. Confirming a draft priced beyond the discount
+    policy, or moving a confirmed order back to draft, is a 422 on ``status`` that names the
+    approval request to make; approving it makes the move."""
     order = selectors.order_get_for_user(user=request.user, pk=order_id)
-    services.order_set_status(
+    services.order_status_change(
         by=request.user,
         order=order,
         status=payload.status.value,

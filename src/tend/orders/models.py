@@ -100,9 +100,14 @@ class OrderQuerySet(GuardedQuerySet):
 
 
 class Order(GuardedModel):
-    """Once confirmed, an order's agreed terms change only by an approved request."""
+    """Once confirmed, an order's agreed terms change only by an approved request.
+
+    Its status moves only along ``transitions.TRANSITIONS``; leaving draft agrees the terms, so
+    the approval policy is consulted then (lines priced below list beyond policy need an
+    approved request), and moving back to draft needs an approved request too."""
 
     GUARDED_FIELDS = ("currency", "incoterm", "payment_terms", "promised_ship_date")
+    TRANSITION_FIELDS = ("status",)
 
     customer = models.ForeignKey(
         "customers.Customer",
@@ -166,12 +171,36 @@ class Order(GuardedModel):
         instance._loaded_status = instance.__dict__.get("status")
         return instance
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self._loaded_status = self.status
+
     def guard_active(self) -> bool:
         return getattr(self, "_loaded_status", self.status) != OrderStatus.DRAFT
 
     @classmethod
     def guard_applies_to_queryset(cls, queryset) -> bool:
         return queryset.exclude(status=OrderStatus.DRAFT).exists()
+
+    def guard_check(self, fields=None) -> None:
+        super().guard_check(fields)
+        if fields is None or "status" in fields:
+            self.status_check()
+
+    def status_check(self) -> None:
+        """A stored order moves only along the declared transitions, and leaving draft is
+        checked against the approval policy (``order_create`` places an order as a draft and
+        walks it to its status, so a new order meets the same checks)."""
+        from tend.approvals.policy import order_terms_check
+
+        from . import transitions
+
+        old = getattr(self, "_loaded_status", None)
+        if self.pk is None or old is None or old == self.status:
+            return
+        transitions.check_move(number=self.number, old=old, new=self.status)
+        if transitions.agrees_terms(old, self.status) and not guard_open():
+            order_terms_check(order=self, lines=list(self.lines.select_related("product")))
 
     @property
     def is_open(self) -> bool:
@@ -193,7 +222,14 @@ class Order(GuardedModel):
 
 
 class OrderLineQuerySet(GuardedQuerySet):
-    pass
+    def bulk_create(self, objs, *args, **kwargs):
+        """Lines join a draft only: a confirmed order's lines change by an approved request."""
+        objs = list(objs)
+        if not guard_open():
+            orders = {obj.order_id for obj in objs}
+            if Order.objects.filter(pk__in=orders).exclude(status=OrderStatus.DRAFT).exists():
+                raise GuardedChange("OrderLine", ["a new line"])
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class OrderLine(GuardedModel):
@@ -250,6 +286,32 @@ class OrderLine(GuardedModel):
         return (gross * (Decimal("100") - self.discount_pct) / Decimal("100")).quantize(
             Decimal("0.01"), rounding=ROUND_HALF_UP
         )
+
+    def depth_below_list(self, rate_to_base: Decimal) -> Decimal:
+        """How far below list this line sells, in percent (what the discount policy measures)."""
+        return discount_depth(
+            net_amount=self.amount,
+            quantity=self.quantity,
+            rate_to_base=rate_to_base,
+            list_price=self.product.list_price,
+            discount_pct=self.discount_pct,
+        )
+
+
+def discount_depth(
+    *,
+    net_amount: Decimal,
+    quantity: Decimal,
+    rate_to_base: Decimal,
+    list_price: Decimal | None,
+    discount_pct: Decimal,
+) -> Decimal:
+    """Percent below list: the net unit price in base currency against the product's list
+    price, so a low unit price counts like a discount; without a list price, the discount."""
+    if list_price and quantity:
+        unit_net_base = net_amount / quantity * rate_to_base
+        return (Decimal("1") - unit_net_base / list_price) * 100
+    return discount_pct
 
 
 class EstimateChange(models.Model):

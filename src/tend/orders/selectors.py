@@ -1,15 +1,27 @@
 """Reads for orders, each through the customer visibility rule."""
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, DateField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.http import Http404
 
 from tend.accounts.models import User
 from tend.customers.selectors import customers_visible_to
 
-from .models import Disruption, Order, Sample, SampleOutcome
+from .models import Disruption, Order, OrderLine, Sample, SampleOutcome
 
 
 def orders_visible_to(*, user: User) -> QuerySet[Order]:
@@ -21,6 +33,104 @@ def order_get_for_user(*, user: User, pk: int) -> Order:
         return orders_visible_to(user=user).select_related("customer", "customer__owner").get(pk=pk)
     except (Order.DoesNotExist, ValueError, TypeError):
         raise Http404("No such order.") from None
+
+
+ORDER_SORTS = {
+    "-ordered": ("-order_date", "-id"),
+    "ordered": ("order_date", "id"),
+    "promised": (F("promised_ship_date").asc(nulls_last=True), "id"),
+    "-promised": (F("promised_ship_date").desc(nulls_last=True), "-id"),
+    "number": ("number",),
+    "-amount": ("-amount_base", "-id"),
+    "customer": ("customer__name", "-order_date", "-id"),
+}
+DEFAULT_ORDER_SORT = "-ordered"
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    q: str = ""  # words of the order number
+    status: str = ""
+    late: str = ""  # "yes", "no", or "" for both
+    customer: int | None = None
+    product: int | None = None
+    lot: str = ""
+    ordered_from: date | None = None
+    ordered_to: date | None = None
+    promised_from: date | None = None
+    promised_to: date | None = None
+    sort: str = DEFAULT_ORDER_SORT
+
+
+def order_list(*, user: User, filters: OrderFilters, today: date) -> QuerySet[Order]:
+    """The orders of the customers the user may see, filtered and sorted. "Late" is the
+    agenda's definition (``OrderQuerySet.late``). A fixed number of queries per page."""
+    queryset = orders_visible_to(user=user)
+    for word in filters.q.split():
+        queryset = queryset.filter(number__icontains=word)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.late == "yes":
+        queryset = queryset.late(today=today)
+    elif filters.late == "no":
+        queryset = queryset.exclude(pk__in=Order.objects.late(today=today).values("pk"))
+    if filters.customer is not None:
+        queryset = queryset.filter(customer_id=filters.customer)
+    if filters.product is not None:
+        queryset = queryset.filter(
+            Exists(OrderLine.objects.filter(order=OuterRef("pk"), product_id=filters.product))
+        )
+    if filters.lot:
+        queryset = queryset.filter(
+            Exists(OrderLine.objects.filter(order=OuterRef("pk"), batch_number=filters.lot))
+        )
+    if filters.ordered_from:
+        queryset = queryset.filter(order_date__gte=filters.ordered_from)
+    if filters.ordered_to:
+        queryset = queryset.filter(order_date__lte=filters.ordered_to)
+    if filters.promised_from:
+        queryset = queryset.filter(promised_ship_date__gte=filters.promised_from)
+    if filters.promised_to:
+        queryset = queryset.filter(promised_ship_date__lte=filters.promised_to)
+    order = ORDER_SORTS.get(filters.sort, ORDER_SORTS[DEFAULT_ORDER_SORT])
+    return queryset.select_related("customer").order_by(*order)
+
+
+ORDER_EXPORT_HEADERS = [
+    "number",
+    "customer",
+    "order_date",
+    "status",
+    "currency",
+    "amount",
+    "amount_base",
+    "incoterm",
+    "payment_terms",
+    "promised_ship_date",
+    "estimated_ship_date",
+    "actual_ship_date",
+    "days_late",
+]
+
+
+def order_export_rows(*, user: User, filters: OrderFilters, today: date) -> Iterator[list]:
+    """The list as filtered, one row per order, streamed."""
+    for order in order_list(user=user, filters=filters, today=today).iterator(chunk_size=2000):
+        yield [
+            order.number,
+            order.customer.name,
+            order.order_date,
+            order.status,
+            order.currency,
+            order.amount,
+            order.amount_base,
+            order.incoterm,
+            order.payment_terms,
+            order.promised_ship_date,
+            order.estimated_ship_date,
+            order.actual_ship_date,
+            order.days_late(today),
+        ]
 
 
 def sample_get_for_user(*, user: User, pk: int) -> Sample:

@@ -1,10 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import edit_views, views
 
 app_name = "orders"
 
 urlpatterns = [
+    path("", views.order_list, name="list"),
+    path("export/", views.order_export, name="export"),
+    path("new/", edit_views.order_new, name="new"),
+    path("customers/<int:pk>/new/", edit_views.order_create, name="create"),
+    path("<int:pk>/edit/", edit_views.order_edit, name="edit"),
+    path("<int:pk>/status/", edit_views.order_status, name="status"),
     path("<int:pk>/", views.order_detail, name="detail"),
     path("<int:pk>/draft/", views.order_draft, name="draft"),
     path("<int:pk>/estimate/", views.order_estimate, name="estimate"),

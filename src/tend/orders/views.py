@@ -1,8 +1,10 @@
 """Order pages: the order with its dates and updates, disruptions, samples."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,10 +13,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from tend.core.exports import export_response, unknown_format
 from tend.customers.selectors import customer_get_for_user
 
 from . import selectors, services
-from .forms import DisruptionForm, EstimateForm, OrderUpdateForm, SampleForm, ShiftForm
+from .forms import (
+    DisruptionForm,
+    EstimateForm,
+    OrderFilterForm,
+    OrderUpdateForm,
+    SampleForm,
+    ShiftForm,
+)
 from .models import Disruption
 
 
@@ -23,6 +33,57 @@ def _add_errors(form, exc: ValidationError) -> None:
     for field, field_messages in errors.items():
         for message in field_messages:
             form.add_error(field if field in form.fields else None, message)
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _list_filters(request) -> tuple[OrderFilterForm, selectors.OrderFilters, object]:
+    """The list's filters from the query string; a customer the user may not see is a 404."""
+    form = OrderFilterForm(request.GET or None)
+    filters = form.filters()
+    customer = None
+    if filters.customer is not None:
+        customer = customer_get_for_user(user=request.user, pk=filters.customer)
+    return form, filters, customer
+
+
+@login_required
+def order_list(request):
+    form, filters, customer = _list_filters(request)
+    today = timezone.localdate()
+    queryset = selectors.order_list(user=request.user, filters=filters, today=today)
+    page = Paginator(queryset, settings.TEND_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [(order, order.days_late(today)) for order in page],
+        "query": query.urlencode(),
+        "customer": customer,
+    }
+    template = "orders/_list_results.html" if _is_htmx(request) else "orders/list.html"
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+@login_required
+def order_export(request):
+    """The list as filtered, in CSV or Excel: only orders the user may see."""
+    fmt = request.GET.get("format", "csv")
+    if refused := unknown_format(fmt):
+        return refused
+    form, filters, _customer = _list_filters(request)
+    if form.errors:  # never a file that silently ignores a filter
+        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
+    rows = selectors.order_export_rows(
+        user=request.user, filters=filters, today=timezone.localdate()
+    )
+    return export_response(
+        filename="orders", fmt=fmt, headers=selectors.ORDER_EXPORT_HEADERS, rows=rows
+    )
 
 
 @login_required
@@ -75,6 +136,8 @@ def order_detail(request, pk: int):
             "is_late": order.is_late(today),
             "days_late": order.days_late(today),
             "estimate_form": EstimateForm(initial={"new_date": order.estimated_ship_date}),
+            "moves": services.order_moves(order=order),
+            "today": today,
             "update_form": update_form,
         },
     )

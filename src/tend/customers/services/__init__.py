@@ -158,15 +158,28 @@ def customer_create(
     tags: Iterable[str] = (),
     contacts: Iterable[dict[str, Any]] = (),
     allow_duplicate: bool = False,
+    terms_reason: str = "",
 ) -> Customer:
     """Create a customer (with its first contacts). Raises ValidationError per field, or
-    DuplicateCustomer when it matches an existing one and ``allow_duplicate`` is not set."""
+    DuplicateCustomer when it matches an existing one and ``allow_duplicate`` is not set.
+
+    Payment terms and a credit limit are credit terms, set only by an approved request: the
+    customer is created without them and a request for them is made in ``by``'s name
+    (``terms_reason`` tells the approver why). Within policy it applies at once; beyond it,
+    the terms arrive when approved (``customer.terms_request`` is the request)."""
     fields = dict(fields)
     if by.is_rep:
         fields.setdefault("owner", by)
     customer = Customer()
     _apply_fields(customer, fields)
     customer.full_clean()
+    terms = {
+        name: getattr(customer, name)
+        for name in Customer.GUARDED_FIELDS
+        if name in customer.guard_given()
+    }
+    for name in terms:
+        setattr(customer, name, customer._meta.get_field(name).get_default())
     _check_assignment(by=by, customer=customer, original_owner_id=None, original_backup_id=None)
     contacts = list(contacts)
     if not allow_duplicate:
@@ -198,7 +211,29 @@ def customer_create(
                 {f"contacts.{index}.{field}": msgs for field, msgs in exc.message_dict.items()}
             ) from exc
     customer_refresh_search_text(customer=customer)
+    customer.terms_request = _request_terms(
+        by=by, customer=customer, terms=terms, reason=terms_reason
+    )
     return customer
+
+
+def _request_terms(*, by: User, customer: Customer, terms: dict[str, Any], reason: str):
+    """Ask for the credit terms a new customer was given (applied at once within policy)."""
+    if not terms:
+        return None
+    from tend.approvals.models import RequestKind
+    from tend.approvals.services import request_create
+
+    proposed = {name: None if value is None else str(value) for name, value in terms.items()}
+    request = request_create(
+        by=by,
+        kind=RequestKind.CREDIT_TERMS,
+        customer=customer,
+        reason=reason or _("Terms given when the customer file was created."),
+        proposed=proposed,
+    )
+    customer.refresh_from_db(fields=list(Customer.GUARDED_FIELDS))
+    return request
 
 
 @transaction.atomic

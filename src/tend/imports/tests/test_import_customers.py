@@ -1,12 +1,10 @@
 """Importing customer files: every bad row reported, all or nothing, re-imports update."""
 
-from decimal import Decimal
-
 import pytest
 from django.db import transaction
 
 from tend.audit.models import AuditEntry
-from tend.core.guard import GuardedChange
+from tend.core.guard import GuardedChange, approval_applying
 from tend.customers import services
 from tend.customers.models import Contact, Customer, OwnershipEvent
 from tend.customers.tests.factories import ContactFactory, CustomerFactory
@@ -441,7 +439,11 @@ def test_an_import_writes_what_the_services_write(manager1, rep1, tmp_path):
 
     def written(customer):
         contact = customer.contacts.get()
-        entries = AuditEntry.objects.filter(customer_id=customer.pk).order_by("id")
+        entries = (
+            AuditEntry.objects.filter(customer_id=customer.pk)
+            .exclude(entity="approvalrequest")  # its label carries the request's number
+            .order_by("id")
+        )
         return (
             [
                 getattr(customer, name)
@@ -466,6 +468,7 @@ def test_an_import_writes_what_the_services_write(manager1, rep1, tmp_path):
             ],
             [(e.action, e.entity, e.entity_label, e.changes) for e in entries],
             list(OwnershipEvent.objects.filter(customer=customer).values_list("role", "to_user")),
+            list(customer.approval_requests.values_list("kind", "state", "proposed", "reason")),
         )
 
     assert written(imported) == written(by_service)
@@ -559,10 +562,11 @@ def test_an_owner_change_by_import_is_recorded_as_the_form_records_it(manager1, 
     assert recorded(imported)[3] == {"owner": [None, "Alice Tester"]}
 
 
-def test_guarded_fields_are_set_on_new_customers_but_not_changed_on_existing_ones(
-    manager1, tmp_path
-):
-    CustomerFactory(name="Doha Lights", external_id="Q-1", country="QA", payment_terms="30 days")
+def test_new_customers_terms_are_asked_for_and_existing_ones_terms_are_refused(manager1, tmp_path):
+    with approval_applying():  # terms already approved
+        CustomerFactory(
+            name="Doha Lights", external_id="Q-1", country="QA", payment_terms="30 days"
+        )
     headers = ["Company", "External ID", "Country", "Payment terms", "Credit limit"]
     rows = [
         ["Doha Lights", "Q-1", "QA", "60 days", ""],
@@ -583,15 +587,21 @@ def test_guarded_fields_are_set_on_new_customers_but_not_changed_on_existing_one
     rows[0][3] = "30 days"
     result = run(manager1, write_csv(tmp_path / "g2.csv", headers, rows))
 
-    assert result.errors == []
+    assert (result.errors, result.terms_held_for_approval) == ([], 1)
     muscat = Customer.objects.get(external_id="O-1")
-    assert (muscat.payment_terms, muscat.credit_limit) == ("T/T in advance", Decimal("250000.50"))
-    created = AuditEntry.objects.get(entity="customer", entity_id=muscat.pk)
-    assert created.changes["credit_limit"] == [None, "250000.50"]
+    assert (muscat.payment_terms, muscat.credit_limit) == ("", None)
+    request = muscat.approval_requests.get()
+    assert (request.kind, request.state, request.proposed, request.admin_required) == (
+        "credit_terms",
+        "pending",
+        {"payment_terms": "T/T in advance", "credit_limit": "250000.50"},
+        True,
+    )
 
 
 def test_the_bulk_writer_refuses_a_guarded_field_like_the_orm_does(manager1):
-    customer = CustomerFactory(payment_terms="30 days")
+    with approval_applying():  # terms already approved
+        customer = CustomerFactory(payment_terms="30 days")
     with pytest.raises(GuardedChange):
         bulk.update(Customer, ["payment_terms"], [("60 days", customer.pk)])
     customer.refresh_from_db()

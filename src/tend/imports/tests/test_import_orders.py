@@ -51,7 +51,7 @@ def catalogue(book, rep1):
     book["rep1_owned"].external_id = "ERP-1"
     book["rep1_owned"].save()
     ProductFactory(sku="KT-1")
-    ProductFactory(sku="KT-2")
+    ProductFactory(sku="KT-2", list_price=Decimal("7.00"))  # SO-1002 sells within policy
     RateFactory(currency="EUR", valid_from=date(2025, 1, 1), rate=Decimal("1.0800000000"))
     RateFactory(currency="EUR", valid_from=date(2025, 3, 1), rate=Decimal("1.0912345678"))
     RateFactory(currency="EUR", valid_from=date(2025, 4, 1), rate=Decimal("1.2000000000"))

@@ -9,12 +9,21 @@ from .disruptions import (
     disruption_shift_estimates,
 )
 from .documents import document_number_next, order_document_generate
-from .orders import order_create, order_set_estimate, order_set_status, rate_for
+from .editing import Move, OrderEdit, order_edit, order_move, order_moves
+from .orders import (
+    order_create,
+    order_lines_checked,
+    order_set_estimate,
+    order_status_change,
+    rate_for,
+)
 from .samples import sample_log, sample_set_outcome
 from .updates import order_update_draft, order_update_record
 
 __all__ = [
+    "Move",
     "NotifyResult",
+    "OrderEdit",
     "disruption_affected_orders",
     "disruption_create",
     "disruption_notify",
@@ -23,8 +32,12 @@ __all__ = [
     "exchange_rate_create",
     "order_create",
     "order_document_generate",
+    "order_edit",
+    "order_lines_checked",
+    "order_move",
+    "order_moves",
     "order_set_estimate",
-    "order_set_status",
+    "order_status_change",
     "order_update_draft",
     "order_update_record",
     "product_create",

@@ -9,11 +9,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
+from tend.approvals.policy import confirm_refusal, needs_approval, order_terms_requirements
 from tend.core.decimals import MONEY
+from tend.core.guard import GuardedChange
 from tend.customers.models import Customer
 from tend.health.services.lost import record_won_back
 from tend.timeline.services import timeline_add
 
+from .. import transitions
 from ..models import EstimateChange, ExchangeRate, Order, OrderLine, OrderStatus, Product
 from ..timeline_kinds import ORDER
 
@@ -63,28 +66,9 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-@transaction.atomic
-def order_create(
-    *, by: User | None, customer: Customer, fields: dict[str, Any], lines: Iterable[dict]
-) -> Order:
-    """Place an order with its lines; amounts in the order's currency and in base currency at
-    the order date's rate. Errors are per field (``lines.2.quantity``) and nothing is written."""
-    unknown = set(fields) - ORDER_FIELDS
-    if unknown:
-        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
-    order = Order(customer=customer, created_by=by, **fields)
-    order.currency = (order.currency or customer.currency or "").upper()
-    if not order.incoterm:
-        order.incoterm = customer.incoterm
-    if not order.payment_terms:
-        order.payment_terms = customer.payment_terms
-    if order.estimated_ship_date is None:
-        order.estimated_ship_date = order.promised_ship_date
-    order.rate_to_base = Decimal("0")
-    order.full_clean(exclude=["customer", "rate_to_base"])
-    if order.status == OrderStatus.SHIPPED and order.actual_ship_date is None:
-        raise ValidationError({"actual_ship_date": _("A shipped order needs its ship date.")})
-    order.rate_to_base = rate_for(order.currency, order.order_date)
+def order_lines_checked(lines: Iterable[dict]) -> list[OrderLine]:
+    """Unsaved lines from their data (``product`` or ``product_id``, quantity, unit_price,
+    discount_pct, batch_number); every problem is named by index (``lines.2.quantity``)."""
     line_objects = []
     errors: dict[str, list[str]] = {}
     lines = list(lines)
@@ -117,6 +101,58 @@ def order_create(
         line_objects.append(line)
     if errors:
         raise ValidationError(errors)
+    return line_objects
+
+
+def _request_confirmation(*, by: User, order: Order, reason: str) -> None:
+    from tend.approvals.services import request_create
+
+    request_create(
+        by=by,
+        kind="discount",
+        customer=order.customer,
+        order=order,
+        reason=reason or _("Placed below list beyond policy: to be confirmed when approved."),
+        proposed={"status": OrderStatus.CONFIRMED.value},
+    )
+
+
+@transaction.atomic
+def order_create(
+    *,
+    by: User | None,
+    customer: Customer,
+    fields: dict[str, Any],
+    lines: Iterable[dict],
+    approval_reason: str = "",
+) -> Order:
+    """Place an order with its lines; amounts in the order's currency and in base currency at
+    the order date's rate. Errors are per field (``lines.2.quantity``) and nothing is written.
+
+    The order is written as a draft with its lines, then walks the transition table to the
+    status asked for, each step checked by the model like any move.
+
+    Placing an order past draft agrees its prices, so the discount policy is consulted first:
+    beyond it, the order is placed as a draft with a pending discount approval that confirms
+    it when approved (``approval_reason`` tells the approver why). Without a person to ask
+    (``by`` is None), it is refused instead."""
+    unknown = set(fields) - ORDER_FIELDS
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    order = Order(customer=customer, created_by=by, **fields)
+    order.currency = (order.currency or customer.currency or "").upper()
+    if not order.incoterm:
+        order.incoterm = customer.incoterm
+    if not order.payment_terms:
+        order.payment_terms = customer.payment_terms
+    if order.estimated_ship_date is None:
+        order.estimated_ship_date = order.promised_ship_date
+    order.rate_to_base = Decimal("0")
+    order.full_clean(exclude=["customer", "rate_to_base"])
+    if order.status == OrderStatus.SHIPPED and order.actual_ship_date is None:
+        raise ValidationError({"actual_ship_date": _("A shipped order needs its ship date.")})
+    order.rate_to_base = rate_for(order.currency, order.order_date)
+    line_objects = order_lines_checked(lines)
     order.amount = _money(sum((line.amount for line in line_objects), Decimal("0")))
     order.amount_base = _money(order.amount * order.rate_to_base)
     if max(order.amount, order.amount_base) > MONEY.largest:
@@ -126,10 +162,22 @@ def order_create(
                 % {"amount": f"{order.amount:,}", "largest": f"{MONEY.largest:,}"}
             }
         )
+    held_back = transitions.agrees_terms(None, order.status) and needs_approval(
+        order_terms_requirements(order=order, lines=line_objects)
+    )
+    if held_back and by is None:
+        raise ValidationError({"status": confirm_refusal(order=order, lines=line_objects)})
+    status = OrderStatus.DRAFT if held_back else order.status
+    order.status = OrderStatus.DRAFT
     order.save()
     for line in line_objects:
         line.order = order
     OrderLine.objects.bulk_create(line_objects)
+    for step in transitions.path_from_draft(status):
+        order.status = step
+        order.save(update_fields=["status", "updated_at"])
+    if held_back:
+        _request_confirmation(by=by, order=order, reason=approval_reason)
     timeline_add(
         customer_id=customer.pk,
         kind=ORDER,
@@ -178,20 +226,28 @@ def order_set_estimate(
 
 
 @transaction.atomic
-def order_set_status(
-    *, by: User | None, order: Order, status: str, actual_ship_date: date | None = None
+def order_status_change(
+    *, order: Order, status: str, by: User | None, actual_ship_date: date | None = None
 ) -> Order:
+    """Move an order along the declared transitions (``transitions.TRANSITIONS``): the one
+    service every page, API call, bulk action and import uses to change a status.
+
+    Refused, with nothing changed, as a ValidationError on ``status`` that names the request to
+    make: confirming a draft priced below list beyond the discount policy (ask for a discount
+    approval proposing "confirmed"), and moving a confirmed order back to draft (ask for a
+    change to a confirmed order proposing "draft"). Approving either request makes the move."""
     if status not in OrderStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
     order = Order.objects.select_for_update().get(pk=order.pk)
-    closed = (OrderStatus.CANCELLED, OrderStatus.DELIVERED)
-    if order.status in closed and status != order.status:
-        raise ValidationError(
-            {
-                "status": _("Order %(number)s is %(status)s and cannot change.")
-                % {"number": order.number, "status": order.get_status_display()}
-            }
-        )
+    old = order.status
+    try:
+        transitions.check_move(number=order.number, old=old, new=status)
+    except GuardedChange as refused:
+        raise ValidationError({"status": str(refused)}) from None
+    if transitions.agrees_terms(old, status):
+        lines = list(order.lines.select_related("product"))
+        if needs_approval(order_terms_requirements(order=order, lines=lines)):
+            raise ValidationError({"status": confirm_refusal(order=order, lines=lines)})
     order.status = status
     if status == OrderStatus.SHIPPED:
         if actual_ship_date is None:

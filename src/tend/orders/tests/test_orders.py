@@ -96,7 +96,7 @@ def test_late_means_estimate_past_promise_or_promise_passed_unshipped(rep1, book
     assert list(order.estimate_changes.values_list("old_date", "new_date", "reason")) == [
         (date(2026, 3, 1), date(2026, 3, 20), "Heating element shortage")
     ]
-    services.order_set_status(
+    services.order_status_change(
         by=rep1, order=order, status="shipped", actual_ship_date=date(2026, 3, 19)
     )
     assert list(Order.objects.late(today=date(2026, 3, 25))) == []
@@ -138,8 +138,8 @@ def test_a_cancelled_order_stays_cancelled(rep1, book):
         fields={"number": "SO-7", "order_date": date(2026, 1, 5), "currency": "USD"},
         lines=[{"product": ProductFactory(), "quantity": 1, "unit_price": 1}],
     )
-    services.order_set_status(by=rep1, order=order, status="cancelled")
+    services.order_status_change(by=rep1, order=order, status="cancelled")
     with pytest.raises(ValidationError):
-        services.order_set_status(by=rep1, order=order, status="draft")
+        services.order_status_change(by=rep1, order=order, status="draft")
     order.refresh_from_db()
     assert order.status == "cancelled"

@@ -120,6 +120,8 @@ class Command(BaseCommand):
             f"{result.customers_unchanged} unchanged; {result.contacts_created} contacts new, "
             f"{result.contacts_updated} updated."
         )
+        if result.terms_held_for_approval:
+            summary += f" {result.terms_held_for_approval} new customers' terms wait for approval."
         if result.committed:
             write(self.style.SUCCESS(f"Imported: {summary}"))
         else:
@@ -159,6 +161,11 @@ class Command(BaseCommand):
             f"{result.orders_updated} updated, {result.orders_unchanged} unchanged; "
             f"{result.lines_updated} lines' batch numbers updated."
         )
+        if result.orders_held_for_approval:
+            summary += (
+                f" {result.orders_held_for_approval} new orders are drafts waiting for a "
+                "discount approval."
+            )
         if result.committed:
             write(self.style.SUCCESS(f"Imported: {summary}"))
         else:

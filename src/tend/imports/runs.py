@@ -1,0 +1,136 @@
+"""Big uploads are checked and imported in the background: the page starts an ``ImportRun``,
+the worker runs it (a django-tasks task), and the row keeps the progress and the report."""
+
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from tend.accounts.models import User
+
+from .customers import RowError, import_customers
+from .files import UnreadableFile, estimate_rows
+from .models import ImportRun, ImportState
+from .orders import import_orders
+
+logger = logging.getLogger("tend.imports")
+
+IMPORTERS = {"customers": import_customers, "orders": import_orders}
+STORED_ERRORS = 20_000  # the page shows 1,000; the CSV download gives these
+
+
+def upload_path(*, token: str, kind: str) -> Path:
+    return Path(settings.DATA_DIR) / "uploads" / f"{token}.{kind}"
+
+
+def runs_in_background(path: Path) -> bool:
+    """Files above ``TEND_IMPORT_BACKGROUND_BYTES`` are checked and imported by the worker."""
+    return path.stat().st_size > settings.TEND_IMPORT_BACKGROUND_BYTES
+
+
+@dataclass
+class StoredResult:
+    """An importer's result as kept on the run: the counts, and the first errors."""
+
+    counts: dict[str, Any]
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["counts"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    @classmethod
+    def of(cls, run: ImportRun) -> "StoredResult":
+        data = run.result or {}
+        return cls(
+            counts=data.get("counts", {}),
+            errors=[RowError(*error) for error in data.get("errors", [])],
+            error_count=data.get("error_count", 0),
+        )
+
+
+def _stored(result) -> dict[str, Any]:
+    counts = {
+        name: value
+        for name, value in asdict(result).items()
+        if name not in ("errors", "headers", "mapping")
+    }
+    return {
+        "counts": counts,
+        "errors": [[e.row, e.column, e.message] for e in result.errors[:STORED_ERRORS]],
+        "error_count": len(result.errors),
+    }
+
+
+def import_run_start(
+    *, by: User, what: str, pending: dict, mapping: list[str | None], commit: bool
+) -> ImportRun:
+    """Queue a check (or a commit) of the waiting upload for the worker."""
+    from .tasks import import_run_task
+
+    path = upload_path(token=pending["token"], kind=pending["kind"])
+    run = ImportRun.objects.create(
+        what=what,
+        by=by,
+        file_token=pending["token"],
+        file_kind=pending["kind"],
+        file_name=pending.get("name", "")[:255],
+        mapping=list(mapping),
+        commit=commit,
+        rows_total=estimate_rows(path, pending["kind"]),
+    )
+    transaction.on_commit(lambda: import_run_task.enqueue(run.pk))
+    return run
+
+
+def import_run_execute(*, run_id: int) -> str:
+    """Run a queued import once: claimed by one conditional update, so a second worker (or a
+    second delivery of the task) does nothing."""
+    claimed = ImportRun.objects.filter(pk=run_id, state=ImportState.QUEUED).update(
+        state=ImportState.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return "not queued"
+    run = ImportRun.objects.select_related("by").get(pk=run_id)
+
+    def progress(done: int) -> None:
+        ImportRun.objects.filter(pk=run_id).update(rows_done=done)
+
+    try:
+        result = IMPORTERS[run.what](
+            by=run.by,
+            path=upload_path(token=run.file_token, kind=run.file_kind),
+            mapping=run.mapping,
+            commit=run.commit,
+            kind=run.file_kind,
+            progress=progress,
+        )
+    except (UnreadableFile, OSError) as exc:
+        ImportRun.objects.filter(pk=run_id).update(
+            state=ImportState.FAILED, failure=str(exc), finished_at=timezone.now()
+        )
+        return "failed"
+    except Exception as exc:
+        logger.exception("Import run %s failed", run_id)
+        ImportRun.objects.filter(pk=run_id).update(
+            state=ImportState.FAILED, failure=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    ImportRun.objects.filter(pk=run_id).update(
+        state=ImportState.DONE,
+        rows_done=result.rows,
+        result=_stored(result),
+        finished_at=timezone.now(),
+    )
+    return "committed" if result.committed else "checked"
