@@ -375,7 +375,9 @@ def test_a_customer_created_with_a_huge_credit_limit_gets_it_only_when_approved(
     assert (customer.payment_terms, customer.credit_limit) == ("Net 365", Decimal("9999999.00"))
 
 
-def test_the_customer_page_creates_the_customer_and_asks_for_its_terms(client, rep1):
+def test_the_customer_page_creates_the_customer_and_asks_for_its_terms(
+    client, rep1, manager1, admin_user
+):
     client.force_login(rep1)
     response = client.post(
         "/customers/new/",
@@ -406,7 +408,7 @@ def test_the_customer_page_creates_the_customer_and_asks_for_its_terms(client, r
     assert "wait for approval" in response.content.decode()
 
 
-def test_the_api_creates_the_customer_and_asks_for_its_terms(client, rep1):
+def test_the_api_creates_the_customer_and_asks_for_its_terms(client, rep1, admin_user):
     client.force_login(rep1)
     response = post(
         client,
@@ -425,7 +427,9 @@ def test_the_api_creates_the_customer_and_asks_for_its_terms(client, rep1):
     ]
 
 
-def test_a_customer_import_creates_customers_and_asks_for_their_terms(manager1, tmp_path):
+def test_a_customer_import_creates_customers_and_asks_for_their_terms(
+    manager1, admin_user, tmp_path
+):
     path = write_csv(
         tmp_path / "book.csv",
         ["Company", "Country", "Payment terms", "Credit limit"],

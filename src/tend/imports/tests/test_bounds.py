@@ -3,6 +3,8 @@ reported with its row and column, and nothing is written."""
 
 from decimal import Decimal
 
+from tend.approvals.models import ApprovalRequest
+from tend.approvals.services import request_decide
 from tend.customers.models import Customer
 from tend.imports.customers import RowError, import_customers
 from tend.imports.orders import import_orders
@@ -52,7 +54,7 @@ def test_a_credit_limit_too_large_is_reported_and_nothing_is_written(manager1, t
     assert (result.committed, Customer.objects.count()) == (False, 0)
 
 
-def test_a_good_credit_limit_is_kept_to_the_cent(manager1, tmp_path):
+def test_a_good_credit_limit_is_kept_to_the_cent(manager1, admin_user, tmp_path):
     path = write_csv(
         tmp_path / "customers.csv",
         ["Company", "Country", "Credit limit"],
@@ -62,4 +64,7 @@ def test_a_good_credit_limit_is_kept_to_the_cent(manager1, tmp_path):
     result = import_customers(by=manager1, path=path, commit=True)
 
     assert result.errors == []
+    request = ApprovalRequest.objects.get(customer=Customer.objects.get())
+    assert request.proposed["credit_limit"] == "9999999999999.99"  # asked for, to the cent
+    request_decide(by=admin_user, request=request, decision="approve")
     assert Customer.objects.get().credit_limit == Decimal("9999999999999.99")

@@ -386,7 +386,7 @@ def test_an_update_changes_filled_in_cells_adds_contacts_and_deletes_nothing(man
     assert [(e.action, e.entity_label) for e in new_entries][2:] == [("create", "Youssef")]
 
 
-def test_an_import_writes_what_the_services_write(manager1, rep1, tmp_path):
+def test_an_import_writes_what_the_services_write(manager1, rep1, admin_user, tmp_path):
     headers = [
         "Company",
         "Country",
@@ -562,7 +562,9 @@ def test_an_owner_change_by_import_is_recorded_as_the_form_records_it(manager1, 
     assert recorded(imported)[3] == {"owner": [None, "Alice Tester"]}
 
 
-def test_new_customers_terms_are_asked_for_and_existing_ones_terms_are_refused(manager1, tmp_path):
+def test_new_customers_terms_are_asked_for_and_existing_ones_terms_are_refused(
+    manager1, admin_user, tmp_path
+):
     with approval_applying():  # terms already approved
         CustomerFactory(
             name="Doha Lights", external_id="Q-1", country="QA", payment_terms="30 days"
