@@ -2,7 +2,6 @@
 then import. The file waits between steps in the data directory under a random name kept in the
 session; a path never comes from the browser."""
 
-import csv
 import re
 import secrets
 import time
@@ -11,10 +10,11 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from tend.core.exports import export_response
 
 from . import columns
 from .customers import ImportResult, import_customers
@@ -184,16 +184,9 @@ def customer_import_errors(request):
     if _pending_path(pending) is None:
         return redirect("imports:customers")
     result = _check(request, pending, pending["mapping"], commit=False)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="import-errors.csv"'
-    response.write("\ufeff")  # so Excel reads it as UTF-8
-    writer = csv.writer(response)
-    writer.writerow([_("Row"), _("Column"), _("Problem")])
-    for error in result.errors:
-        writer.writerow([error.row or "", _cell(error.column), _cell(error.message)])
-    return response
-
-
-def _cell(text: str) -> str:
-    """No spreadsheet formulas from imported text."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+    return export_response(
+        filename="import-errors",
+        fmt="csv",
+        headers=[_("Row"), _("Column"), _("Problem")],
+        rows=([error.row, error.column, error.message] for error in result.errors),
+    )

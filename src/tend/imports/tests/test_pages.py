@@ -162,7 +162,9 @@ def test_the_error_list_downloads_as_csv(client, manager1, data_dir, tmp_path):
     response = client.get(URL + "errors.csv")
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")))) == [
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert response["Content-Disposition"] == 'attachment; filename="import-errors.csv"'
+    assert list(csv.reader(io.StringIO(text))) == [
         ["Row", "Column", "Problem"],
         [
             "3",
