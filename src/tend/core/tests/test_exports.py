@@ -32,7 +32,7 @@ def test_text_that_starts_like_a_formula_gets_an_apostrophe_in_csv():
     assert _csv(response)[1:] == [
         ["'=1+1", "'+44", "'-2", "2026-03-01"],
         ["'@SUM(A1)", "'\tTab", "'\rReturn", ""],
-        ["'=HYPERLINK(\"http://evil\",\"x\")", "00123", "-12.50", ""],
+        ['\'=HYPERLINK("http://evil","x")', "00123", "-12.50", ""],
     ]
 
 

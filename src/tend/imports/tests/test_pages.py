@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tend.audit.models import AuditEntry
 from tend.customers.models import Contact, Customer
-from tend.imports import forms as import_forms
 from tend.imports.views import SESSION_KEY
 
 from .sheets import HEADERS, book_rows, write_csv
@@ -104,9 +103,9 @@ def test_a_commit_with_errors_writes_nothing(client, manager1, data_dir, tmp_pat
 
 
 def test_a_file_over_the_size_limit_is_refused_with_a_clear_message(
-    client, manager1, data_dir, tmp_path, monkeypatch
+    client, manager1, data_dir, tmp_path, settings
 ):
-    monkeypatch.setattr(import_forms, "MAX_UPLOAD_BYTES", 100)
+    settings.TEND_MAX_UPLOAD_BYTES = 100
     client.force_login(manager1)
 
     path = write_csv(tmp_path / "big.csv", HEADERS, book_rows(5))
