@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from tend.accounts.models import User
+from tend.core.inputs import ID_PATTERN, PageNumber
 
 from . import selectors, services
 from .models import Customer, Territory
@@ -156,10 +157,12 @@ class CustomerQuery(Schema):
     tier: str = ""
     status: str = ""
     type: str = ""
-    owner: str = Field("", description="A user id, 'me' or 'pool'.")
+    owner: str = Field(
+        "", pattern=rf"^(me|pool|{ID_PATTERN})?$", description="A user id, 'me' or 'pool'."
+    )
     tag: str = ""
     sort: str = selectors.DEFAULT_SORT
-    page: int = Field(1, ge=1)
+    page: PageNumber = 1
     page_size: int = Field(50, ge=1, le=500)
 
 

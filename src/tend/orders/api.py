@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from tend.accounts.models import User
+from tend.core.inputs import CalendarDate, DbId, PageNumber
 from tend.customers.models import Contact
 from tend.customers.selectors import customer_get_for_user
 
@@ -45,7 +46,7 @@ router = Router(tags=["orders"])
 
 
 class PageQuery(Schema):
-    page: int = Field(1, ge=1)
+    page: PageNumber = 1
     page_size: int = Field(50, ge=1, le=500)
 
 
@@ -301,13 +302,13 @@ class OrderPage(Schema):
 
 
 class OrderQuery(PageQuery):
-    customer: int | None = Field(None, description="A customer id.")
+    customer: DbId | None = Field(None, description="A customer id.")
     status: OrderStatus | None = None
     late: bool | None = Field(
         None, description="True: open orders past their promise or estimated after it."
     )
-    order_date_from: date | None = None
-    order_date_to: date | None = None
+    order_date_from: CalendarDate | None = None
+    order_date_to: CalendarDate | None = None
 
 
 class EstimateIn(Schema):
@@ -321,7 +322,7 @@ class StatusIn(Schema):
 
 
 class DraftQuery(Schema):
-    contact_id: int | None = Field(None, description="Empty: the customer's primary contact.")
+    contact_id: DbId | None = Field(None, description="Empty: the customer's primary contact.")
     reason: str | None = Field(None, description="Empty: the reason of the last date move.")
 
 
