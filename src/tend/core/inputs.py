@@ -7,14 +7,16 @@ from datetime import date, datetime
 from typing import Annotated
 
 from django import forms
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from pydantic import AfterValidator, Field
 
+API_PREFIX = "/api/"
 DB_INT_MAX = 2**63 - 1  # BigAutoField: SQLite INTEGER and PostgreSQL bigint
 PAGE_MAX = 1_000_000  # 500 rows a page: far beyond any book, far below an OFFSET overflow
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
-ID_PATTERN = r"\d{1,18}"  # a user or customer id written in a text filter
+ID_PATTERN = r"[0-9]{1,18}"  # a user or customer id written in a text filter
 
 # Types for API schemas (django-ninja / pydantic).
 DbId = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
@@ -31,9 +33,34 @@ def parse_id(text: str | None) -> int | None:
     return value if 1 <= value <= DB_INT_MAX else None
 
 
-def parse_ids(texts: Iterable[str]) -> list[int]:
-    """The ids among ``texts`` (a ticked list's values); the others cannot match a row."""
-    return [pk for pk in (parse_id(text) for text in texts) if pk is not None]
+def parse_ids(texts: Iterable[str]) -> tuple[list[int], str | None]:
+    """``texts`` (a ticked list's values) as ids, and the first text that is not one."""
+    ids = []
+    for text in texts:
+        pk = parse_id(text)
+        if pk is None:
+            return [], text
+        ids.append(pk)
+    return ids, None
+
+
+def not_an_id_message(text: str) -> str:
+    return _("“%(value)s” is not a record id.") % {"value": text}
+
+
+def parameter_refused(request, name: str, problem: str) -> HttpResponse:
+    """The 4xx for a parameter no view should see: JSON with the field for the API (422, as
+    its schema errors), a plain 400 naming the field for pages."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(
+            {"message": "The request has invalid fields.", "errors": {name: [problem]}},
+            status=422,
+        )
+    return HttpResponse(
+        _("%(field)s: %(problem)s") % {"field": name, "problem": problem},
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 def text_problem(text: str) -> str | None:

@@ -10,9 +10,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from .inputs import DB_INT_MAX, text_problem
+from .inputs import API_PREFIX, DB_INT_MAX, parameter_refused, text_problem
 
-API_PREFIX = "/api/"
 FORM_SLACK_BYTES = 1024 * 1024  # the other fields and the multipart boundaries of an upload
 
 
@@ -76,7 +75,7 @@ class InputGuardMiddleware:
             for name, values in query.lists():
                 for text in [name, *values]:
                     if problem := text_problem(text):
-                        return self._invalid(request, name, problem)
+                        return parameter_refused(request, name, problem)
         if request.content_type == "application/json" and request.body:
             try:
                 document = json.loads(request.body)
@@ -84,20 +83,8 @@ class InputGuardMiddleware:
                 return None  # the view answers malformed JSON in its own words
             for name, text in _walk(document, ""):
                 if problem := text_problem(text):
-                    return self._invalid(request, name or "__all__", problem)
+                    return parameter_refused(request, name or "__all__", problem)
         return None
-
-    def _invalid(self, request, name: str, problem: str):
-        if request.path.startswith(API_PREFIX):
-            return JsonResponse(
-                {"message": "The request has invalid fields.", "errors": {name: [problem]}},
-                status=422,
-            )
-        return HttpResponse(
-            _("%(field)s: %(problem)s") % {"field": name, "problem": problem},
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
 
     def _too_big(self, request):
         """The limit named is the one that was passed: the whole body, or an upload's fields."""
