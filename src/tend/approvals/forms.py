@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tend.core import reference
+from tend.core.inputs import CalendarDateField
 from tend.customers.models import Customer
 from tend.customers.validators import validate_currency
 from tend.orders.models import Order
@@ -102,7 +103,7 @@ class RequestForm(forms.Form):
 
     def _add_order_change_fields(self) -> None:
         order = self.order
-        self.fields["promised_ship_date"] = forms.DateField(
+        self.fields["promised_ship_date"] = CalendarDateField(
             label=_("New promised ship date"),
             required=False,
             widget=forms.DateInput(attrs={"type": "date"}),

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, Field
 
 API_PREFIX = "/api/"
 DB_INT_MAX = 2**63 - 1  # BigAutoField: SQLite INTEGER and PostgreSQL bigint
+INT_FIELD_MAX = 2**31 - 1  # IntegerField and PositiveIntegerField on PostgreSQL
 PAGE_MAX = 1_000_000  # 500 rows a page: far beyond any book, far below an OFFSET overflow
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2999, 12, 31)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from tend.accounts.models import User
-from tend.core.inputs import ID_PATTERN, PageNumber
+from tend.core.inputs import ID_PATTERN, DbId, PageNumber
 
 from . import selectors, services
 from .models import Customer, Territory
@@ -72,10 +72,10 @@ class CustomerPatch(Schema):
     territory: str | None = Field(None, description="Territory name.")
     tier: str | None = None
     status: str | None = None
-    owner_id: int | None = Field(None, description="Null puts the customer in the pool.")
-    backup_owner_id: int | None = None
+    owner_id: DbId | None = Field(None, description="Null puts the customer in the pool.")
+    backup_owner_id: DbId | None = None
     source: str | None = None
-    referred_by_id: int | None = None
+    referred_by_id: DbId | None = None
     currency: str | None = None
     incoterm: str | None = None
     payment_terms: str | None = None
@@ -327,7 +327,7 @@ class ReleaseIn(Schema):
 
 
 class AssignIn(Schema):
-    owner_id: int | None = Field(None, description="Null puts the customer in the pool.")
+    owner_id: DbId | None = Field(None, description="Null puts the customer in the pool.")
     reason: str = ""
 
 

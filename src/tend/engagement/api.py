@@ -34,19 +34,21 @@ class ErrorOut(Schema):
 
 class PromiseIn(Schema):
     kind: PromiseKind
-    due_at: datetime = Field(description="Without a time zone: in your own time zone.")
+    due_at: CalendarDateTime = Field(description="Without a time zone: in your own time zone.")
     description: str = ""
-    contact_id: int | None = None
+    contact_id: DbId | None = None
 
 
 class InteractionIn(Schema):
     channel: Channel
     direction: Direction
-    at: datetime | None = Field(None, description="Empty for now; without a time zone: yours.")
+    at: CalendarDateTime | None = Field(
+        None, description="Empty for now; without a time zone: yours."
+    )
     subject: str = ""
     summary: str = ""
-    contact_ids: list[int] = []
-    person_ids: list[int] = Field([], description="Our other people in it (you are added).")
+    contact_ids: list[DbId] = []
+    person_ids: list[DbId] = Field([], description="Our other people in it (you are added).")
     needs_answer: bool = Field(False, description="An inbound message waiting for our answer.")
     promise: PromiseIn | None = Field(None, description="A promise made in this conversation.")
 

@@ -27,7 +27,7 @@ class LostIn(Schema):
     reason: LostReason = Field(description="One of GET /lost/reasons.")
     competitor: str = Field("", max_length=200, description="Who they went to, if known.")
     note: str = ""
-    win_back_on: date | None = Field(
+    win_back_on: CalendarDate | None = Field(
         None, description="After today: a win-back task for the owner, 09:00 their time."
     )
 

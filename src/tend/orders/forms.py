@@ -1,11 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tend.core.inputs import CalendarDateField
+
 from .models import Disruption, Product, Sample, UpdateChannel
 
 
 class EstimateForm(forms.Form):
-    new_date = forms.DateField(
+    new_date = CalendarDateField(
         label=_("New estimated ship date"), widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(label=_("Why"), max_length=300)
@@ -34,6 +36,7 @@ class DisruptionForm(forms.ModelForm):
     class Meta:
         model = Disruption
         fields = ["kind", "title", "description", "starts_on", "ends_on", "products", "ports"]
+        field_classes = {"starts_on": CalendarDateField, "ends_on": CalendarDateField}
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}),
             "ends_on": forms.DateInput(attrs={"type": "date"}),
@@ -53,7 +56,7 @@ class ShiftForm(forms.Form):
     days = forms.IntegerField(
         label=_("Move by (days)"), required=False, min_value=-365, max_value=365
     )
-    new_date = forms.DateField(
+    new_date = CalendarDateField(
         label=_("or set to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
@@ -84,6 +87,7 @@ class SampleForm(forms.ModelForm):
             "cost",
             "follow_up_on",
         ]
+        field_classes = {"sent_on": CalendarDateField, "follow_up_on": CalendarDateField}
         widgets = {
             "sent_on": forms.DateInput(attrs={"type": "date"}),
             "follow_up_on": forms.DateInput(attrs={"type": "date"}),

@@ -31,11 +31,11 @@ class ErrorOut(Schema):
 
 
 class TaskIn(Schema):
-    customer_id: int
+    customer_id: DbId
     kind: TaskKind
     title: str = Field(max_length=200)
-    due_at: datetime = Field(description="Without a time zone: in your own time zone.")
-    assignee_id: int | None = Field(None, description="Empty for yourself.")
+    due_at: CalendarDateTime = Field(description="Without a time zone: in your own time zone.")
+    assignee_id: DbId | None = Field(None, description="Empty for yourself.")
     detail: str = ""
 
 
