@@ -172,3 +172,21 @@ def test_the_error_list_downloads_as_csv(client, manager1, data_dir, tmp_path):
             "e.g. +971 50 123 4567.",
         ],
     ]
+
+
+def test_a_nul_deep_in_the_file_is_refused_naming_row_and_column(
+    client, manager1, data_dir, tmp_path
+):
+    client.force_login(manager1)
+    rows = book_rows(120)
+    rows[110][3] = "Dub\x00ai"
+    before = (Customer.objects.count(), AuditEntry.objects.count())
+
+    assert upload(client, write_csv(tmp_path / "nul.csv", HEADERS, rows)).status_code == 302
+    response = client.get(URL)
+
+    assert response.status_code == 400
+    assert [str(m) for m in response.context["messages"]] == [
+        "Row 112, column “City”: Null characters are not allowed."
+    ]
+    assert (Customer.objects.count(), AuditEntry.objects.count()) == before
