@@ -43,6 +43,9 @@ def _walk(value, path: str):
 
 
 class InputGuardMiddleware:
+    """After the locale layer (its answers are translated), before CSRF and the views, so an
+    oversized body is never parsed."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -88,11 +91,14 @@ class InputGuardMiddleware:
 
     def _too_big(self, request):
         """The limit named is the one that was passed: the whole body, or an upload's fields."""
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if request.content_type == "multipart/form-data" and _content_length(request) > _body_limit(
-            request
-        ):
-            limit = settings.TEND_MAX_UPLOAD_BYTES
+        upload_too_big = request.content_type == "multipart/form-data" and (
+            _content_length(request) > _body_limit(request)
+        )
+        limit = (
+            settings.TEND_MAX_UPLOAD_BYTES
+            if upload_too_big
+            else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        )
         message = _("The request is too large: at most %(size)s.") % {"size": filesizeformat(limit)}
         if request.path.startswith(API_PREFIX):
             return JsonResponse({"message": message}, status=413)
