@@ -222,6 +222,30 @@ def test_the_list_exports_to_excel(client, admin_user, scene):
     assert (hamburg[9].date(), hamburg[10]) == (timezone.localdate() - timedelta(days=1), "SO-BACK")
 
 
+def test_a_competitor_and_note_typed_like_formulas_export_as_text(client, admin_user, rep1):
+    lost_record(
+        CustomerFactory(name="@Evil Imports", owner=rep1),
+        LostReason.COMPETITION,
+        "10.00",
+        3,
+        by=rep1,
+        competitor='=HYPERLINK("http://evil.example")',
+        note="+1\x07 call me",
+    )
+    client.force_login(admin_user)
+
+    text = b"".join(client.get("/health/lost/export/?format=csv").streaming_content)
+    [row] = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))[1:]
+    response = client.get("/health/lost/export/?format=xlsx")
+    cells = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows())[1]
+
+    expected = ["'@Evil Imports", '\'=HYPERLINK("http://evil.example")', "'+1 call me"]
+    assert [row[0], row[3], row[11]] == expected
+    assert [(cells[i].value, cells[i].data_type) for i in (0, 3, 11)] == [
+        (value, "s") for value in expected
+    ]
+
+
 def test_an_unknown_export_format_is_refused(client, admin_user):
     client.force_login(admin_user)
 
