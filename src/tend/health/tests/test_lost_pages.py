@@ -357,3 +357,22 @@ def test_a_won_back_customer_shows_how_it_came_back(client, rep2, scene):
         f"Won back on {timezone.localtime(won.won_back_at):%Y-%m-%d} with order SO-BACK "
         f"(lost on {timezone.localtime(won.marked_at):%Y-%m-%d}: Quality problems)."
     ) in page
+
+
+@pytest.mark.parametrize(("parameter", "day"), [("start", "0001-01-01"), ("end", "9999-12-31")])
+def test_a_period_at_the_ends_of_the_calendar_is_refused_naming_it(
+    client, admin_user, parameter, day
+):
+    client.force_login(admin_user)
+
+    page = client.get("/health/lost/", {parameter: day})
+    export = client.get("/health/lost/export/", {parameter: day, "format": "csv"})
+
+    assert page.status_code == 400
+    assert page.context["form"].errors == {
+        parameter: ["Pick a date between 1900-01-01 and 2999-12-31."]
+    }
+    assert (export.status_code, export.content.decode()) == (
+        400,
+        f"{parameter}: Pick a date between 1900-01-01 and 2999-12-31.",
+    )
