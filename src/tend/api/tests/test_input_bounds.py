@@ -91,9 +91,7 @@ def _integer_body_fields():
 
 def test_every_integer_in_a_request_body_has_a_maximum_a_bigint_holds():
     unbounded = [
-        name
-        for name, option in _integer_body_fields()
-        if option.get("maximum", 2**64) > 2**63 - 1
+        name for name, option in _integer_body_fields() if option.get("maximum", 2**64) > 2**63 - 1
     ]
     assert unbounded == []
 
