@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "tend.core.middleware.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -253,6 +254,8 @@ TEND_LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("TEND_LOGIN_MAX_FAILURES_PER_ACCOU
 TEND_CLIENT_IP_HEADER = env_str("TEND_CLIENT_IP_HEADER")
 TEND_PAGE_SIZE = env_int("TEND_PAGE_SIZE", 50)
 TEND_MAX_OWNED_CUSTOMERS = env_int("TEND_MAX_OWNED_CUSTOMERS", 300)
+# The largest file an import accepts; a larger request body is refused with a 413.
+TEND_MAX_UPLOAD_BYTES = env_int("TEND_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 TEND_BASE_CURRENCY = env_str("TEND_BASE_CURRENCY", "USD")
 # Contact cadence per tier, in days (seed 003: weekly, bi-weekly, monthly).
 TEND_CADENCE_DAYS = {

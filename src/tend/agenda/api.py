@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from tend.core.inputs import CalendarDate, DbId
 from tend.customers.models import Customer
 from tend.engagement.selectors import ReliabilityRow, people_reportable_by, reliability_report
 
@@ -58,13 +59,13 @@ class AgendaOut(Schema):
 
 
 class AgendaQuery(Schema):
-    person: int | None = Field(None, description="A team member's id (managers and admins).")
+    person: DbId | None = Field(None, description="A team member's id (managers and admins).")
     limit: int | None = Field(None, ge=1, le=500, description="Items per section.")
 
 
 class ReliabilityQuery(Schema):
-    start: date | None = Field(None, description="First day; default 90 days ago.")
-    end: date | None = Field(None, description="Last day, included; default today.")
+    start: CalendarDate | None = Field(None, description="First day; default 90 days ago.")
+    end: CalendarDate | None = Field(None, description="Last day, included; default today.")
 
 
 class ReliabilityRowOut(Schema):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tend.accounts.models import User
+from tend.core.inputs import parse_id
 from tend.engagement.selectors import people_reportable_by
 
 from . import calendar, registry
@@ -33,10 +34,11 @@ def agenda_sections(context, limit: int = 50):
 def agenda(request):
     """Today: what this person must do, section by section. Managers may open a team member's."""
     person = request.user
-    person_id = request.GET.get("person", "")
-    if person_id.isdigit() and int(person_id) != request.user.pk:
-        person = people_reportable_by(user=request.user).filter(pk=int(person_id)).first()
-        if person is None:
+    person_text = request.GET.get("person", "")
+    person_id = parse_id(person_text)
+    if person_text and person_id != request.user.pk:
+        person = people_reportable_by(user=request.user).filter(pk=person_id).first()
+        if person_id is None or person is None:
             raise Http404("No such person.")
     context = agenda_context(user=person, viewer=request.user)
     team = (

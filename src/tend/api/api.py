@@ -10,7 +10,7 @@ from ninja.security import APIKeyHeader, HttpBearer, django_auth
 from tend.accounts.services import api_token_authenticate
 from tend.agenda.api import router as agenda_router
 from tend.customers.api import router as customers_router
-from tend.customers.services import AlreadyClaimed, DuplicateCustomer
+from tend.customers.services import AlreadyClaimed, CustomerInUse, DuplicateCustomer
 from tend.engagement.api import router as engagement_router
 
 
@@ -102,6 +102,11 @@ def on_duplicate(request, exc):
 def on_already_claimed(request, exc):
     owner = {"id": exc.owner.pk, "name": str(exc.owner)} if exc.owner else None
     return api.create_response(request, {"message": str(exc), "owner": owner}, status=409)
+
+
+@api.exception_handler(CustomerInUse)
+def on_customer_in_use(request, exc):
+    return api.create_response(request, {"message": str(exc)}, status=409)
 
 
 @api.exception_handler(Http404)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from tend.accounts.models import User
+from tend.core.inputs import DbId
 from tend.customers.selectors import customer_get_for_user
 from tend.orders.selectors import order_get_for_user
 
@@ -40,8 +41,8 @@ PROPOSED_FIELDS = {
 
 class RequestIn(Schema):
     kind: RequestKind
-    customer_id: int
-    order_id: int | None = Field(
+    customer_id: DbId
+    order_id: DbId | None = Field(
         None, description="The order, for a discount or order change (optional for a refund)."
     )
     reason: str = Field(description="Why: the approver decides on it.")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tend.core import reference
 from tend.core.decimals import MONEY, PERCENT, QUANTITY, UNIT_PRICE
+from tend.core.inputs import CalendarDateField
 from tend.customers.models import Customer
 from tend.customers.validators import validate_currency
 from tend.orders.models import Order, OrderStatus
@@ -117,7 +118,7 @@ class RequestForm(forms.Form):
                     "Leave the other fields empty."
                 ),
             )
-        self.fields["promised_ship_date"] = forms.DateField(
+        self.fields["promised_ship_date"] = CalendarDateField(
             label=_("New promised ship date"),
             required=False,
             widget=forms.DateInput(attrs={"type": "date"}),

@@ -1,4 +1,8 @@
-"""Every table can leave Tend as CSV or Excel: one helper for all of them."""
+"""Every table can leave Tend as CSV or Excel: one helper for all of them.
+
+Text a customer typed never runs in the reader's spreadsheet: a cell that starts like a formula
+gets an apostrophe (OWASP's CSV injection advice), xlsx cells holding text are typed as text,
+and control characters a workbook cannot store are dropped rather than failing the download."""
 
 import csv
 import io
@@ -7,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMATS = ("csv", "xlsx")
 
@@ -18,6 +24,15 @@ def unknown_format(fmt: str) -> HttpResponse | None:
     return HttpResponse(_("Unknown format: use csv or xlsx."), status=400)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` as a spreadsheet cell that shows it and never runs it (CSV and xlsx alike)."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -27,8 +42,20 @@ def _plain(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, list | tuple | set):
-        return ", ".join(str(item) for item in value)
+        value = ", ".join(str(item) for item in value)
+    if isinstance(value, str):
+        return spreadsheet_text(value)
     return value
+
+
+def _xlsx_cell(sheet, value: object) -> WriteOnlyCell:
+    """Text stays text (openpyxl would read ``=...`` as a formula); numbers and dates keep
+    their type."""
+    value = _plain(value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
 
 
 def export_response(
@@ -39,9 +66,9 @@ def export_response(
     if fmt == "xlsx":
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet()
-        sheet.append(list(headers))
+        sheet.append([_xlsx_cell(sheet, header) for header in headers])
         for row in rows:
-            sheet.append([_plain(value) for value in row])
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(
@@ -53,7 +80,7 @@ def export_response(
 
         def lines():
             yield "\ufeff"
-            yield writer.writerow(headers)
+            yield writer.writerow([_plain(header) for header in headers])
             for row in rows:
                 yield writer.writerow([_plain(value) for value in row])
 

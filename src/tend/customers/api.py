@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tend.accounts.models import User
 from tend.core.decimals import MoneyIn
+from tend.core.inputs import ID_PATTERN, DbId, PageNumber
 
 from . import selectors, services
 from .models import Customer, Territory
@@ -72,10 +73,10 @@ class CustomerPatch(Schema):
     territory: str | None = Field(None, description="Territory name.")
     tier: str | None = None
     status: str | None = None
-    owner_id: int | None = Field(None, description="Null puts the customer in the pool.")
-    backup_owner_id: int | None = None
+    owner_id: DbId | None = Field(None, description="Null puts the customer in the pool.")
+    backup_owner_id: DbId | None = None
     source: str | None = None
-    referred_by_id: int | None = None
+    referred_by_id: DbId | None = None
     currency: str | None = None
     incoterm: str | None = None
     payment_terms: str | None = Field(
@@ -163,10 +164,12 @@ class CustomerQuery(Schema):
     tier: str = ""
     status: str = ""
     type: str = ""
-    owner: str = Field("", description="A user id, 'me' or 'pool'.")
+    owner: str = Field(
+        "", pattern=rf"^(me|pool|{ID_PATTERN})?$", description="A user id, 'me' or 'pool'."
+    )
     tag: str = ""
     sort: str = selectors.DEFAULT_SORT
-    page: int = Field(1, ge=1)
+    page: PageNumber = 1
     page_size: int = Field(50, ge=1, le=500)
 
 
@@ -331,7 +334,7 @@ class ReleaseIn(Schema):
 
 
 class AssignIn(Schema):
-    owner_id: int | None = Field(None, description="Null puts the customer in the pool.")
+    owner_id: DbId | None = Field(None, description="Null puts the customer in the pool.")
     reason: str = ""
 
 

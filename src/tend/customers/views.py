@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from tend.accounts.models import User
 from tend.audit.selectors import audit_for_customer
 from tend.core.exports import export_response, unknown_format
+from tend.core.inputs import not_an_id_message, parameter_refused, parse_id, parse_ids
 from tend.core.redirects import redirect_back
 from tend.timeline.kinds import all_kinds
 from tend.timeline.selectors import timeline_for_customer
@@ -60,12 +61,15 @@ def customer_bulk_update(request):
     """Managers set tier, status, type, territory or cadence on the customers ticked in the
     list; only those they may see are touched."""
     field, _sep, value = request.POST.get("choice", "").partition(":")
-    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
+    ids, not_an_id = parse_ids(request.POST.getlist("ids"))
+    if not_an_id is not None:
+        return parameter_refused(request, "ids", not_an_id_message(not_an_id))
     customers = list(selectors.customers_visible_to(user=request.user).filter(pk__in=ids))
     if field == "territory":
-        value = Territory.objects.filter(pk=value).first() if value.isdigit() else None
+        territory_id = parse_id(value)
+        value = Territory.objects.filter(pk=territory_id).first() if territory_id else None
     elif field == "cadence_days":
-        value = int(value) if value.isdigit() else None
+        value = int(value) if value.isascii() and value.isdigit() else None
     try:
         changed = services.customers_bulk_update(
             by=request.user, customers=customers, fields={field: value}
@@ -248,8 +252,15 @@ def customer_release(request, pk: int):
 @require_POST
 def customer_assign(request, pk: int):
     customer = selectors.customer_get_for_user(user=request.user, pk=pk)
-    owner_id = request.POST.get("owner", "")
-    owner = User.objects.filter(pk=owner_id, is_active=True).first() if owner_id.isdigit() else None
+    owner_text = request.POST.get("owner", "")
+    owner = None
+    if owner_text:
+        owner_id = parse_id(owner_text)
+        owner = User.objects.filter(pk=owner_id, is_active=True).first() if owner_id else None
+        if owner is None:
+            return parameter_refused(
+                request, "owner", _("No active person with id %(id)s.") % {"id": owner_text}
+            )
     try:
         services.customer_assign(
             by=request.user, customer=customer, owner=owner, reason=request.POST.get("reason", "")
@@ -290,6 +301,11 @@ def customer_delete(request, pk: int):
     except PermissionDenied as exc:
         messages.error(request, str(exc))
         return redirect(customer)
+    except services.CustomerInUse as exc:
+        messages.error(request, str(exc))
+        response = customer_detail(request, pk)
+        response.status_code = 409
+        return response
     messages.success(request, _("Customer “%(name)s” deleted.") % {"name": customer.name})
     return redirect("customers:list")
 

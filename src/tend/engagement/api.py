@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from tend.accounts.models import User
+from tend.core.inputs import ID_PATTERN, CalendarDateTime, DbId, PageNumber
 from tend.customers.models import Contact
 from tend.customers.selectors import customer_get_for_user, customers_visible_to
 
@@ -33,19 +34,21 @@ class ErrorOut(Schema):
 
 class PromiseIn(Schema):
     kind: PromiseKind
-    due_at: datetime = Field(description="Without a time zone: in your own time zone.")
+    due_at: CalendarDateTime = Field(description="Without a time zone: in your own time zone.")
     description: str = ""
-    contact_id: int | None = None
+    contact_id: DbId | None = None
 
 
 class InteractionIn(Schema):
     channel: Channel
     direction: Direction
-    at: datetime | None = Field(None, description="Empty for now; without a time zone: yours.")
+    at: CalendarDateTime | None = Field(
+        None, description="Empty for now; without a time zone: yours."
+    )
     subject: str = ""
     summary: str = ""
-    contact_ids: list[int] = []
-    person_ids: list[int] = Field([], description="Our other people in it (you are added).")
+    contact_ids: list[DbId] = []
+    person_ids: list[DbId] = Field([], description="Our other people in it (you are added).")
     needs_answer: bool = Field(False, description="An inbound message waiting for our answer.")
     promise: PromiseIn | None = Field(None, description="A promise made in this conversation.")
 
@@ -126,7 +129,7 @@ class InteractionPage(Schema):
 
 
 class PageQuery(Schema):
-    page: int = Field(1, ge=1)
+    page: PageNumber = 1
     page_size: int = Field(50, ge=1, le=500)
 
 
@@ -179,10 +182,10 @@ class InquiryQuery(PageQuery):
     status: Literal["open", "answered", "all"] = "open"
     owner: str = Field(
         "",
-        pattern=r"^(me|pool|\d+)?$",
+        pattern=rf"^(me|pool|{ID_PATTERN})?$",
         description="The customer's owner: a user id, 'me' or 'pool'.",
     )
-    customer: int | None = Field(None, description="A customer id.")
+    customer: DbId | None = Field(None, description="A customer id.")
     older_than_hours: float | None = Field(
         None, ge=0, description="Arrived at least this many working hours ago (the owner's)."
     )
@@ -197,10 +200,10 @@ class PromisePage(Schema):
 
 class PromiseQuery(PageQuery):
     status: PromiseOutcome | None = Field(None, description="The outcome.")
-    made_by: str = Field("", pattern=r"^(me|\d+)?$", description="A user id or 'me'.")
-    customer: int | None = Field(None, description="A customer id.")
-    due_before: datetime | None = None
-    due_after: datetime | None = None
+    made_by: str = Field("", pattern=rf"^(me|{ID_PATTERN})?$", description="A user id or 'me'.")
+    customer: DbId | None = Field(None, description="A customer id.")
+    due_before: CalendarDateTime | None = None
+    due_after: CalendarDateTime | None = None
 
 
 class PromiseCloseIn(Schema):

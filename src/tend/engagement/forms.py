@@ -2,7 +2,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tend.core.inputs import CalendarDateField, CalendarDateTimeField
+
 from .models import Channel, Direction, PromiseKind
+
+
+class PeriodForm(forms.Form):
+    """A report's days, first and last included; empty: the default period."""
+
+    start = CalendarDateField(label=_("From"), required=False)
+    end = CalendarDateField(label=_("To"), required=False)
 
 
 class InteractionForm(forms.Form):
@@ -10,7 +19,7 @@ class InteractionForm(forms.Form):
     direction = forms.ChoiceField(
         label=_("Direction"), choices=Direction.choices, initial=Direction.OUTBOUND
     )
-    at = forms.DateTimeField(
+    at = CalendarDateTimeField(
         label=_("When"), required=False, help_text=_("Empty for now, in your time zone.")
     )
     subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
@@ -22,7 +31,7 @@ class InteractionForm(forms.Form):
         required=False,
         choices=[("", _("— no promise —")), *PromiseKind.choices],
     )
-    promise_due = forms.DateTimeField(label=_("Promise due"), required=False)
+    promise_due = CalendarDateTimeField(label=_("Promise due"), required=False)
     promise_description = forms.CharField(
         label=_("Promise details"), max_length=300, required=False
     )

@@ -13,7 +13,7 @@ from tend.customers.selectors import customer_get_for_user
 from tend.timeline.models import TimelineEntry
 
 from . import selectors, services
-from .forms import InteractionForm
+from .forms import InteractionForm, PeriodForm
 from .models import Channel, Direction
 
 
@@ -105,16 +105,11 @@ def promise_close(request, pk: int):
     )
 
 
-def _period(request) -> tuple[datetime, datetime]:
+def _period(form: PeriodForm) -> tuple[datetime, datetime]:
     today = timezone.localdate()
-    try:
-        start = datetime.fromisoformat(request.GET.get("start", "")).date()
-    except ValueError:
-        start = today - timedelta(days=90)
-    try:
-        end = datetime.fromisoformat(request.GET.get("end", "")).date()
-    except ValueError:
-        end = today
+    data = form.cleaned_data if form.is_valid() else {}
+    start = data.get("start") or today - timedelta(days=90)
+    end = data.get("end") or today
     zone = timezone.get_current_timezone()
     return (
         datetime.combine(start, time(0), tzinfo=zone),
@@ -124,15 +119,18 @@ def _period(request) -> tuple[datetime, datetime]:
 
 @login_required
 def reliability(request):
-    start, end = _period(request)
+    form = PeriodForm(request.GET)
+    start, end = _period(form)
     rows, total = selectors.reliability_report(user=request.user, start=start, end=end)
     return render(
         request,
         "engagement/reliability.html",
         {
+            "form": form,
             "rows": rows,
             "total": total,
             "start": start.date(),
             "end": (end - timedelta(days=1)).date(),
         },
+        status=400 if form.errors else 200,
     )

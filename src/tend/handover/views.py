@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from tend.accounts.models import Team, User
+from tend.core.inputs import parse_id
 
 from . import registry, services
 from .selectors import people_for_handover
@@ -25,7 +26,7 @@ def handover_index(request):
 
 def _rule_from_post(post, successors: dict[int, User], teams) -> services.HandoverRule:
     def person(value):
-        return successors.get(int(value)) if str(value).isdigit() else None
+        return successors.get(parse_id(value))
 
     by_territory = {}
     index = 0
@@ -39,10 +40,10 @@ def _rule_from_post(post, successors: dict[int, User], teams) -> services.Handov
         for key, value in post.items()
         if key.startswith("item-") and person(value)
     }
-    team_id = post.get("team", "")
+    team_id = parse_id(post.get("team", ""))
     members = []
-    if team_id.isdigit():
-        members = [u for u in successors.values() if u.team_id == int(team_id)]
+    if team_id:
+        members = [u for u in successors.values() if u.team_id == team_id]
         members.sort(key=lambda u: (str(u), u.pk))
     return services.HandoverRule(
         strategy=post.get("strategy", services.Strategy.ONE),

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from tend.core.inputs import DbId, PageNumber
 from tend.customers.selectors import customer_get_for_user
 
 from .causes import Cause, RiskLevel
@@ -96,10 +97,10 @@ class AtRiskPage(Schema):
 
 
 class AtRiskQuery(Schema):
-    page: int = Field(1, ge=1)
+    page: PageNumber = 1
     page_size: int = Field(50, ge=1, le=500)
-    team_id: int | None = Field(None, description="The owner's team.")
-    owner_id: int | None = None
+    team_id: DbId | None = Field(None, description="The owner's team.")
+    owner_id: DbId | None = None
     pool: bool = Field(False, description="Only customers with no owner.")
     country: str = Field("", description="ISO 3166 alpha-2 code.")
     tier: str = Field("", pattern="^[ABC]?$")

@@ -7,6 +7,7 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema, Status
 
+from tend.core.inputs import CalendarDate, DbId, PageNumber
 from tend.customers.selectors import customer_get_for_user
 
 from .causes import LostReason
@@ -26,7 +27,7 @@ class LostIn(Schema):
     reason: LostReason = Field(description="One of GET /lost/reasons.")
     competitor: str = Field("", max_length=200, description="Who they went to, if known.")
     note: str = ""
-    win_back_on: date | None = Field(
+    win_back_on: CalendarDate | None = Field(
         None, description="After today: a win-back task for the owner, 09:00 their time."
     )
 
@@ -84,13 +85,13 @@ class LostPage(Schema):
 
 
 class LostQuery(Schema):
-    page: int = Field(1, ge=1)
+    page: PageNumber = 1
     page_size: int = Field(50, ge=1, le=500)
-    lost_from: date | None = Field(None, description="Marked lost on or after this day.")
-    lost_to: date | None = Field(None, description="Marked lost on or before this day.")
+    lost_from: CalendarDate | None = Field(None, description="Marked lost on or after this day.")
+    lost_to: CalendarDate | None = Field(None, description="Marked lost on or before this day.")
     reason: LostReason | None = None
-    team_id: int | None = Field(None, description="The owner's team.")
-    owner_id: int | None = None
+    team_id: DbId | None = Field(None, description="The owner's team.")
+    owner_id: DbId | None = None
     pool: bool = Field(False, description="Only customers with no owner.")
     country: str = Field("", description="ISO 3166 alpha-2 code.")
     won_back: bool | None = Field(None, description="True: won back since; false: still lost.")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from tend.accounts.models import Team
 from tend.core import reference
 from tend.core.exports import export_response, unknown_format
+from tend.core.inputs import CalendarDateField, parameter_refused
 from tend.customers.selectors import customer_get_for_user, users_assignable_by
 from tend.customers.views import CUSTOMER_PANELS
 
@@ -44,7 +45,7 @@ class MarkLostForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("What happened"), required=False, widget=forms.Textarea
     )
-    win_back_on = forms.DateField(
+    win_back_on = CalendarDateField(
         label=gettext_lazy("Try to win back on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -52,8 +53,8 @@ class MarkLostForm(forms.Form):
 
 
 class LostFilterForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), required=False)
-    end = forms.DateField(label=gettext_lazy("To"), required=False)
+    start = CalendarDateField(label=gettext_lazy("From"), required=False)
+    end = CalendarDateField(label=gettext_lazy("To"), required=False)
     team = forms.ChoiceField(label=gettext_lazy("Team"), required=False)
     owner = forms.ChoiceField(label=gettext_lazy("Owner"), required=False)
     reason = forms.ChoiceField(
@@ -119,6 +120,7 @@ def lost_report(request):
             "query": query.urlencode(),
             "currency": settings.TEND_BASE_CURRENCY,
         },
+        status=400 if form.errors else 200,
     )
 
 
@@ -128,7 +130,11 @@ def lost_export(request):
     fmt = request.GET.get("format", "csv")
     if refused := unknown_format(fmt):
         return refused
-    filters = LostFilterForm(request.GET or None, user=request.user).filters()
+    form = LostFilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    if form.errors:
+        name, errors = next(iter(form.errors.items()))
+        return parameter_refused(request, name, errors[0])
     return export_response(
         filename=f"lost-customers-{filters.start}-{filters.end}",
         fmt=fmt,

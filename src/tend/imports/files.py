@@ -12,6 +12,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from tend.core.inputs import text_problem
+
 SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 DELIMITERS = (",", ";", "\t")
 
@@ -34,6 +36,39 @@ class Sheet:
             close()
 
 
+def _unstorable(row: int, column: str, problem: str) -> UnreadableFile:
+    return UnreadableFile(
+        _("Row %(row)s, column “%(column)s”: %(problem)s")
+        % {"row": row, "column": column, "problem": problem}
+    )
+
+
+def _storable(sheet: Sheet) -> Sheet:
+    """The sheet, refusing a cell no database can store (a NUL character) where it is met."""
+    headers = sheet.headers
+    for index, header in enumerate(headers):
+        if problem := text_problem(header):
+            sheet.close()
+            raise _unstorable(sheet.header_row, f"#{index + 1}", problem)
+    rows = sheet.rows
+
+    def checked() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for number, cells in rows:
+                for index, cell in enumerate(cells):
+                    if problem := text_problem(cell):
+                        column = headers[index] if index < len(headers) else f"#{index + 1}"
+                        raise _unstorable(number, column, problem)
+                yield number, cells
+        finally:
+            close = getattr(rows, "close", None)
+            if close:
+                close()
+
+    sheet.rows = checked()
+    return sheet
+
+
 def file_kind(name: str) -> str | None:
     return SUFFIXES.get(Path(name).suffix.lower())
 
@@ -42,9 +77,9 @@ def open_sheet(path: Path, kind: str | None = None) -> Sheet:
     """The header and a stream of the non-blank rows after it."""
     kind = kind or file_kind(path.name)
     if kind == "csv":
-        return _open_csv(path)
+        return _storable(_open_csv(path))
     if kind == "xlsx":
-        return _open_xlsx(path)
+        return _storable(_open_xlsx(path))
     if Path(path).suffix.lower() == ".xls":
         raise UnreadableFile(_("Old Excel files (.xls) cannot be read: save it as .xlsx or CSV."))
     raise UnreadableFile(_("Only .xlsx and .csv files can be imported."))

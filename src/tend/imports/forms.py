@@ -1,11 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from .columns import CONTACT_SLOTS, CONTACT_TARGETS, CUSTOMER_TARGETS, TARGETS
 from .files import file_kind
-
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 class UploadForm(forms.Form):
@@ -20,13 +19,16 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
+        if upload.size > settings.TEND_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
                 _(
                     "This file is %(size)s; the most Tend takes at once is %(max)s. Split it into "
                     "several files, or have an admin run “tend import customers” on the server."
                 )
-                % {"size": filesizeformat(upload.size), "max": filesizeformat(MAX_UPLOAD_BYTES)}
+                % {
+                    "size": filesizeformat(upload.size),
+                    "max": filesizeformat(settings.TEND_MAX_UPLOAD_BYTES),
+                }
             )
         if file_kind(upload.name) is None:
             raise forms.ValidationError(

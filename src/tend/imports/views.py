@@ -2,7 +2,6 @@
 dry-run report, then import. The file waits between steps in the data directory under a random
 name kept in the session; a path never comes from the browser."""
 
-import csv
 import re
 import secrets
 import time
@@ -19,6 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
+
+from tend.core.exports import export_response
 
 from . import columns
 from . import orders as order_columns
@@ -373,14 +374,12 @@ def _errors_csv(request, flow: ImportFlow):
         result = StoredResult.of(run)
     else:
         result = _check(request, flow, pending, pending["mapping"], commit=False)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="import-errors.csv"'
-    response.write("\ufeff")  # so Excel reads it as UTF-8
-    writer = csv.writer(response)
-    writer.writerow([_("Row"), _("Column"), _("Problem")])
-    for error in result.errors:
-        writer.writerow([error.row or "", _cell(error.column), _cell(error.message)])
-    return response
+    return export_response(
+        filename="import-errors",
+        fmt="csv",
+        headers=[_("Row"), _("Column"), _("Problem")],
+        rows=([error.row, error.column, error.message] for error in result.errors),
+    )
 
 
 @login_required
@@ -393,8 +392,3 @@ def customer_import_errors(request):
 @require_GET
 def order_import_errors(request):
     return _errors_csv(request, ORDERS)
-
-
-def _cell(text: str) -> str:
-    """No spreadsheet formulas from imported text."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text

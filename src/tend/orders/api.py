@@ -18,6 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tend.accounts.models import User
 from tend.core.decimals import DiscountIn, MoneyIn, QuantityIn, RateIn, UnitPriceIn
+from tend.core.inputs import INT_FIELD_MAX, CalendarDate, DbId, PageNumber
 from tend.customers.models import Contact
 from tend.customers.selectors import customer_get_for_user
 
@@ -46,7 +47,7 @@ router = Router(tags=["orders"])
 
 
 class PageQuery(Schema):
-    page: int = Field(1, ge=1)
+    page: PageNumber = 1
     page_size: int = Field(50, ge=1, le=500)
 
 
@@ -65,7 +66,7 @@ class ProductIn(Schema):
     name: str = Field(max_length=200)
     local_name: str = ""
     category: str = ""
-    launch_date: date | None = None
+    launch_date: CalendarDate | None = None
     list_price: MoneyIn | None = Field(None, description="In the base currency.")
     active: bool = True
 
@@ -96,7 +97,7 @@ class ProductQuery(PageQuery):
 
 class ExchangeRateIn(Schema):
     currency: str = Field(description="ISO 4217 code (EUR, CNY...).")
-    valid_from: date
+    valid_from: CalendarDate
     rate: RateIn = Field(description="Units of the base currency one unit is worth (> 0).")
 
 
@@ -128,7 +129,7 @@ class ExchangeRateQuery(PageQuery):
 
 
 class OrderLineIn(Schema):
-    product_id: int
+    product_id: DbId
     quantity: QuantityIn
     unit_price: UnitPriceIn = Field(description="In the order's currency.")
     discount_pct: DiscountIn = Decimal("0")
@@ -137,13 +138,13 @@ class OrderLineIn(Schema):
 
 class OrderIn(Schema):
     number: str
-    order_date: date
+    order_date: CalendarDate
     currency: str = Field("", description="ISO 4217; empty: the customer's.")
     incoterm: str = Field("", description="Incoterms 2020 (FOB, CIF...); empty: the customer's.")
     payment_terms: str = Field("", description="Empty: the customer's.")
     port: str = ""
-    promised_ship_date: date | None = None
-    estimated_ship_date: date | None = Field(None, description="Empty: the promised date.")
+    promised_ship_date: CalendarDate | None = None
+    estimated_ship_date: CalendarDate | None = Field(None, description="Empty: the promised date.")
     status: OrderStatus = Field(
         OrderStatus.CONFIRMED,
         description="Past draft, the discount policy is consulted: an order priced beyond it is "
@@ -306,32 +307,32 @@ class OrderPage(Schema):
 
 
 class OrderQuery(PageQuery):
-    customer: int | None = Field(None, description="A customer id.")
+    customer: DbId | None = Field(None, description="A customer id.")
     status: OrderStatus | None = None
     late: bool | None = Field(
         None, description="True: open orders past their promise or estimated after it."
     )
-    order_date_from: date | None = None
-    order_date_to: date | None = None
-    promised_from: date | None = Field(None, description="Promised ship date on or after.")
-    promised_to: date | None = Field(None, description="Promised ship date on or before.")
-    product: int | None = Field(None, description="Orders with a line of this product id.")
+    order_date_from: CalendarDate | None = None
+    order_date_to: CalendarDate | None = None
+    promised_from: CalendarDate | None = Field(None, description="Promised ship date on or after.")
+    promised_to: CalendarDate | None = Field(None, description="Promised ship date on or before.")
+    product: DbId | None = Field(None, description="Orders with a line of this product id.")
     lot: str = Field("", max_length=60, description="Orders with a line of this batch / lot.")
     q: str = Field("", max_length=60, description="Words of the order number.")
 
 
 class EstimateIn(Schema):
-    new_date: date
+    new_date: CalendarDate
     reason: str = Field(description="Why the date moves: the customer will ask.")
 
 
 class StatusIn(Schema):
     status: OrderStatus
-    actual_ship_date: date | None = Field(None, description="Required when shipped.")
+    actual_ship_date: CalendarDate | None = Field(None, description="Required when shipped.")
 
 
 class DraftQuery(Schema):
-    contact_id: int | None = Field(None, description="Empty: the customer's primary contact.")
+    contact_id: DbId | None = Field(None, description="Empty: the customer's primary contact.")
     reason: str | None = Field(None, description="Empty: the reason of the last date move.")
 
 
@@ -347,7 +348,7 @@ class DraftOut(Schema):
 
 class OrderUpdateIn(Schema):
     channel: UpdateChannel = Field(description="email is sent by Tend; the others are recorded.")
-    contact_id: int | None = None
+    contact_id: DbId | None = None
     subject: str
     body: str
     reason: str = ""
@@ -362,9 +363,9 @@ class DisruptionIn(Schema):
     kind: DisruptionKind
     title: str
     description: str = ""
-    starts_on: date
-    ends_on: date | None = None
-    product_ids: list[int] = []
+    starts_on: CalendarDate
+    ends_on: CalendarDate | None = None
+    product_ids: list[DbId] = []
     ports: list[str] = Field([], description="Ports of loading it touches (Ningbo, ...).")
 
 
@@ -413,9 +414,9 @@ class AffectedOrderPage(Schema):
 
 
 class ShiftIn(Schema):
-    order_ids: list[int] = Field(min_length=1)
+    order_ids: list[DbId] = Field(min_length=1)
     days: int | None = Field(None, ge=-365, le=365, description="Move by this many days...")
-    new_date: date | None = Field(None, description="...or to this date.")
+    new_date: CalendarDate | None = Field(None, description="...or to this date.")
     reason: str = Field("", description="Empty: the disruption's title.")
 
 
@@ -435,10 +436,10 @@ class NotifyOut(Schema):
 
 
 class SampleIn(Schema):
-    product_ids: list[int]
-    contact_id: int | None = None
-    quantity: int = Field(1, ge=1)
-    sent_on: date
+    product_ids: list[DbId]
+    contact_id: DbId | None = None
+    quantity: int = Field(1, ge=1, le=INT_FIELD_MAX)
+    sent_on: CalendarDate
     courier: str = ""
     tracking_number: str = ""
     is_free: bool = True
@@ -448,7 +449,7 @@ class SampleIn(Schema):
         FeeStatus.WAIVED, description="A charged sample is invoiced or paid."
     )
     cost: MoneyIn = Field(Decimal("0"), description="Our cost, in the base currency.")
-    follow_up_on: date | None = None
+    follow_up_on: CalendarDate | None = None
 
 
 class SampleOut(Schema):
@@ -487,7 +488,7 @@ class SamplePage(Schema):
 
 class SampleOutcomeIn(Schema):
     outcome: SampleOutcome
-    order_id: int | None = Field(None, description="The order it led to (outcome 'order').")
+    order_id: DbId | None = Field(None, description="The order it led to (outcome 'order').")
     reason: str = Field("", description="Why it led to no order (outcome 'no_order').")
     fee_status: FeeStatus | None = None
 

@@ -3,6 +3,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tend.core.inputs import CalendarDateField
+
 from . import selectors
 from .models import Disruption, Order, OrderStatus, Product, Sample, UpdateChannel
 
@@ -10,7 +12,7 @@ DATE_INPUT = {"type": "date"}
 
 
 class EstimateForm(forms.Form):
-    new_date = forms.DateField(
+    new_date = CalendarDateField(
         label=_("New estimated ship date"), widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(label=_("Why"), max_length=300)
@@ -39,6 +41,7 @@ class DisruptionForm(forms.ModelForm):
     class Meta:
         model = Disruption
         fields = ["kind", "title", "description", "starts_on", "ends_on", "products", "ports"]
+        field_classes = {"starts_on": CalendarDateField, "ends_on": CalendarDateField}
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}),
             "ends_on": forms.DateInput(attrs={"type": "date"}),
@@ -58,7 +61,7 @@ class ShiftForm(forms.Form):
     days = forms.IntegerField(
         label=_("Move by (days)"), required=False, min_value=-365, max_value=365
     )
-    new_date = forms.DateField(
+    new_date = CalendarDateField(
         label=_("or set to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
@@ -89,6 +92,7 @@ class SampleForm(forms.ModelForm):
             "cost",
             "follow_up_on",
         ]
+        field_classes = {"sent_on": CalendarDateField, "follow_up_on": CalendarDateField}
         widgets = {
             "sent_on": forms.DateInput(attrs={"type": "date"}),
             "follow_up_on": forms.DateInput(attrs={"type": "date"}),
@@ -119,16 +123,16 @@ class OrderFilterForm(forms.Form):
         empty_label=_("All products"),
     )
     lot = forms.CharField(label=_("Batch / lot"), required=False, max_length=60)
-    ordered_from = forms.DateField(
+    ordered_from = CalendarDateField(
         label=_("Ordered from"), required=False, widget=forms.DateInput(attrs=DATE_INPUT)
     )
-    ordered_to = forms.DateField(
+    ordered_to = CalendarDateField(
         label=_("Ordered until"), required=False, widget=forms.DateInput(attrs=DATE_INPUT)
     )
-    promised_from = forms.DateField(
+    promised_from = CalendarDateField(
         label=_("Ship promised from"), required=False, widget=forms.DateInput(attrs=DATE_INPUT)
     )
-    promised_to = forms.DateField(
+    promised_to = CalendarDateField(
         label=_("Ship promised until"), required=False, widget=forms.DateInput(attrs=DATE_INPUT)
     )
     sort = forms.ChoiceField(
@@ -192,6 +196,10 @@ class OrderForm(forms.ModelForm):
             "quality_standard",
             "remarks",
         ]
+        field_classes = {
+            "order_date": CalendarDateField,
+            "promised_ship_date": CalendarDateField,
+        }
         widgets = {
             "order_date": forms.DateInput(attrs=DATE_INPUT),
             "promised_ship_date": forms.DateInput(attrs=DATE_INPUT),
@@ -312,7 +320,7 @@ def order_line_formset(*, guarded: bool, extra: int):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=OrderStatus.choices)
-    actual_ship_date = forms.DateField(
+    actual_ship_date = CalendarDateField(
         label=_("Shipped on"), required=False, widget=forms.DateInput(attrs=DATE_INPUT)
     )
     reason = forms.CharField(

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tend.core.exports import export_response, unknown_format
+from tend.core.inputs import not_an_id_message, parameter_refused, parse_ids
 from tend.customers.selectors import customer_get_for_user
 
 from . import selectors, services
@@ -221,9 +222,12 @@ def disruption_detail(request, pk: int):
     if request.method == "POST":
         _require_manager(request.user)
         action = request.POST.get("action")
+        order_ids, not_an_id = parse_ids(request.POST.getlist("orders"))
+        if not_an_id is not None:
+            return parameter_refused(request, "orders", not_an_id_message(not_an_id))
         try:
             if action == "shift" and shift_form.is_valid():
-                chosen = list(affected.filter(pk__in=request.POST.getlist("orders")))
+                chosen = list(affected.filter(pk__in=order_ids))
                 moved = services.disruption_shift_estimates(
                     by=request.user,
                     disruption=disruption,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from tend.accounts.models import User
+from tend.core.inputs import CalendarDateTime, DbId, PageNumber
 from tend.customers.selectors import customer_get_for_user
 
 from . import selectors, services
@@ -30,11 +31,11 @@ class ErrorOut(Schema):
 
 
 class TaskIn(Schema):
-    customer_id: int
+    customer_id: DbId
     kind: TaskKind
     title: str = Field(max_length=200)
-    due_at: datetime = Field(description="Without a time zone: in your own time zone.")
-    assignee_id: int | None = Field(None, description="Empty for yourself.")
+    due_at: CalendarDateTime = Field(description="Without a time zone: in your own time zone.")
+    assignee_id: DbId | None = Field(None, description="Empty for yourself.")
     detail: str = ""
 
 
@@ -78,12 +79,12 @@ class TaskPage(Schema):
 
 
 class TaskQuery(Schema):
-    page: int = Field(1, ge=1)
+    page: PageNumber = 1
     page_size: int = Field(50, ge=1, le=500)
     status: TaskStatus | None = None
     mine: bool = Field(False, description="Only the tasks assigned to you.")
-    customer_id: int | None = None
-    due_before: datetime | None = Field(None, description="Without a time zone: yours.")
+    customer_id: DbId | None = None
+    due_before: CalendarDateTime | None = Field(None, description="Without a time zone: yours.")
 
 
 class CompleteIn(Schema):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tend.core.inputs import CalendarDateField
 from tend.customers.selectors import users_assignable_by
 
 from .models import TaskKind
@@ -16,7 +17,7 @@ class TaskForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=TaskKind.choices, initial=TaskKind.CALL)
     title = forms.CharField(label=_("What to do"), max_length=200)
-    due = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    due = CalendarDateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
     assignee = forms.ModelChoiceField(label=_("For"), queryset=None, empty_label=None)
 
     def __init__(self, *args, user, **kwargs):

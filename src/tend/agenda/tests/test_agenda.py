@@ -95,6 +95,12 @@ def test_a_manager_views_a_team_members_agenda_and_a_rep_cannot(client, rep1, re
     assert client.get("/today/", {"person": rep2.pk}).status_code == 404
 
 
+@pytest.mark.parametrize("person", ["99999999999999999999", "²"])
+def test_a_person_id_no_row_can_have_is_not_found(client, manager1, person):
+    client.force_login(manager1)
+    assert client.get("/today/", {"person": person}).status_code == 404
+
+
 def test_logging_a_touch_from_the_agenda_restarts_the_cadence(client, rep1, book):
     customer = book["rep1_owned"]
     client.force_login(rep1)

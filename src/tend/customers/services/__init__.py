@@ -1,11 +1,13 @@
 """Writes to customer files. Every page, API call, import and command goes through here,
 so validation, ownership rules and the audit log hold for all of them."""
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,6 +55,21 @@ class DuplicateCustomer(Exception):
     def __init__(self, matches: list[DuplicateMatch]):
         super().__init__(_("A customer with this name or email already exists."))
         self.matches = matches
+
+
+class CustomerInUse(Exception):
+    """The customer has orders or other records that must outlive it; nothing was deleted."""
+
+    def __init__(self, customer: Customer, protected: Iterable[object]):
+        counts = Counter(type(record)._meta for record in protected)
+        held = ", ".join(
+            f"{count} {meta.verbose_name if count == 1 else meta.verbose_name_plural}"
+            for meta, count in sorted(counts.items(), key=lambda item: item[0].label)
+        )
+        super().__init__(
+            _("“%(name)s” has %(records)s: it cannot be deleted. Mark it lost or inactive instead.")
+            % {"name": customer.name, "records": held}
+        )
 
 
 def _check_assignment(
@@ -332,7 +349,10 @@ def customer_delete(*, by: User, customer: Customer) -> None:
         before=snapshot(customer, Customer.AUDITED_FIELDS),
         customer_id=customer.pk,
     )
-    customer.delete()
+    try:
+        customer.delete()
+    except ProtectedError as exc:
+        raise CustomerInUse(customer, exc.protected_objects) from exc
 
 
 def _apply_contact_fields(contact: Contact, fields: dict[str, Any]) -> None:

@@ -130,3 +130,81 @@ def test_a_backup_owner_equal_to_the_owner_is_refused(client, manager1, rep1, bo
     assert list(response.json()["errors"]) == ["backup_owner_id"]
     customer.refresh_from_db()
     assert customer.backup_owner is None
+
+
+BIG_ID = "99999999999999999999"
+
+
+def _customer_state(customer):
+    customer.refresh_from_db()
+    return (customer.tier, customer.owner_id, customer.status)
+
+
+@pytest.mark.parametrize("bad_id", [BIG_ID, "²", "-1"])
+def test_bulk_update_with_an_id_no_row_can_have_is_refused_naming_ids(
+    client, manager1, book, bad_id
+):
+    client.force_login(manager1)
+    customer = book["rep1_owned"]
+    before = (_customer_state(customer), AuditEntry.objects.count())
+    response = client.post(
+        "/customers/bulk/", {"choice": "tier:A", "ids": [str(customer.pk), bad_id]}
+    )
+    assert response.status_code == 400
+    assert response.content.decode() == f"ids: “{bad_id}” is not a record id."
+    assert (_customer_state(customer), AuditEntry.objects.count()) == before
+
+
+def test_assigning_to_an_owner_id_no_one_has_is_refused_and_keeps_the_owner(client, manager1, book):
+    client.force_login(manager1)
+    customer = book["rep1_owned"]
+    before = (_customer_state(customer), AuditEntry.objects.count())
+    response = client.post(f"/customers/{customer.pk}/assign/", {"owner": BIG_ID})
+    assert response.status_code == 400
+    assert response.content.decode() == f"owner: No active person with id {BIG_ID}."
+    assert (_customer_state(customer), AuditEntry.objects.count()) == before
+
+
+def _order_for(customer, by):
+    from datetime import date
+
+    from tend.orders import services as order_services
+    from tend.orders.tests.factories import ProductFactory
+
+    return order_services.order_create(
+        by=by,
+        customer=customer,
+        fields={"number": "SO-7", "order_date": date(2026, 2, 15), "currency": "USD"},
+        lines=[{"product": ProductFactory(), "quantity": 10, "unit_price": 2}],
+    )
+
+
+def test_deleting_a_customer_with_orders_on_the_page_is_a_409_with_the_reason(
+    client, manager1, book
+):
+    customer = book["rep1_owned"]
+    _order_for(customer, manager1)
+    client.force_login(manager1)
+    before = (Customer.objects.count(), AuditEntry.objects.count())
+    response = client.post(f"/customers/{customer.pk}/delete/")
+    assert response.status_code == 409
+    assert [str(m) for m in response.context["messages"]] == [
+        "“Al Noor Trading” has 1 order: it cannot be deleted. Mark it lost or inactive instead."
+    ]
+    assert (Customer.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_deleting_a_customer_with_orders_through_the_api_is_a_409_with_the_reason(
+    client, manager1, book
+):
+    customer = book["rep1_owned"]
+    _order_for(customer, manager1)
+    client.force_login(manager1)
+    before = (Customer.objects.count(), AuditEntry.objects.count())
+    response = client.delete(f"/api/v1/customers/{customer.pk}")
+    assert response.status_code == 409
+    assert response.json() == {
+        "message": "“Al Noor Trading” has 1 order: it cannot be deleted. "
+        "Mark it lost or inactive instead."
+    }
+    assert (Customer.objects.count(), AuditEntry.objects.count()) == before

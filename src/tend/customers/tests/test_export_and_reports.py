@@ -74,3 +74,22 @@ def test_single_threaded_customers_are_those_one_person_ever_held(client, manage
     client.force_login(manager1)
     page = client.get("/customers/single-threaded/")
     assert [c.name for c in page.context["page"]] == [lonely_a.name, lonely_c.name]
+
+
+def test_a_customer_named_like_a_formula_is_exported_as_text(client, admin_user):
+    CustomerFactory(name='=HYPERLINK("http://evil.example","Click")', country="DE")
+    CustomerFactory(name="Bell\x07 GmbH", country="DE")
+    client.force_login(admin_user)
+    rows = _csv_rows(client.get("/customers/export/", {"format": "csv"}))
+    assert sorted(row["name"] for row in rows) == [
+        '\'=HYPERLINK("http://evil.example","Click")',
+        "Bell GmbH",
+    ]
+    response = client.get("/customers/export/", {"format": "xlsx"})
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    names = sorted((row[2].value, row[2].data_type) for row in sheet.iter_rows(min_row=2))
+    assert names == [
+        ('\'=HYPERLINK("http://evil.example","Click")', "s"),
+        ("Bell GmbH", "s"),
+    ]

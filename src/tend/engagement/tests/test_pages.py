@@ -1,3 +1,5 @@
+import pytest
+
 from tend.engagement.models import Interaction, Promise
 from tend.timeline.models import TimelineEntry
 
@@ -87,3 +89,15 @@ def test_a_refused_quick_touch_shows_its_error_as_text_not_markup(client, rep1, 
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert not Interaction.objects.exists()
+
+
+@pytest.mark.parametrize(("parameter", "day"), [("start", "0001-01-01"), ("end", "9999-12-31")])
+def test_a_reliability_period_at_the_ends_of_the_calendar_is_a_400_naming_it(
+    client, manager1, parameter, day
+):
+    client.force_login(manager1)
+    response = client.get("/engagement/reliability/", {parameter: day})
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        parameter: ["Pick a date between 1900-01-01 and 2999-12-31."]
+    }

@@ -154,3 +154,13 @@ def test_the_check_finds_customers_left_with_a_deactivated_person(leaving, rep1)
     assert any(
         "Dubai Kettles is owned by inactive Alice Tester" in line for line in inactive_assignments()
     )
+
+
+@pytest.mark.parametrize("successor", ["²", "99999999999999999999"])
+def test_a_successor_id_no_row_can_have_previews_nobody(client, manager1, rep1, successor):
+    client.force_login(manager1)
+    form = {"strategy": "one", "successor": successor, "team": successor, "action": "preview"}
+    response = client.post(f"/handover/{rep1.pk}/", form)
+    assert response.status_code == 200
+    rep1.refresh_from_db()
+    assert rep1.is_active

@@ -222,6 +222,30 @@ def test_the_list_exports_to_excel(client, admin_user, scene):
     assert (hamburg[9].date(), hamburg[10]) == (timezone.localdate() - timedelta(days=1), "SO-BACK")
 
 
+def test_a_competitor_and_note_typed_like_formulas_export_as_text(client, admin_user, rep1):
+    lost_record(
+        CustomerFactory(name="@Evil Imports", owner=rep1),
+        LostReason.COMPETITION,
+        "10.00",
+        3,
+        by=rep1,
+        competitor='=HYPERLINK("http://evil.example")',
+        note="+1\x07 call me",
+    )
+    client.force_login(admin_user)
+
+    text = b"".join(client.get("/health/lost/export/?format=csv").streaming_content)
+    [row] = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))[1:]
+    response = client.get("/health/lost/export/?format=xlsx")
+    cells = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows())[1]
+
+    expected = ["'@Evil Imports", '\'=HYPERLINK("http://evil.example")', "'+1 call me"]
+    assert [row[0], row[3], row[11]] == expected
+    assert [(cells[i].value, cells[i].data_type) for i in (0, 3, 11)] == [
+        (value, "s") for value in expected
+    ]
+
+
 def test_an_unknown_export_format_is_refused(client, admin_user):
     client.force_login(admin_user)
 
@@ -333,3 +357,22 @@ def test_a_won_back_customer_shows_how_it_came_back(client, rep2, scene):
         f"Won back on {timezone.localtime(won.won_back_at):%Y-%m-%d} with order SO-BACK "
         f"(lost on {timezone.localtime(won.marked_at):%Y-%m-%d}: Quality problems)."
     ) in page
+
+
+@pytest.mark.parametrize(("parameter", "day"), [("start", "0001-01-01"), ("end", "9999-12-31")])
+def test_a_period_at_the_ends_of_the_calendar_is_refused_naming_it(
+    client, admin_user, parameter, day
+):
+    client.force_login(admin_user)
+
+    page = client.get("/health/lost/", {parameter: day})
+    export = client.get("/health/lost/export/", {parameter: day, "format": "csv"})
+
+    assert page.status_code == 400
+    assert page.context["form"].errors == {
+        parameter: ["Pick a date between 1900-01-01 and 2999-12-31."]
+    }
+    assert (export.status_code, export.content.decode()) == (
+        400,
+        f"{parameter}: Pick a date between 1900-01-01 and 2999-12-31.",
+    )

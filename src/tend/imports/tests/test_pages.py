@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tend.audit.models import AuditEntry
 from tend.customers.models import Contact, Customer
-from tend.imports import forms as import_forms
 from tend.imports.views import SESSION_KEY
 
 from .sheets import HEADERS, book_rows, write_csv
@@ -104,9 +103,9 @@ def test_a_commit_with_errors_writes_nothing(client, manager1, data_dir, tmp_pat
 
 
 def test_a_file_over_the_size_limit_is_refused_with_a_clear_message(
-    client, manager1, data_dir, tmp_path, monkeypatch
+    client, manager1, data_dir, tmp_path, settings
 ):
-    monkeypatch.setattr(import_forms, "MAX_UPLOAD_BYTES", 100)
+    settings.TEND_MAX_UPLOAD_BYTES = 100
     client.force_login(manager1)
 
     path = write_csv(tmp_path / "big.csv", HEADERS, book_rows(5))
@@ -162,7 +161,9 @@ def test_the_error_list_downloads_as_csv(client, manager1, data_dir, tmp_path):
     response = client.get(URL + "errors.csv")
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")))) == [
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert response["Content-Disposition"] == 'attachment; filename="import-errors.csv"'
+    assert list(csv.reader(io.StringIO(text))) == [
         ["Row", "Column", "Problem"],
         [
             "3",
@@ -171,3 +172,21 @@ def test_the_error_list_downloads_as_csv(client, manager1, data_dir, tmp_path):
             "e.g. +971 50 123 4567.",
         ],
     ]
+
+
+def test_a_nul_deep_in_the_file_is_refused_naming_row_and_column(
+    client, manager1, data_dir, tmp_path
+):
+    client.force_login(manager1)
+    rows = book_rows(120)
+    rows[110][3] = "Dub\x00ai"
+    before = (Customer.objects.count(), AuditEntry.objects.count())
+
+    assert upload(client, write_csv(tmp_path / "nul.csv", HEADERS, rows)).status_code == 302
+    response = client.get(URL)
+
+    assert response.status_code == 400
+    assert [str(m) for m in response.context["messages"]] == [
+        "Row 112, column “City”: Null characters are not allowed."
+    ]
+    assert (Customer.objects.count(), AuditEntry.objects.count()) == before

@@ -299,3 +299,20 @@ def test_shifting_with_an_unaffected_order_moves_nothing(port_closure, manager1)
         )
     orders[0].refresh_from_db()
     assert orders[0].estimated_ship_date == orders[0].promised_ship_date
+
+
+@pytest.mark.parametrize("bad_id", ["²", "99999999999999999999", "x"])
+def test_shifting_with_an_order_id_no_row_can_have_is_refused_naming_it(
+    client, port_closure, manager1, bad_id
+):
+    disruption, orders = port_closure
+    order = orders[0]
+    client.force_login(manager1)
+    response = client.post(
+        f"/orders/disruptions/{disruption.pk}/",
+        {"action": "shift", "days": "3", "reason": "Typhoon", "orders": [order.pk, bad_id]},
+    )
+    assert response.status_code == 400
+    assert response.content.decode() == f"orders: “{bad_id}” is not a record id."
+    order.refresh_from_db()
+    assert order.estimated_ship_date == date(2026, 6, 10)

@@ -84,3 +84,16 @@ def test_a_customer_the_user_cannot_see_is_not_found(client, rep1, book):
     )
     assert response.status_code == 404
     assert not Task.objects.exists()
+
+
+def test_a_due_date_at_the_end_of_the_calendar_is_refused_naming_the_field(client, rep1, book):
+    client.force_login(rep1)
+    for day in ("9999-12-31", "0001-01-01"):
+        response = client.post(
+            f"/tasks/customers/{book['rep1_owned'].pk}/new/",
+            {"kind": "call", "title": "Call", "due": day, "assignee": rep1.pk},
+        )
+        assert response.context["task_form"].errors == {
+            "due": ["Pick a date between 1900-01-01 and 2999-12-31."]
+        }
+    assert not Task.objects.exists()
