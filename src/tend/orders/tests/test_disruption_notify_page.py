@@ -14,7 +14,11 @@ def _shift(client, disruption, orders):
 
 
 def test_the_manager_sees_each_message_and_the_count_before_sending(
-    client, port_closure, manager1, smtp_inbox, django_capture_on_commit_callbacks  # noqa: F811
+    client,
+    port_closure,
+    manager1,
+    smtp_inbox,
+    django_capture_on_commit_callbacks,  # noqa: F811
 ):
     disruption, orders = port_closure
     client.force_login(manager1)
@@ -47,7 +51,11 @@ def test_the_manager_sees_each_message_and_the_count_before_sending(
 
 
 def test_a_count_that_changed_since_the_preview_sends_nothing(
-    client, port_closure, manager1, smtp_inbox, django_capture_on_commit_callbacks  # noqa: F811
+    client,
+    port_closure,
+    manager1,
+    smtp_inbox,
+    django_capture_on_commit_callbacks,  # noqa: F811
 ):
     disruption, orders = port_closure
     client.force_login(manager1)

@@ -247,7 +247,8 @@ def test_story_s12_port_closure_ranks_and_notifies_each_customer_once(
     assert smtp_inbox.messages == []
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.disruption_notify(by=manager1, disruption=disruption, expected=25).sent == 25
+        result = services.disruption_notify(by=manager1, disruption=disruption, expected=25)
+    assert result.sent == 25
     assert len(smtp_inbox.messages) == 25
     by_recipient = {rcpt[0]: message for rcpt, message in smtp_inbox.messages}
     for c in range(25):
