@@ -4,30 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CompanyProfile',
+            name="CompanyProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='company name')),
-                ('address', models.TextField(blank=True, verbose_name='address')),
-                ('phone', models.CharField(blank=True, max_length=60, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('bank_details', models.TextField(blank=True, help_text='Printed on the proforma invoice: bank, account, SWIFT/BIC, IBAN.', verbose_name='bank details')),
-                ('logo', models.BinaryField(blank=True, default=b'', verbose_name='logo')),
-                ('logo_type', models.CharField(blank=True, editable=False, max_length=40)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="company name")),
+                ("address", models.TextField(blank=True, verbose_name="address")),
+                ("phone", models.CharField(blank=True, max_length=60, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                (
+                    "bank_details",
+                    models.TextField(
+                        blank=True,
+                        help_text="Printed on the proforma invoice: bank, account, SWIFT/BIC, IBAN.",
+                        verbose_name="bank details",
+                    ),
+                ),
+                ("logo", models.BinaryField(blank=True, default=b"", verbose_name="logo")),
+                ("logo_type", models.CharField(blank=True, editable=False, max_length=40)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'company profile',
-                'verbose_name_plural': 'company profile',
-                'constraints': [models.CheckConstraint(condition=models.Q(('pk', 1)), name='one_company')],
+                "verbose_name": "company profile",
+                "verbose_name_plural": "company profile",
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("pk", 1)), name="one_company")
+                ],
             },
         ),
     ]

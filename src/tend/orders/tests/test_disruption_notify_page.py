@@ -5,7 +5,9 @@ import re
 
 from tend.orders.models import DisruptionNotice
 
-from .test_stories import port_closure  # noqa: F401  (fixture)
+from . import test_stories
+
+port_closure = test_stories.port_closure  # the fixture, shared with the story
 
 
 def _shift(client, disruption, orders):
@@ -18,7 +20,7 @@ def test_the_manager_sees_each_message_and_the_count_before_sending(
     port_closure,
     manager1,
     smtp_inbox,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     disruption, orders = port_closure
     client.force_login(manager1)
@@ -55,7 +57,7 @@ def test_a_count_that_changed_since_the_preview_sends_nothing(
     port_closure,
     manager1,
     smtp_inbox,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     disruption, orders = port_closure
     client.force_login(manager1)
@@ -71,7 +73,7 @@ def test_a_count_that_changed_since_the_preview_sends_nothing(
     assert smtp_inbox.messages == [] and not DisruptionNotice.objects.exists()
 
 
-def test_a_rep_cannot_send_the_updates(client, port_closure, rep1):  # noqa: F811
+def test_a_rep_cannot_send_the_updates(client, port_closure, rep1):
     disruption, _orders = port_closure
     client.force_login(rep1)
     page = client.post(

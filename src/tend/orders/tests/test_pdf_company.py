@@ -25,7 +25,9 @@ def _images(content: bytes) -> int:
 
 
 def test_the_admin_edits_the_company_profile_that_the_pdf_prints(
-    admin_client, order, rep1  # noqa: F811
+    admin_client,
+    order,
+    rep1,  # noqa: F811
 ):
     form = {
         "name": "Cixi Kettle Works Co., Ltd.",
@@ -64,7 +66,8 @@ def test_a_logo_that_is_not_an_image_is_refused_and_nothing_is_saved(admin_clien
 
 
 def test_without_a_profile_the_settings_name_the_seller_and_no_logo_is_drawn(
-    order, rep1  # noqa: F811
+    order,
+    rep1,  # noqa: F811
 ):
     _document, content = services.order_document_generate(by=rep1, order=order)
     assert "Zhejiang Bright Appliances Co., Ltd." in _text(content)
