@@ -11,7 +11,10 @@ from pypdf import PdfReader
 from tend.core.models import CompanyProfile
 from tend.orders import services
 
-from .test_pdf import _text, order  # noqa: F401  (fixture)
+from . import test_pdf
+from .test_pdf import _text
+
+order = test_pdf.order  # the fixture, shared with the PDF tests
 
 
 def _png(width=300, height=100) -> bytes:
@@ -27,7 +30,7 @@ def _images(content: bytes) -> int:
 def test_the_admin_edits_the_company_profile_that_the_pdf_prints(
     admin_client,
     order,
-    rep1,  # noqa: F811
+    rep1,
 ):
     form = {
         "name": "Cixi Kettle Works Co., Ltd.",
@@ -67,14 +70,14 @@ def test_a_logo_that_is_not_an_image_is_refused_and_nothing_is_saved(admin_clien
 
 def test_without_a_profile_the_settings_name_the_seller_and_no_logo_is_drawn(
     order,
-    rep1,  # noqa: F811
+    rep1,
 ):
     _document, content = services.order_document_generate(by=rep1, order=order)
     assert "Zhejiang Bright Appliances Co., Ltd." in _text(content)
     assert _images(content) == 0
 
 
-def test_the_pdf_gives_the_current_estimate_and_the_original_promise(order, rep1):  # noqa: F811
+def test_the_pdf_gives_the_current_estimate_and_the_original_promise(order, rep1):
     services.order_set_estimate(
         by=rep1, order=order, new_date=date(2026, 4, 20), reason="Material shortage"
     )
@@ -85,7 +88,7 @@ def test_the_pdf_gives_the_current_estimate_and_the_original_promise(order, rep1
     assert "Originally promised 2026-04-01" in text
 
 
-def test_an_order_on_time_shows_one_ship_date(order, rep1):  # noqa: F811
+def test_an_order_on_time_shows_one_ship_date(order, rep1):
     _document, content = services.order_document_generate(by=rep1, order=order)
     text = _text(content)
     assert "Expected ship date 2026-04-01" in text
