@@ -110,6 +110,10 @@ class PlannedNotice:
     def reply_to(self) -> str:
         return self.signer.email
 
+    @property
+    def language_name(self) -> str:
+        return messages.LANGUAGE_NAMES.get(self.language, self.language)
+
 
 @dataclass(frozen=True)
 class NoticePlan:
