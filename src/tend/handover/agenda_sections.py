@@ -22,7 +22,7 @@ def left_holding_rows(context: AgendaContext, limit: int) -> SectionResult:
 
 
 def _left_line(row) -> str:
-    return _("%(person)s left holding %(held)s: hand them over") % {
+    return _("%(person)s left without a handover (%(held)s)") % {
         "person": row.item.person,
         "held": registry.held_text(row.item.counts),
     }

@@ -36,6 +36,11 @@ class LeftHolding:
     counts: dict[str, int]
 
     @property
+    def pk(self) -> int:
+        """The person's id: what the agenda API gives as the item's id."""
+        return self.person.pk
+
+    @property
     def total(self) -> int:
         return sum(self.counts.values())
 

@@ -98,3 +98,17 @@ def test_the_managers_agenda_says_who_to_hand_over(client, left, manager1, rep2)
     assert f'href="/handover/{left.pk}/"' in section
     client.force_login(rep2)
     assert 'id="section-handover_left_holding"' not in client.get("/today/").content.decode()
+
+
+def test_the_agenda_api_and_digest_line_name_who_to_hand_over(client, left, manager1):
+    client.force_login(manager1)
+    sections = client.get("/api/v1/agenda").json()["sections"]
+    (section,) = [s for s in sections if s["key"] == "handover_left_holding"]
+    assert section["total"] == 1
+    (item,) = section["items"]
+    assert (item["kind"], item["id"], item["customer_id"]) == (
+        "handover_left_holding",
+        left.pk,
+        None,
+    )
+    assert item["text"] == "Alice Tester left without a handover (Customers owned: 2, Open tasks: 1)"
