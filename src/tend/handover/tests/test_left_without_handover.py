@@ -111,4 +111,5 @@ def test_the_agenda_api_and_digest_line_name_who_to_hand_over(client, left, mana
         left.pk,
         None,
     )
-    assert item["text"] == "Alice Tester left without a handover (Customers owned: 2, Open tasks: 1)"
+    held = "Customers owned: 2, Open tasks: 1"
+    assert item["text"] == f"Alice Tester left without a handover ({held})"
