@@ -113,3 +113,24 @@ def test_the_agenda_api_and_digest_line_name_who_to_hand_over(client, left, mana
     )
     held = "Customers owned: 2, Open tasks: 1"
     assert item["text"] == f"Alice Tester left without a handover ({held})"
+
+
+def test_deactivating_in_the_admin_points_to_the_handover(admin_client, rep1):
+    CustomerFactory(name="Dubai Kettles", owner=rep1)
+    change = admin_client.get(f"/admin/accounts/user/{rep1.pk}/change/")
+    form = change.context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name not in {"password", "is_active", "groups"}
+    }
+    data["date_joined_0"], data["date_joined_1"] = "2026-01-01", "09:00:00"
+    data["user_permissions"] = []
+    response = admin_client.post(f"/admin/accounts/user/{rep1.pk}/change/", data, follow=True)
+    assert response.redirect_chain, response.context["adminform"].form.errors
+    rep1.refresh_from_db()
+    assert rep1.is_active is False
+    page = response.content.decode()
+    assert "Alice Tester is deactivated but still holds customers, promises or tasks." in page
+    assert f'href="/handover/{rep1.pk}/">Hand them over</a>' in page
+    assert Customer.objects.get(name="Dubai Kettles").owner == rep1  # nothing moved by itself
