@@ -204,11 +204,13 @@ def disruption_notify(
     plan = disruption_notices_plan(by=by, disruption=disruption)
     if expected is not None and expected != len(plan.notices):
         raise ValidationError(
-            _(
-                "The list changed since the preview: %(count)s messages would go now. "
-                "Look at them again before sending."
-            )
-            % {"count": len(plan.notices)}
+            {
+                "expected": _(
+                    "The list changed since the preview: %(count)s messages would go now. "
+                    "Look at them again before sending."
+                )
+                % {"count": len(plan.notices)}
+            }
         )
     sent = 0
     now = timezone.now()
