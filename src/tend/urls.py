@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from tend.agenda import views as agenda_views
 from tend.api.api import api
+from tend.core.views import favicon
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="agenda:today"), name="home"),
@@ -21,4 +22,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("favicon.ico", favicon),
 ]

@@ -1,5 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .forms import ThrottledAdminAuthenticationForm
@@ -26,6 +28,25 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Tend"), {"fields": ("role", "team")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        """Deactivating here moves nothing: say so, and link to the handover of what they hold."""
+        super().save_model(request, obj, form, change)
+        if obj.is_active:
+            return
+        from tend.handover.selectors import person_for_handover
+
+        if person_for_handover(user=request.user, pk=obj.pk) is not None:
+            messages.warning(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("%(name)s is deactivated but still holds customers, promises or tasks.")
+                    % {"name": obj},
+                    reverse("handover:person", args=[obj.pk]),
+                    _("Hand them over"),
+                ),
+            )
 
 
 @admin.register(ApiToken)

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from tend.handover.registry import HandoverItem, HandoverKind, register
+from tend.handover.registry import HandoverItem, HandoverKind, counts_by_person, register
 
 from .models import Customer, OwnershipMove
 from .services.ownership import OWNER_FIELDS, ownership_audit, ownership_record, set_owner
@@ -26,6 +26,9 @@ class OwnedCustomers(HandoverKind):
     def items(self, person):
         customers = Customer.objects.filter(owner=person).select_related("territory")
         return [_item(self.key, customer) for customer in customers]
+
+    def held_by(self, people):
+        return counts_by_person(Customer.objects.all(), "owner", people)
 
     def move(self, *, person, moves, by):
         customers = (
@@ -71,6 +74,9 @@ class BackedUpCustomers(HandoverKind):
     def items(self, person):
         customers = Customer.objects.filter(backup_owner=person).select_related("territory")
         return [_item(self.key, customer) for customer in customers]
+
+    def held_by(self, people):
+        return counts_by_person(Customer.objects.all(), "backup_owner", people)
 
     def move(self, *, person, moves, by):
         customers = (

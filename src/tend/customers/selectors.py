@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
 from tend.accounts.models import User
+from tend.engagement.models import Interaction
 
 from .matching import company_domain, name_key
-from .models import Contact, Customer, CustomerQuerySet, OwnershipEvent
+from .models import Contact, Customer, CustomerQuerySet
 
 SORTS = {
     "name": ("name", "id"),
@@ -134,21 +135,74 @@ def users_assignable_by(*, user: User) -> QuerySet[User]:
     return active.filter(pk=user.pk)
 
 
-def customers_single_threaded(*, user: User) -> CustomerQuerySet:
-    """Customers only one of our people has ever looked after: an owner, no backup, and no
-    ownership event naming anyone else. If that person leaves, the relationship leaves too.
-    Ranked by tier (A first) until orders give each customer a value."""
-    someone_else = OwnershipEvent.objects.filter(customer=OuterRef("pk")).filter(
-        (Q(from_user__isnull=False) & ~Q(from_user=OuterRef("owner_id")))
-        | (Q(to_user__isnull=False) & ~Q(to_user=OuterRef("owner_id")))
+def contact_threads() -> QuerySet:
+    """One row per customer our people have been in contact with (an interaction they took
+    part in): how many of our people (``people_in_contact``), the lowest such person's id
+    (``in_contact_id``: *the* person when there is one), and how many of the customer's
+    contacts were reached (``contacts_reached``)."""
+    return (
+        Interaction.objects.order_by()
+        .values("customer_id")
+        .annotate(
+            people_in_contact=Count("people", distinct=True),
+            in_contact_id=Min("people"),
+            contacts_reached=Count("contacts", distinct=True),
+        )
     )
+
+
+def single_threads() -> QuerySet:
+    """The single-threading rule, the one the customers report, the handover preview and the
+    health signal all read: exactly one of our people has ever been in contact with the
+    customer. If that person leaves, the relationship may leave with them."""
+    return contact_threads().filter(people_in_contact=1)
+
+
+@dataclass(frozen=True)
+class Thread:
+    customer: Customer
+    person: User
+    contacts_reached: int
+
+
+def _threads_for(customers, rows) -> list[Thread]:
+    people = User.objects.in_bulk({row["in_contact_id"] for row in rows})
+    by_customer = {row["customer_id"]: row for row in rows}
+    return [
+        Thread(
+            customer,
+            people[by_customer[customer.pk]["in_contact_id"]],
+            by_customer[customer.pk]["contacts_reached"],
+        )
+        for customer in customers
+        if customer.pk in by_customer
+    ]
+
+
+def customers_single_threaded(*, user: User) -> CustomerQuerySet:
+    """Customers this user sees that are single-threaded, A tier first."""
     return (
         customers_visible_to(user=user)
-        .filter(owner__isnull=False, backup_owner__isnull=True)
-        .exclude(Exists(someone_else))
+        .filter(pk__in=single_threads().values("customer_id"))
         .select_related("owner", "territory")
         .order_by("tier", "name", "id")
     )
+
+
+def single_threads_of(customers) -> list[Thread]:
+    """The thread of each of these (single-threaded) customers: who, and how many contacts."""
+    customers = list(customers)
+    rows = list(single_threads().filter(customer_id__in=[c.pk for c in customers]))
+    return _threads_for(customers, rows)
+
+
+def single_threads_through(*, user: User, person: User) -> list[Thread]:
+    """The customers ``user`` sees that only ``person`` has ever been in contact with, A tier
+    first: what a handover of that person puts at risk."""
+    rows = list(single_threads().filter(in_contact_id=person.pk))
+    customers = customers_visible_to(user=user).filter(pk__in=[row["customer_id"] for row in rows])
+    customers = customers.order_by("tier", "name", "id")
+    return _threads_for(customers, rows)
 
 
 EXPORT_HEADERS = [

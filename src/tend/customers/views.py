@@ -98,7 +98,8 @@ def customer_export(request):
 def single_threaded(request):
     customers = selectors.customers_single_threaded(user=request.user)
     page = Paginator(customers, settings.TEND_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "customers/single_threaded.html", {"page": page})
+    threads = selectors.single_threads_of(page)
+    return render(request, "customers/single_threaded.html", {"page": page, "threads": threads})
 
 
 @login_required

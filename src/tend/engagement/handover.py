@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from tend.core.i18n import TranslatableText
-from tend.handover.registry import HandoverItem, HandoverKind, register
+from tend.handover.registry import HandoverItem, HandoverKind, counts_by_person, register
 from tend.timeline.services import timeline_add
 
 from .models import Promise
@@ -29,6 +29,9 @@ class OpenPromises(HandoverKind):
             )
             for p in promises
         ]
+
+    def held_by(self, people):
+        return counts_by_person(Promise.objects.open(), "made_by", people)
 
     def move(self, *, person, moves, by):
         promises = Promise.objects.in_bulk([item.pk for item, _successor in moves])

@@ -7,4 +7,4 @@ class HandoverConfig(AppConfig):
     verbose_name = _("Handover")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system check)
+        from . import agenda_sections, checks  # noqa: F401  (registrations)

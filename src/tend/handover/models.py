@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class Handover(models.Model):
     """A completed handover: who left, who decided, how many items went to whom."""
 
-    person = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="handover"
+    # A person may be handed over again: reactivated, given customers, then deactivated.
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="handovers"
     )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)

@@ -1,3 +1,8 @@
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
 from tend.accounts.models import User
 
 from . import registry
@@ -8,11 +13,64 @@ def inactive_assignments() -> list[str]:
     return [line for kind in registry.kinds() for line in kind.assigned_to_inactive()]
 
 
-def people_for_handover(*, user: User):
-    """Whom this user may hand over: admins anyone active, managers their team."""
-    people = User.objects.filter(is_active=True).exclude(pk=user.pk).select_related("team")
+def people_in_scope(*, user: User) -> QuerySet[User]:
+    """Everyone, active or not, this user may hand over: admins anyone, managers their team."""
+    people = User.objects.exclude(pk=user.pk).select_related("team")
     if user.is_admin:
         return people
     if user.is_manager and user.team_id:
         return people.filter(team_id=user.team_id)
     return people.none()
+
+
+def successors_for_handover(*, user: User) -> QuerySet[User]:
+    """Whom this user may give things to: the active people in their scope."""
+    return people_in_scope(user=user).filter(is_active=True)
+
+
+@dataclass(frozen=True)
+class LeftHolding:
+    """A deactivated person who still holds things, and how many of each kind."""
+
+    person: User
+    counts: dict[str, int]
+
+    @property
+    def pk(self) -> int:
+        """The person's id: what the agenda API gives as the item's id."""
+        return self.person.pk
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def people_left_holding(*, user: User) -> list[LeftHolding]:
+    """Inactive people in this user's scope who still hold customers, promises or tasks:
+    deactivated in the admin, the API or a script instead of the handover. One query per kind."""
+    inactive = people_in_scope(user=user).filter(is_active=False)
+    held: dict[int, Counter] = {}
+    for kind in registry.kinds():
+        for pk, count in kind.held_by(inactive.values("pk")).items():
+            held.setdefault(pk, Counter())[kind.key] = count
+    if not held:
+        return []
+    people = inactive.filter(pk__in=held).order_by("first_name", "last_name", "username")
+    return [LeftHolding(person, dict(held[person.pk])) for person in people]
+
+
+def people_for_handover(*, user: User) -> list[User]:
+    """Whom this user may hand over: the active people in their scope, and the inactive ones
+    still holding something."""
+    active = list(successors_for_handover(user=user))
+    return active + [left.person for left in people_left_holding(user=user)]
+
+
+def person_for_handover(*, user: User, pk: int) -> User | None:
+    """One person this user may hand over, or None (a 404 for the pages)."""
+    person = people_in_scope(user=user).filter(pk=pk).first()
+    if person is None or person.is_active:
+        return person
+    if any(kind.held_by(User.objects.filter(pk=pk).values("pk")) for kind in registry.kinds()):
+        return person
+    return None

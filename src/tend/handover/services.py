@@ -15,7 +15,7 @@ from tend.audit.services import audit_record
 
 from . import registry
 from .models import Handover
-from .selectors import people_for_handover
+from .selectors import people_in_scope, person_for_handover, successors_for_handover
 
 
 class Strategy:
@@ -46,12 +46,15 @@ def handover_items(*, person: User) -> list[registry.HandoverItem]:
 
 
 def _check_may_hand_over(*, by: User, person: User) -> None:
-    if not person.is_active:
-        raise ValidationError(
-            _("%(name)s has already been handed over and deactivated.") % {"name": person}
-        )
-    if not people_for_handover(user=by).filter(pk=person.pk).exists():
+    """Active people in the user's scope may be handed over, and inactive ones still holding
+    something (deactivated outside the handover); an inactive person holding nothing is done."""
+    if person_for_handover(user=by, pk=person.pk) is not None:
+        return
+    if not people_in_scope(user=by).filter(pk=person.pk).exists():
         raise PermissionDenied(_("You cannot hand over %(name)s.") % {"name": person})
+    raise ValidationError(
+        _("%(name)s has already been handed over and deactivated.") % {"name": person}
+    )
 
 
 def handover_plan(*, by: User, person: User, rule: HandoverRule) -> list[PlannedMove]:
@@ -82,7 +85,8 @@ def handover_execute(*, by: User, person: User, rule: HandoverRule) -> Handover:
     arrived after the preview are not left behind."""
     person = User.objects.select_for_update().get(pk=person.pk)
     planned = handover_plan(by=by, person=person, rule=rule)
-    assignable = set(people_for_handover(user=by).values_list("pk", flat=True)) | {by.pk}
+    was_active = person.is_active
+    assignable = set(successors_for_handover(user=by).values_list("pk", flat=True)) | {by.pk}
     errors = []
     for move in planned:
         if move.successor is None:
@@ -124,7 +128,7 @@ def handover_execute(*, by: User, person: User, rule: HandoverRule) -> Handover:
         actor=by,
         action=AuditAction.UPDATE,
         instance=person,
-        before={"is_active": True},
+        before={"is_active": was_active},
         after={"is_active": False, "handover": summary},
     )
     return handover

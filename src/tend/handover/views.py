@@ -7,9 +7,10 @@ from django.utils.translation import gettext as _
 
 from tend.accounts.models import Team, User
 from tend.core.inputs import parse_id
+from tend.customers.selectors import single_threads_through
 
 from . import registry, services
-from .selectors import people_for_handover
+from .selectors import people_left_holding, person_for_handover, successors_for_handover
 
 
 def _require_manager(user) -> None:
@@ -20,8 +21,15 @@ def _require_manager(user) -> None:
 @login_required
 def handover_index(request):
     _require_manager(request.user)
-    people = people_for_handover(user=request.user)
-    return render(request, "handover/index.html", {"people": people})
+    return render(
+        request,
+        "handover/index.html",
+        {
+            "people": successors_for_handover(user=request.user),
+            "left_holding": people_left_holding(user=request.user),
+            "kinds": {kind.key: kind.label for kind in registry.kinds()},
+        },
+    )
 
 
 def _rule_from_post(post, successors: dict[int, User], teams) -> services.HandoverRule:
@@ -57,10 +65,10 @@ def _rule_from_post(post, successors: dict[int, User], teams) -> services.Handov
 @login_required
 def handover_person(request, user_id: int):
     _require_manager(request.user)
-    person = people_for_handover(user=request.user).filter(pk=user_id).first()
+    person = person_for_handover(user=request.user, pk=user_id)
     if person is None:
         raise Http404(_("No such person."))
-    successors = {u.pk: u for u in people_for_handover(user=request.user).exclude(pk=person.pk)}
+    successors = {u.pk: u for u in successors_for_handover(user=request.user).exclude(pk=person.pk)}
     successors[request.user.pk] = request.user
     teams = Team.objects.filter(pk__in={u.team_id for u in successors.values() if u.team_id})
     items = services.handover_items(person=person)
@@ -92,6 +100,7 @@ def handover_person(request, user_id: int):
             "person": person,
             "items": items,
             "kinds": kinds,
+            "single_threads": single_threads_through(user=request.user, person=person),
             "successors": sorted(successors.values(), key=str),
             "teams": teams,
             "territories": territories,

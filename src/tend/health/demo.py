@@ -57,6 +57,7 @@ from tend.audit.models import AuditAction
 from tend.audit.services import audit_record
 from tend.core.reference import country_names
 from tend.customers.models import Contact, Customer
+from tend.customers.selectors import single_threads
 from tend.demo.registry import DemoContext, DemoCustomer, Timer, register_step
 from tend.engagement import demo as _engagement_step  # noqa: F401
 from tend.engagement.demo import RELIABLE_REP, UNRELIABLE_REP
@@ -948,6 +949,9 @@ class Stories:
         candidates = self._candidates(since=YEAR)
         if not candidates:
             return
+        # Only the owner ever spoke to them: nobody from service called either.
+        single = set(single_threads().values_list("customer_id", flat=True))
+        candidates = [f for f in candidates if f.customer.id in single] or candidates
         customer = self._take("service", candidates[0].customer.id)
         owner = customer.owner
         quiet_days = customer.cadence + 11
@@ -1030,13 +1034,14 @@ class Stories:
         included, touched on time, promises kept, more than one thread."""
         now = self.ctx.now
         new_since = _new_since(self.today) + timedelta(days=HISTORY_DAYS)
+        single = set(single_threads().values_list("customer_id", flat=True))
         for fact in self._candidates(tiers=("A",)):
             c = fact.customer
             if fact.recent < fact.previous or not fact.last:
                 continue
             if (self.today - fact.last).days > max(30, 1.5 * fact.gap):
                 continue
-            if c.backup_owner_id is None and len(c.contact_ids) < 2:
+            if c.id in single:
                 continue
             due = Customer.objects.filter(pk=c.id).values_list("touch_due_at", flat=True).first()
             if due is None or due < now:

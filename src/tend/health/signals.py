@@ -77,7 +77,9 @@ REASON_TEXTS = {
     ),
     "owner_inactive": _("Their owner %(owner)s has left and nobody has taken over"),
     "no_owner": _("Nobody looks after them (in the pool) although they bought this year"),
-    "single_threaded": _("Only one contact and no backup owner"),
+    "single_threaded": _(
+        "Only %(person)s has ever been in contact with them (%(contacts)d of their contacts)"
+    ),
     "touch_overdue": _("No touch for %(days)d days past their cadence"),
     "special_terms": _("Asked for special terms or a discount in the last 90 days"),
 }
@@ -221,40 +223,53 @@ def engagement_signals(context: ScoringContext) -> list[risk.Signal]:
 
 
 def people_signals(context: ScoringContext) -> list[risk.Signal]:
-    """People: the owner has left, nobody owns a buying customer, or the relationship hangs on
-    one contact with no backup owner. Current state only, so not in the backtest."""
+    """People: the owner has left, nobody owns a buying customer, or only one of our people has
+    ever been in contact (``customers.selectors.single_threads``, the rule the single-threaded
+    report and the handover preview read too). Current state only, so not in the backtest."""
     if context.historical:
         return []
-    from tend.customers.models import Contact, Customer
+    from tend.accounts.models import User
+    from tend.customers.models import Customer
+    from tend.customers.selectors import single_threads
 
-    rows = Customer.objects.values_list(
-        "pk", "owner_id", "owner__is_active", "backup_owner_id", "owner__first_name",
-        "owner__last_name", "owner__username",
-    )  # fmt: skip
-    contacts = dict(Contact.objects.values_list("customer_id").annotate(n=Count("id")))
-    inactive, pool, single = [], [], []
-    names = {}
-    for pk, owner, active, backup, first, last, username in rows:
+    rows = Customer.objects.values_list("pk", "owner_id", "owner__is_active")
+    inactive, pool = [], []
+    owners = {}
+    for pk, owner, active in rows:
         if owner is not None and not active:
             inactive.append((pk, True))
-            names[pk] = f"{first} {last}".strip() or username
+            owners[pk] = owner
         if owner is None:
             pool.append((pk, True))
-        if owner is not None and backup is None and contacts.get(pk, 0) <= 1:
-            single.append((pk, True))
+    threads = list(single_threads().values_list("customer_id", "in_contact_id", "contacts_reached"))
+    people = {
+        user.pk: user.get_full_name() or user.username
+        for user in User.objects.filter(pk__in={*owners.values(), *(t[1] for t in threads)})
+    }
     inactive_flags = context.column(inactive, dtype=bool)
     history = context.history
     bought = history.revenue_12m > 0 if history is not None else np.zeros(inactive_flags.size, bool)
-    owner_names = np.full(context.customer_ids.size, "", dtype=object)
-    if names:
-        where = context.positions(list(names))
-        keep = where >= 0
-        owner_names[where[keep]] = np.array(list(names.values()), dtype=object)[keep]
+    owner_names = _names(context, {pk: people[owner] for pk, owner in owners.items()})
+    single = context.column([(pk, True) for pk, _person, _n in threads], dtype=bool)
+    in_contact = _names(context, {pk: people[person] for pk, person, _n in threads})
+    reached = context.column([(pk, n) for pk, _person, n in threads], dtype=int)
     return [
         risk.flag_signal("owner_inactive", Cause.PEOPLE, inactive_flags, 0.3, owner=owner_names),
         risk.flag_signal("no_owner", Cause.PEOPLE, context.column(pool, dtype=bool) & bought, 0.2),
-        risk.flag_signal("single_threaded", Cause.PEOPLE, context.column(single, dtype=bool), 0.1),
+        risk.flag_signal(
+            "single_threaded", Cause.PEOPLE, single, 0.1, person=in_contact, contacts=reached
+        ),
     ]
+
+
+def _names(context: ScoringContext, names: dict[int, str]) -> np.ndarray:
+    """A person's name per scored customer ('' elsewhere)."""
+    out = np.full(context.customer_ids.size, "", dtype=object)
+    if names:
+        where = context.positions(list(names))
+        keep = where >= 0
+        out[where[keep]] = np.array(list(names.values()), dtype=object)[keep]
+    return out
 
 
 def approval_signals(context: ScoringContext) -> list[risk.Signal]:

@@ -424,6 +424,34 @@ class ShiftOut(Schema):
     moved: int
 
 
+class NoticePreviewOut(Schema):
+    customer_id: int
+    customer_name: str
+    to: str = Field(description="The contact's email address.")
+    signed_by: str = Field(description="The customer's owner, who signs it (From name).")
+    reply_to: str = Field(description="Where replies go: the owner's address.")
+    language: str
+    subject: str
+    body: str
+    orders: list[str]
+
+
+class NoticePlanOut(Schema):
+    count: int = Field(description="Messages that would go now: pass it to notify as `expected`.")
+    messages: list[NoticePreviewOut]
+    unreached: list[str] = Field(description="Affected customers with no contact email.")
+    already_told: int = Field(description="Customers told before: not written to again.")
+
+
+class NotifyQuery(Schema):
+    expected: int | None = Field(
+        None,
+        ge=0,
+        le=1_000_000,
+        description="The count the preview showed; if the plan changed since, nothing is sent.",
+    )
+
+
 class NotifyOut(Schema):
     sent: int = Field(description="Customers told now; those told before are not told again.")
     unreached: list[str] = Field(
@@ -862,11 +890,43 @@ def shift_estimates(request, disruption_id: int, payload: ShiftIn):
     response=NotifyOut,
     summary="Tell every affected customer once (managers and admins); again sends nothing",
 )
-def notify_disruption(request, disruption_id: int):
+def notify_disruption(request, disruption_id: int, query: Query[NotifyQuery]):
     disruption = get_object_or_404(Disruption, pk=disruption_id)
     _require_manager(request.user, _("Only managers and admins manage disruptions."))
-    result = services.disruption_notify(by=request.user, disruption=disruption)
+    result = services.disruption_notify(
+        by=request.user, disruption=disruption, expected=query.expected
+    )
     return {"sent": result.sent, "unreached": result.unreached}
+
+
+@router.get(
+    "/disruptions/{disruption_id}/notify/preview",
+    response=NoticePlanOut,
+    summary="The personal updates notify would send now, each as it will go out",
+)
+def preview_disruption_notices(request, disruption_id: int):
+    disruption = get_object_or_404(Disruption, pk=disruption_id)
+    _require_manager(request.user, _("Only managers and admins manage disruptions."))
+    plan = services.disruption_notices_plan(by=request.user, disruption=disruption)
+    return {
+        "count": len(plan.notices),
+        "messages": [
+            {
+                "customer_id": notice.customer.pk,
+                "customer_name": notice.customer.name,
+                "to": notice.contact.email,
+                "signed_by": str(notice.signer),
+                "reply_to": notice.reply_to,
+                "language": notice.language,
+                "subject": notice.subject,
+                "body": notice.body,
+                "orders": [order.number for order in notice.orders],
+            }
+            for notice in plan.notices
+        ],
+        "unreached": plan.unreached,
+        "already_told": plan.already_told,
+    }
 
 
 # ---------------------------------------------------------------------------------------------

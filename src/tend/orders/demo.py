@@ -865,12 +865,13 @@ class OrderBook:
                 )
                 for i in orders
             )  # fmt: skip
+            signer_id = customers[index].owner_id or sender_id  # signed by the owner
             values = {
                 "name": name,
                 "title": disruption.title,
                 "description": disruption.description or disruption.title,
                 "order_lines": lines,
-                "sender": users.get(sender_id, ""),
+                "sender": users.get(signer_id, users.get(sender_id, "")),
             }
             subject = messages.render(language, "disruption_subject", **values)
             body = messages.render(language, "disruption_body", **values)
@@ -891,7 +892,8 @@ class OrderBook:
                 (
                     customer_id, at, ORDER_UPDATE.key, sender_id,
                     (told_title % {"title": disruption.title, "orders": ", ".join(numbers)})[:300],
-                    body, json.dumps({"disruption": disruption.pk}), notice_label, notice_id,
+                    body, json.dumps({"disruption": disruption.pk, "signed_by": signer_id}),
+                    notice_label, notice_id,
                 )
             )  # fmt: skip
             notice_id += 1

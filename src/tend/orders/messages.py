@@ -45,6 +45,10 @@ TEMPLATES = {
 }
 
 
+# Each language by its own name, as the preview shows which one a message is in.
+LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
+
+
 def language_for(code: str) -> str:
     return code if code in TEMPLATES else "en"
 

@@ -26,6 +26,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
@@ -33,6 +34,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Frame,
+    Image,
     KeepTogether,
     PageTemplate,
     Paragraph,
@@ -41,6 +43,7 @@ from reportlab.platypus import (
 )
 
 from tend.core import reference
+from tend.core.models import CompanyProfile
 
 from .models import Order
 
@@ -207,6 +210,31 @@ class _NumberedCanvas(Canvas):
         self.restoreState()
 
 
+def _ship_dates(order: Order) -> list[tuple[str, str]]:
+    """The date the buyer can plan on now: the current estimate, and the original promise
+    beside it when the two differ."""
+    expected = order.estimated_ship_date or order.promised_ship_date
+    rows = [(_("Expected ship date"), day(expected))]
+    if order.promised_ship_date and expected != order.promised_ship_date:
+        rows.append((_("Originally promised"), day(order.promised_ship_date)))
+    return rows
+
+
+LOGO_BOX = (45 * mm, 18 * mm)
+
+
+def _logo(profile: CompanyProfile) -> list:
+    """The company's logo scaled into a 45 x 18 mm box, or nothing."""
+    if not profile.logo:
+        return []
+    reader = ImageReader(BytesIO(bytes(profile.logo)))
+    width, height = reader.getSize()
+    scale = min(LOGO_BOX[0] / width, LOGO_BOX[1] / height)
+    image = Image(BytesIO(bytes(profile.logo)), width=width * scale, height=height * scale)
+    image.hAlign = "LEFT"
+    return [image, Spacer(0, 2 * mm)]
+
+
 def _party(title: str, body: list[Paragraph], styles) -> list:
     return [_p(title.upper(), styles["label"]), Spacer(0, 1.5 * mm), *body]
 
@@ -219,7 +247,8 @@ def render_order_pdf(order: Order, *, number: str, issued_on: date) -> bytes:
     contact = customer.contacts.filter(is_primary=True).first()
     lines = list(order.lines.select_related("product"))
     base_currency = settings.TEND_BASE_CURRENCY
-    company = settings.TEND_COMPANY_NAME
+    profile = CompanyProfile.current()
+    company = profile.name
     title = _("Order confirmation")
     subtitle = _("Proforma invoice")
 
@@ -227,15 +256,9 @@ def render_order_pdf(order: Order, *, number: str, issued_on: date) -> bytes:
 
     # Header: the seller on the left, what this document is on the right.
     seller = [
+        *_logo(profile),
         _p(company, styles["company"]),
-        _p(
-            _lines_of(
-                settings.TEND_COMPANY_ADDRESS,
-                getattr(settings, "TEND_COMPANY_PHONE", ""),
-                getattr(settings, "TEND_COMPANY_EMAIL", ""),
-            ),
-            styles["muted"],
-        ),
+        _p(_lines_of(profile.address, profile.phone, profile.email), styles["muted"]),
     ]
     facts = _table(
         [
@@ -305,7 +328,7 @@ def render_order_pdf(order: Order, *, number: str, issued_on: date) -> bytes:
         (_("Currency"), order.currency),
         (_("Incoterms 2020"), incoterm),
         (_("Payment terms"), order.payment_terms or "—"),
-        (_("Promised ship date"), day(order.promised_ship_date)),
+        *_ship_dates(order),
         (_("Quality standard"), order.quality_standard or "—"),
     ]
     terms = _table(
@@ -423,7 +446,18 @@ def render_order_pdf(order: Order, *, number: str, issued_on: date) -> bytes:
         totals_style.append(("SPAN", (0, 2), (1, 2)))
     story.append(_table(totals, colWidths=[45 * mm, 45 * mm], hAlign="RIGHT", style=totals_style))
 
-    # Remarks, then signatures.
+    # Bank details, remarks, then signatures.
+    if profile.bank_details:
+        story += [
+            Spacer(0, 7 * mm),
+            KeepTogether(
+                [
+                    _p(_("Bank details").upper(), styles["label"]),
+                    Spacer(0, 1.5 * mm),
+                    _p(profile.bank_details, styles["base"]),
+                ]
+            ),
+        ]
     if order.remarks:
         story += [
             Spacer(0, 7 * mm),

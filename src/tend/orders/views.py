@@ -238,8 +238,11 @@ def disruption_detail(request, pk: int):
                 )
                 messages.success(request, _("%(count)s estimates moved.") % {"count": moved})
                 return redirect("orders:disruption", pk=pk)
-            if action == "notify":
-                result = services.disruption_notify(by=request.user, disruption=disruption)
+            expected = request.POST.get("expected", "")
+            if action == "notify" and expected.isdigit() and len(expected) < 7:
+                result = services.disruption_notify(
+                    by=request.user, disruption=disruption, expected=int(expected)
+                )
                 messages.success(request, _("%(count)s customers told.") % {"count": result.sent})
                 if result.unreached:
                     messages.warning(
@@ -250,6 +253,10 @@ def disruption_detail(request, pk: int):
                 return redirect("orders:disruption", pk=pk)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+    # Nothing goes out without a look: "notify" without a confirmed count shows the preview.
+    plan = None
+    if request.method == "POST" and request.POST.get("action") in {"preview", "notify"}:
+        plan = services.disruption_notices_plan(by=request.user, disruption=disruption)
     rows = list(affected)
     told = set(disruption.notices.values_list("customer_id", flat=True))
     return render(
@@ -261,6 +268,7 @@ def disruption_detail(request, pk: int):
             "shift_form": shift_form,
             "told": told,
             "customers": len({o.customer_id for o in rows}),
+            "plan": plan,
         },
     )
 

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy
 
 from tend.core.i18n import TranslatableText
-from tend.handover.registry import HandoverItem, HandoverKind, register
+from tend.handover.registry import HandoverItem, HandoverKind, counts_by_person, register
 from tend.timeline.services import timeline_add
 
 from .models import Task, TaskStatus
@@ -27,6 +27,9 @@ class OpenTasks(HandoverKind):
             )
             for task in tasks
         ]
+
+    def held_by(self, people):
+        return counts_by_person(Task.objects.open(), "assignee", people)
 
     def move(self, *, person, moves, by):
         # Locked, and only those still open and still the person's: a task closed since the

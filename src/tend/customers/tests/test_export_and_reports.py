@@ -53,27 +53,55 @@ def test_an_unknown_export_format_is_refused(client, admin_user):
     assert client.get("/customers/export/", {"format": "pdf"}).status_code == 400
 
 
-def test_single_threaded_customers_are_those_one_person_ever_held(client, manager1, rep1, team1):
+def test_single_threaded_customers_are_those_only_one_of_our_people_was_in_contact_with(
+    client, manager1, rep1, team1
+):
     from tend.accounts.tests.factories import UserFactory
+    from tend.engagement.services import interaction_log
+
+    from .factories import ContactFactory
 
     carl = UserFactory(username="carl", first_name="Carl", team=team1)
-    lonely_a = services.customer_create(
-        by=manager1, fields={"name": "Lonely A", "country": "AE", "tier": "A", "owner": rep1}
-    )
-    lonely_c = services.customer_create(
-        by=manager1, fields={"name": "Lonely C", "country": "AE", "tier": "C", "owner": rep1}
-    )
-    services.customer_create(
-        by=manager1,
-        fields={"name": "Backed Up", "country": "AE", "owner": rep1, "backup_owner": carl},
-    )
-    moved = services.customer_create(
-        by=manager1, fields={"name": "Changed Hands", "country": "AE", "owner": carl}
-    )
-    services.customer_assign(by=manager1, customer=moved, owner=rep1)
+
+    def customer(name, tier="B", owner=rep1, **extra):
+        return services.customer_create(
+            by=manager1, fields={"name": name, "country": "AE", "tier": tier, "owner": owner}
+        )
+
+    def talk(customer, by, contacts=(), people=()):
+        interaction_log(
+            by=by, customer=customer, channel="call", direction="out",
+            contacts=list(contacts), people=list(people),
+        )  # fmt: skip
+
+    lonely_a, lonely_c = customer("Lonely A", tier="A"), customer("Lonely C", tier="C")
+    buyer, finance = ContactFactory(customer=lonely_a), ContactFactory(customer=lonely_a)
+    talk(lonely_a, rep1, [buyer])
+    talk(lonely_a, rep1, [finance, buyer])
+    talk(lonely_c, rep1)
+    # A backup owner on paper who never spoke to them does not make a second thread...
+    on_paper = customer("On Paper")
+    on_paper.backup_owner = carl
+    on_paper.save()
+    talk(on_paper, rep1)
+    # ...but Carl joining a call does, and so does Carl calling on his own.
+    joined, alternated = customer("Joined"), customer("Alternated")
+    talk(joined, rep1, people=[carl])
+    talk(alternated, rep1)
+    talk(alternated, carl)
+    customer("Never Called")  # nobody in contact: no thread at all, not a single one
+
     client.force_login(manager1)
     page = client.get("/customers/single-threaded/")
-    assert [c.name for c in page.context["page"]] == [lonely_a.name, lonely_c.name]
+    threads = [
+        (t.customer.name, str(t.person), t.contacts_reached) for t in page.context["threads"]
+    ]
+    assert threads == [
+        ("Lonely A", "Alice Tester", 2),
+        ("On Paper", "Alice Tester", 0),
+        ("Lonely C", "Alice Tester", 0),
+    ]
+    assert page.context["page"].paginator.count == 3
 
 
 def test_a_customer_named_like_a_formula_is_exported_as_text(client, admin_user):

@@ -1,5 +1,7 @@
 from django import template
 
+from tend.handover import registry
+
 register = template.Library()
 
 
@@ -11,3 +13,8 @@ def get_item(mapping, key):
 @register.filter
 def planned_for(plan, item):
     return next((move for move in plan if move.item.key == item.key), None)
+
+
+@register.filter
+def held_text(counts):
+    return registry.held_text(counts)

@@ -1,15 +1,22 @@
 """Story S5, the rep who leaves: everything moves, nothing stays with a deactivated user."""
 
+import re
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from tend.accounts.tests.factories import UserFactory
 from tend.customers.models import Customer
-from tend.customers.tests.factories import CustomerFactory, TerritoryFactory
+from tend.customers.tests.factories import ContactFactory, CustomerFactory, TerritoryFactory
+from tend.engagement.models import Promise
+from tend.engagement.services import interaction_log
 from tend.handover import services
 from tend.handover.selectors import inactive_assignments
 from tend.handover.services import HandoverRule, Strategy
+from tend.tasks.tests.factories import TaskFactory
 from tend.timeline.models import TimelineEntry
 
 
@@ -39,10 +46,35 @@ def leaving(team1, rep1, manager1):
     }
 
 
-def test_handover_by_territory_moves_everything_and_deactivates(leaving, rep1, manager1):
+def test_story_s5_the_rep_who_leaves_hands_over_everything_single_threads_flagged_first(
+    client, leaving, rep1, manager1
+):
+    """Seed 004: the rep who leaves. Before the handover the preview names the customers only
+    she has ever spoken to; afterwards her customers, promises and tasks all have successors,
+    nothing stays with her deactivated account, and the history stays with the customers."""
     carl, dina = leaving["carl"], leaving["dina"]
+    dubai, doha = leaving["owned"][0], leaving["owned"][1]
+    buyer = ContactFactory(customer=dubai, name="Omar")
+    interaction_log(by=rep1, customer=dubai, channel="call", direction="out", contacts=[buyer])
+    interaction_log(by=rep1, customer=doha, channel="email", direction="out", people=[dina])
+    promise = Promise.objects.create(
+        customer=dubai, kind="quote", made_by=rep1, due_at=timezone.now() + timedelta(days=2)
+    )
+    task = TaskFactory(customer=leaving["owned"][2], assignee=rep1, title="Call Beirut")
+
+    client.force_login(manager1)
+    page = client.get(f"/handover/{rep1.pk}/")
+    single = re.sub(r"\s+", " ", _section(page.content.decode(), "single-threaded"))
+    assert "1 customer has only ever heard from Alice Tester" in single
+    assert "Dubai Kettles" in single and "Doha Homeware" not in single
+    assert "8 items are assigned to this person now." in page.content.decode()
+
     rule = HandoverRule(strategy=Strategy.TERRITORY, by_territory={"Gulf": carl, "Levant": dina})
     services.handover_execute(by=manager1, person=rep1, rule=rule)
+
+    promise.refresh_from_db()
+    task.refresh_from_db()
+    assert (promise.made_by, task.assignee) == (carl, dina)
 
     rep1.refresh_from_db()
     assert rep1.is_active is False
@@ -75,6 +107,12 @@ def test_handover_by_territory_moves_everything_and_deactivates(leaving, rep1, m
     kuwait = TimelineEntry.objects.get(customer=leaving["backed_up"][1])
     assert kuwait.title == "Backup role handed over from Alice Tester to Dina Tester"
     assert inactive_assignments() == []
+    assert TimelineEntry.objects.filter(customer=dubai, kind="interaction").count() == 1
+
+
+def _section(html: str, section_id: str) -> str:
+    start = html.index(f'id="{section_id}"')
+    return html[start : html.index("</section>", start)]
 
 
 def test_a_second_handover_of_the_same_person_is_refused(leaving, rep1, manager1):

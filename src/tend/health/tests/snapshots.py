@@ -15,10 +15,15 @@ RHYTHM = {
     "params": {"days": 200, "gap": 30},
 }
 PROMISES = {"code": "broken_promises", "cause": "service", "weight": 0.3, "params": {"count": 2}}
-SINGLE = {"code": "single_threaded", "cause": "people", "weight": 0.1, "params": {}}
+SINGLE = {
+    "code": "single_threaded",
+    "cause": "people",
+    "weight": 0.1,
+    "params": {"person": "Alice Tester", "contacts": 1},
+}
 RHYTHM_TEXT = "No order for 200 days; usually orders every 30 days"
 PROMISES_TEXT = "2 promises to them broken in the last 90 days"
-SINGLE_TEXT = "Only one contact and no backup owner"
+SINGLE_TEXT = "Only Alice Tester has ever been in contact with them (1 of their contacts)"
 
 
 def level_of(risk: float) -> str:

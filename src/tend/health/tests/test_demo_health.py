@@ -101,7 +101,7 @@ def test_bigger_books_get_fewer_past_scores():
 @pytest.mark.django_db
 def test_playbooks_opened_tasks_today_only(ctx):
     tasks = Task.objects.filter(origin="playbook")
-    assert tasks.count() > 20
+    assert tasks.count() > 10  # fewer since single-threaded means one of our people in contact
     assert set(PlaybookFiring.objects.values_list("at", flat=True)) == {ctx.now}
     service = tasks.filter(customer_id=story(ctx, "service"))
     assert service.filter(detail="Service let them down").exists()

@@ -5,6 +5,7 @@ from .catalogue import disruption_create, exchange_rate_create, product_create
 from .disruptions import (
     NotifyResult,
     disruption_affected_orders,
+    disruption_notices_plan,
     disruption_notify,
     disruption_shift_estimates,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "OrderEdit",
     "disruption_affected_orders",
     "disruption_create",
+    "disruption_notices_plan",
     "disruption_notify",
     "disruption_shift_estimates",
     "document_number_next",

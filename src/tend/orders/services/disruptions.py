@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
-from tend.customers.models import Contact
+from tend.customers.models import Contact, Customer
 from tend.customers.selectors import customers_visible_to
 from tend.timeline.services import timeline_add
 
@@ -93,6 +93,35 @@ class NotifyResult:
     unreached: list[str]  # customers with no contact email: still to be told another way
 
 
+@dataclass(frozen=True)
+class PlannedNotice:
+    """One customer's message, exactly as it will go out: in the contact's language, signed by
+    the customer's owner (the person they know), replies going to the owner."""
+
+    customer: Customer
+    contact: Contact
+    orders: list[Order]
+    language: str
+    signer: User
+    subject: str
+    body: str
+
+    @property
+    def reply_to(self) -> str:
+        return self.signer.email
+
+    @property
+    def language_name(self) -> str:
+        return messages.LANGUAGE_NAMES.get(self.language, self.language)
+
+
+@dataclass(frozen=True)
+class NoticePlan:
+    notices: list[PlannedNotice]
+    unreached: list[str]  # affected customers with no contact email
+    already_told: int  # customers told before: not written to again
+
+
 def _recipients(customer_ids: list[int]) -> dict[int, Contact]:
     """Per customer, the contact to write to: the primary one if it has an email, else the
     first contact with an email."""
@@ -103,15 +132,17 @@ def _recipients(customer_ids: list[int]) -> dict[int, Contact]:
     return chosen
 
 
-@transaction.atomic
-def disruption_notify(*, by: User, disruption: Disruption) -> NotifyResult:
-    """One personal email per affected customer the sender may see, listing exactly that
-    customer's orders, in the contact's language; each on the customer's timeline. A customer
-    already told about this disruption is skipped, so sending again sends nothing. Customers
-    with no contact email are not marked as told: they stay on the late-orders agenda and are
-    returned as ``unreached``."""
+def disruption_notices_plan(*, by: User, disruption: Disruption) -> NoticePlan:
+    """The messages ``disruption_notify`` would send now, for the preview: one per affected
+    customer the sender may see and nobody has told yet, listing exactly that customer's
+    orders, in the order of the ranking. Signed by the customer's owner, or by the sender for a
+    customer in the pool."""
     visible = customers_visible_to(user=by).values("pk")
-    orders = list(disruption_affected_orders(disruption).filter(customer__in=visible))
+    orders = list(
+        disruption_affected_orders(disruption)
+        .filter(customer__in=visible)
+        .select_related("customer__owner")
+    )
     by_customer: dict[int, list[Order]] = defaultdict(list)
     for order in orders:
         by_customer[order.customer_id].append(order)
@@ -119,17 +150,16 @@ def disruption_notify(*, by: User, disruption: Disruption) -> NotifyResult:
         DisruptionNotice.objects.filter(disruption=disruption).values_list("customer_id", flat=True)
     )
     contacts = _recipients(list(by_customer))
-    names = {order.customer_id: order.customer.name for order in orders}
-    sent = 0
-    unreached = []
-    now = timezone.now()
+    notices, unreached = [], []
     for customer_id, customer_orders in by_customer.items():
         if customer_id in already:
             continue
+        customer = customer_orders[0].customer
         contact = contacts.get(customer_id)
         if contact is None:
-            unreached.append(names[customer_id])
+            unreached.append(customer.name)
             continue
+        signer = customer.owner if customer.owner and customer.owner.is_active else by
         language = messages.language_for(contact.language)
         lines = "\n".join(
             messages.render(
@@ -146,18 +176,54 @@ def disruption_notify(*, by: User, disruption: Disruption) -> NotifyResult:
             "title": disruption.title,
             "description": disruption.description or disruption.title,
             "order_lines": lines,
-            "sender": str(by),
+            "sender": str(signer),
         }
-        subject = messages.render(language, "disruption_subject", **values)
-        body = messages.render(language, "disruption_body", **values)
+        notices.append(
+            PlannedNotice(
+                customer=customer,
+                contact=contact,
+                orders=customer_orders,
+                language=language,
+                signer=signer,
+                subject=messages.render(language, "disruption_subject", **values),
+                body=messages.render(language, "disruption_body", **values),
+            )
+        )
+    return NoticePlan(notices=notices, unreached=unreached, already_told=len(already))
+
+
+@transaction.atomic
+def disruption_notify(
+    *, by: User, disruption: Disruption, expected: int | None = None
+) -> NotifyResult:
+    """Send the planned messages (``disruption_notices_plan``), each on the customer's
+    timeline. A customer already told about this disruption is skipped, so sending again sends
+    nothing. Customers with no contact email are not marked as told: they stay on the
+    late-orders agenda and are returned as ``unreached``. With ``expected`` (the count the
+    sender confirmed in the preview), a plan that has changed since is refused, unsent."""
+    plan = disruption_notices_plan(by=by, disruption=disruption)
+    if expected is not None and expected != len(plan.notices):
+        raise ValidationError(
+            {
+                "expected": _(
+                    "The list changed since the preview: %(count)s messages would go now. "
+                    "Look at them again before sending."
+                )
+                % {"count": len(plan.notices)}
+            }
+        )
+    sent = 0
+    now = timezone.now()
+    for notice in plan.notices:
+        customer_orders = notice.orders
         try:
             with transaction.atomic():
-                notice = DisruptionNotice.objects.create(
+                record = DisruptionNotice.objects.create(
                     disruption=disruption,
-                    customer_id=customer_id,
+                    customer=notice.customer,
                     by=by,
                     at=now,
-                    email=contact.email,
+                    email=notice.contact.email,
                     orders=[o.number for o in customer_orders],
                 )
         except IntegrityError:
@@ -168,10 +234,10 @@ def disruption_notify(*, by: User, disruption: Disruption) -> NotifyResult:
                 at=now,
                 by=by,
                 channel=UpdateChannel.EMAIL,
-                contact=contact,
-                language=language,
-                subject=subject,
-                body=body,
+                contact=notice.contact,
+                language=notice.language,
+                subject=notice.subject,
+                body=notice.body,
                 old_date=o.promised_ship_date,
                 new_date=o.estimated_ship_date,
                 reason=disruption.title,
@@ -183,22 +249,23 @@ def disruption_notify(*, by: User, disruption: Disruption) -> NotifyResult:
             last_delay_update_at=now
         )
         send_after_commit(
-            to=contact.email,
-            subject=subject,
-            body=body,
-            key=f"disruption:{disruption.pk}:customer:{customer_id}",
-            reply_to=by.email,
+            to=notice.contact.email,
+            subject=notice.subject,
+            body=notice.body,
+            key=f"disruption:{disruption.pk}:customer:{notice.customer.pk}",
+            reply_to=notice.reply_to,
+            from_name=str(notice.signer),
         )
         timeline_add(
-            customer_id=customer_id,
+            customer_id=notice.customer.pk,
             kind=ORDER_UPDATE,
             title=_("Told about “%(title)s”: orders %(orders)s")
-            % {"title": disruption.title, "orders": ", ".join(notice.orders)},
+            % {"title": disruption.title, "orders": ", ".join(record.orders)},
             actor=by,
             at=now,
-            body=body,
-            data={"disruption": disruption.pk},
-            source=notice,
+            body=notice.body,
+            data={"disruption": disruption.pk, "signed_by": notice.signer.pk},
+            source=record,
         )
         sent += 1
-    return NotifyResult(sent=sent, unreached=unreached)
+    return NotifyResult(sent=sent, unreached=plan.unreached)

@@ -659,8 +659,21 @@ def test_a_disruption_tells_each_affected_customer_once(
     assert [row["number"] for row in affected["results"]] == ["SO-2", "SO-0", "SO-1"]
     assert (affected["count"], affected["customers"]) == (3, 3)
 
+    preview = client.get(f"{url}/notify/preview").json()
+    assert (preview["count"], preview["unreached"], preview["already_told"]) == (3, [], 0)
+    assert {m["to"] for m in preview["messages"]} == {
+        f"buyer{n}@importer{n}.example" for n in range(3)
+    }
+    assert all(m["body"].endswith(m["signed_by"]) for m in preview["messages"])
+    assert mail.outbox == []
     with django_capture_on_commit_callbacks(execute=True):
-        first = post(client, f"{url}/notify")
+        stale = post(client, f"{url}/notify?expected=2")
+    assert (stale.status_code, list(stale.json()["errors"])) == (422, ["expected"])
+    assert mail.outbox == []
+    assert not DisruptionNotice.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = post(client, f"{url}/notify?expected=3")
     with django_capture_on_commit_callbacks(execute=True):
         second = post(client, f"{url}/notify")
 

@@ -233,8 +233,22 @@ def test_story_s12_port_closure_ranks_and_notifies_each_customer_once(
         by=manager1, disruption=disruption, orders=ranked, days=10
     )
     assert moved == 40
+
+    # A look before sending: 25 messages, each in the contact's language, signed by the owner.
+    plan = services.disruption_notices_plan(by=manager1, disruption=disruption)
+    assert len(plan.notices) == 25 and plan.unreached == [] and plan.already_told == 0
+    previews = {notice.customer.name: notice for notice in plan.notices}
+    assert (previews["Importer 00"].language, str(previews["Importer 00"].signer)) == (
+        "zh",
+        "Carl Tester",
+    )
+    assert previews["Importer 00"].body.endswith("此致\nCarl Tester")
+    assert previews["Importer 01"].body.endswith("Best regards,\nAlice Tester")
+    assert smtp_inbox.messages == []
+
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.disruption_notify(by=manager1, disruption=disruption).sent == 25
+        result = services.disruption_notify(by=manager1, disruption=disruption, expected=25)
+    assert result.sent == 25
     assert len(smtp_inbox.messages) == 25
     by_recipient = {rcpt[0]: message for rcpt, message in smtp_inbox.messages}
     for c in range(25):
@@ -251,6 +265,12 @@ def test_story_s12_port_closure_ranks_and_notifies_each_customer_once(
     assert chinese["X-Tend-Idempotency-Key"] == (
         f"disruption:{disruption.pk}:customer:{orders[0].customer_id}"
     )
+    assert chinese.get_content().replace("\r\n", "\n") == previews["Importer 00"].body + "\n"
+    assert chinese["From"].addresses[0].display_name == "Carl Tester"
+    assert chinese["Reply-To"] == "carl@exporter.example"
+    english = by_recipient["buyer01@importer01.example"]
+    assert english["From"].addresses[0].display_name == "Alice Tester"
+    assert english["Reply-To"] == "alice@exporter.example"
 
     with django_capture_on_commit_callbacks(execute=True):
         assert services.disruption_notify(by=manager1, disruption=disruption).sent == 0
