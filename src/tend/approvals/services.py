@@ -14,12 +14,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tend.accounts.models import User
 from tend.audit.models import AuditAction
 from tend.audit.services import audit_record
 from tend.core.decimals import MONEY
 from tend.core.guard import approval_applying
+from tend.core.i18n import TranslatableText
 from tend.customers.models import Customer
 from tend.orders import transitions
 from tend.orders.models import Order, OrderLine, OrderStatus, discount_depth
@@ -356,7 +358,7 @@ def _notify(user: User, text: str, url: str, key: str) -> None:
         )
 
 
-def _timeline(request: ApprovalRequest, title: str, actor, body: str = "") -> None:
+def _timeline(request: ApprovalRequest, title: TranslatableText, actor, body: str = "") -> None:
     timeline_add(
         customer_id=request.customer_id,
         kind=APPROVAL,
@@ -431,13 +433,15 @@ def request_create(
     )
     _timeline(
         request,
-        _("%(who)s asked: %(kind)s (%(amount)s %(base)s)")
-        % {
-            "who": by,
-            "kind": request.get_kind_display(),
-            "amount": amount_base,
-            "base": settings.TEND_BASE_CURRENCY,
-        },
+        TranslatableText(
+            gettext_lazy("%(who)s asked: %(kind)s (%(amount)s %(base)s)"),
+            {
+                "who": by,
+                "kind": RequestKind(request.kind).label,
+                "amount": amount_base,
+                "base": settings.TEND_BASE_CURRENCY,
+            },
+        ),
         by,
         reason,
     )
@@ -484,7 +488,10 @@ def _route_if_stuck(request: ApprovalRequest) -> list[User]:
     )
     _timeline(
         request,
-        _("Routed to the admins: %(kind)s") % {"kind": request.get_kind_display()},
+        TranslatableText(
+            gettext_lazy("Routed to the admins: %(kind)s"),
+            {"kind": RequestKind(request.kind).label},
+        ),
         None,
         request.routing_note,
     )
@@ -564,7 +571,10 @@ def _finish(request: ApprovalRequest, *, actor, note: str = "") -> None:
         _audit_state(request, actor, before, request.state_note)
         _timeline(
             request,
-            _("Request went stale: %(kind)s") % {"kind": request.get_kind_display()},
+            TranslatableText(
+                gettext_lazy("Request went stale: %(kind)s"),
+                {"kind": RequestKind(request.kind).label},
+            ),
             actor,
             request.state_note,
         )
@@ -580,12 +590,14 @@ def _finish(request: ApprovalRequest, *, actor, note: str = "") -> None:
     _audit_state(request, actor, before, note)
     _timeline(
         request,
-        _("Approved and applied: %(kind)s (%(amount)s %(base)s)")
-        % {
-            "kind": request.get_kind_display(),
-            "amount": request.amount_base,
-            "base": settings.TEND_BASE_CURRENCY,
-        },
+        TranslatableText(
+            gettext_lazy("Approved and applied: %(kind)s (%(amount)s %(base)s)"),
+            {
+                "kind": RequestKind(request.kind).label,
+                "amount": request.amount_base,
+                "base": settings.TEND_BASE_CURRENCY,
+            },
+        ),
         actor,
         note,
     )
@@ -634,7 +646,10 @@ def _decide(*, by: User, request: ApprovalRequest, decision: str, comment: str) 
         _audit_state(request, by, RequestState.PENDING, comment)
         _timeline(
             request,
-            _("Rejected by %(who)s: %(kind)s") % {"who": by, "kind": request.get_kind_display()},
+            TranslatableText(
+                gettext_lazy("Rejected by %(who)s: %(kind)s"),
+                {"who": by, "kind": RequestKind(request.kind).label},
+            ),
             by,
             comment,
         )
@@ -648,7 +663,10 @@ def _decide(*, by: User, request: ApprovalRequest, decision: str, comment: str) 
         return request
     _timeline(
         request,
-        _("Approved by %(who)s: %(kind)s") % {"who": by, "kind": request.get_kind_display()},
+        TranslatableText(
+            gettext_lazy("Approved by %(who)s: %(kind)s"),
+            {"who": by, "kind": RequestKind(request.kind).label},
+        ),
         by,
         comment,
     )
@@ -671,7 +689,13 @@ def request_withdraw(*, by: User, request: ApprovalRequest) -> ApprovalRequest:
     request.state = RequestState.WITHDRAWN
     request.save(update_fields=["state"])
     _audit_state(request, by, RequestState.PENDING)
-    _timeline(request, _("Request withdrawn: %(kind)s") % {"kind": request.get_kind_display()}, by)
+    _timeline(
+        request,
+        TranslatableText(
+            gettext_lazy("Request withdrawn: %(kind)s"), {"kind": RequestKind(request.kind).label}
+        ),
+        by,
+    )
     return request
 
 

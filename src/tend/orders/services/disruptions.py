@@ -10,8 +10,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tend.accounts.models import User
+from tend.core.i18n import TranslatableText
 from tend.customers.models import Contact, Customer
 from tend.customers.selectors import customers_visible_to
 from tend.timeline.services import timeline_add
@@ -259,8 +261,10 @@ def disruption_notify(
         timeline_add(
             customer_id=notice.customer.pk,
             kind=ORDER_UPDATE,
-            title=_("Told about “%(title)s”: orders %(orders)s")
-            % {"title": disruption.title, "orders": ", ".join(record.orders)},
+            title=TranslatableText(
+                gettext_lazy("Told about “%(title)s”: orders %(orders)s"),
+                {"title": disruption.title, "orders": ", ".join(record.orders)},
+            ),
             actor=by,
             at=now,
             body=notice.body,

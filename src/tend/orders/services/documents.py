@@ -5,9 +5,10 @@ from datetime import date
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tend.accounts.models import User
+from tend.core.i18n import TranslatableText
 from tend.timeline.services import timeline_add
 
 from ..models import DocumentSequence, Order, OrderDocument
@@ -44,8 +45,10 @@ def order_document_generate(*, by: User | None, order: Order) -> tuple[OrderDocu
     timeline_add(
         customer_id=order.customer_id,
         kind=DOCUMENT,
-        title=_("Order confirmation %(number)s for order %(order)s")
-        % {"number": number, "order": order.number},
+        title=TranslatableText(
+            gettext_lazy("Order confirmation %(number)s for order %(order)s"),
+            {"number": number, "order": order.number},
+        ),
         actor=by,
         at=now,
         data={"number": number, "order": order.number, "amount": str(order.amount)},

@@ -7,11 +7,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tend.accounts.models import User
 from tend.approvals.policy import confirm_refusal, needs_approval, order_terms_requirements
 from tend.core.decimals import MONEY
 from tend.core.guard import GuardedChange
+from tend.core.i18n import TranslatableText
 from tend.customers.models import Customer
 from tend.health.services.lost import record_won_back
 from tend.timeline.services import timeline_add
@@ -181,13 +183,15 @@ def order_create(
     timeline_add(
         customer_id=customer.pk,
         kind=ORDER,
-        title=_("Order %(number)s: %(amount)s %(currency)s, ship by %(date)s")
-        % {
-            "number": order.number,
-            "amount": f"{order.amount:,.2f}",
-            "currency": order.currency,
-            "date": order.promised_ship_date or "—",
-        },
+        title=TranslatableText(
+            gettext_lazy("Order %(number)s: %(amount)s %(currency)s, ship by %(date)s"),
+            {
+                "number": order.number,
+                "amount": f"{order.amount:,.2f}",
+                "currency": order.currency,
+                "date": order.promised_ship_date or "—",
+            },
+        ),
         actor=by,
         data={"amount_base": str(order.amount_base)},
         source=order,
@@ -260,7 +264,9 @@ def order_status_change(
             kind=ORDER,
             actor=by,
             source=order,
-            title=_("Order %(number)s shipped on %(date)s")
-            % {"number": order.number, "date": actual_ship_date},
+            title=TranslatableText(
+                gettext_lazy("Order %(number)s shipped on %(date)s"),
+                {"number": order.number, "date": actual_ship_date},
+            ),
         )
     return order

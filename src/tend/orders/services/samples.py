@@ -3,8 +3,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tend.accounts.models import User
+from tend.core.i18n import TranslatableText
 from tend.customers.models import Customer
 from tend.timeline.services import timeline_add
 
@@ -53,8 +55,10 @@ def sample_log(
     timeline_add(
         customer_id=customer.pk,
         kind=SAMPLE,
-        title=_("Sample sent: %(products)s × %(quantity)s (%(terms)s)")
-        % {"products": names, "quantity": sample.quantity, "terms": sample.terms},
+        title=TranslatableText(
+            gettext_lazy("Sample sent: %(products)s × %(quantity)s (%(terms)s)"),
+            {"products": names, "quantity": sample.quantity, "terms": sample.terms},
+        ),
         actor=by,
         data={"free": sample.is_free, "fee_status": sample.fee_status},
         source=sample,

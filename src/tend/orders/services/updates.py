@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tend.accounts.models import User
+from tend.core.i18n import TranslatableText
 from tend.customers.models import Contact
 from tend.timeline.services import timeline_add
 
@@ -107,13 +109,15 @@ def order_update_record(
     timeline_add(
         customer_id=order.customer_id,
         kind=ORDER_UPDATE,
-        title=_("Update on order %(number)s (%(how)s): ship date %(old)s → %(new)s")
-        % {
-            "number": order.number,
-            "how": how,
-            "old": update.old_date or "—",
-            "new": update.new_date or "—",
-        },
+        title=TranslatableText(
+            gettext_lazy("Update on order %(number)s (%(how)s): ship date %(old)s → %(new)s"),
+            {
+                "number": order.number,
+                "how": how,
+                "old": update.old_date or "—",
+                "new": update.new_date or "—",
+            },
+        ),
         actor=by,
         at=now,
         body=update.body,
