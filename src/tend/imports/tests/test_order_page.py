@@ -161,7 +161,8 @@ def test_a_big_file_with_bad_rows_reports_them_from_the_run(
         raise AssertionError("the errors come from the run, not another read of the file")
 
     monkeypatch.setattr(views, "_check", read_again)
-    listed = client.get("/imports/orders/errors.csv").content.decode("utf-8-sig")
+    response = client.get("/imports/orders/errors.csv")
+    listed = b"".join(response.streaming_content).decode("utf-8-sig")
     assert listed.splitlines() == ["Row,Column,Problem", "2,Unit price,“free” is not a number."]
 
 
