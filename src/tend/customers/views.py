@@ -8,10 +8,12 @@ from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tend.accounts.models import User
+from tend.agenda.local import local_moment
 from tend.audit.selectors import audit_for_customer
 from tend.core.exports import export_response, unknown_format
 from tend.timeline.kinds import all_kinds
@@ -187,6 +189,9 @@ def customer_detail(request, pk: int):
         {
             **_timeline_context(request, customer),
             "contacts": customer.contacts.all(),
+            "local": local_moment(
+                country=customer.country, time_zone=customer.time_zone, now=timezone.now()
+            ),
             "customer_panels": CUSTOMER_PANELS,
             "audit_entries": audit_for_customer(customer=customer),
             "can_delete": not user.is_rep,
