@@ -86,9 +86,11 @@ def _section_url(section, person, viewer) -> str:
     return url if person == viewer else f"{url}?person={person.pk}"
 
 
-def today_sections(context) -> list[tuple[registry.AgendaSection, registry.SectionResult]]:
-    """Each section once, with enough rows for its first page and for the ranking."""
-    limit = max(ranking.CANDIDATES, PAGE_ROWS)
+def today_sections(
+    context, rows: int = PAGE_ROWS
+) -> list[tuple[registry.AgendaSection, registry.SectionResult]]:
+    """Each section once, with enough rows for ``rows`` of its own and for the ranking."""
+    limit = max(ranking.CANDIDATES, rows)
     return [(section, section.rows(context, limit)) for section in registry.sections(context.user)]
 
 

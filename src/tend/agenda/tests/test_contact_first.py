@@ -233,3 +233,22 @@ def test_the_section_page_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(5):
         response = client.get("/today/section/touches/", {"page": 2})
     assert response.status_code == 200
+
+
+def test_the_api_carries_the_ranked_list(client, rep, scene):
+    client.force_login(rep)
+    body = client.get("/api/v1/agenda", {"limit": 1}).json()
+    first = body["contact_first"]
+    assert [(c["customer_name"], c["tier"], c["score"]) for c in first] == [
+        ("Birch Trading", "B", 44.57),
+        ("Atlas Imports", "A", 14.57),
+        ("Cedar Home", "C", 14.29),
+        ("Pine Appliances", "C", 10.0),
+    ]
+    assert first[0]["customer_local_time"] == "2026-11-23T16:00:00+04:00"
+    assert [(r["section"], r["days"], r["score"]) for r in first[0]["reasons"]] == [
+        ("inquiries", 7, 24.0),
+        ("promises", 2, 20.57),
+    ]
+    touches = next(s for s in body["sections"] if s["key"] == "touches")
+    assert (touches["total"], len(touches["items"])) == (2, 1)
