@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from .registry import AgendaContext, AgendaSection, Reason, SectionResult
 
-CANDIDATES = 30
+CANDIDATES = 20
 TOP = 12
 MAX_DAYS = 28
 TIER_VALUE = {"A": 3, "B": 2, "C": 1}

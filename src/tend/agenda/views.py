@@ -18,8 +18,9 @@ from . import calendar, ranking, registry
 
 # Rows per page of a section on Today; the sections start collapsed below "Contact first".
 PAGE_ROWS = 10
-# Beyond any real agenda; keeps a silly ``page`` from asking the database for billions of rows.
-MAX_PAGE = 10_000
+# A section's page N loads its first N pages of rows (the sections take a limit, not an offset),
+# so paging stops at the first thousand rows: more than anyone pages through on Today.
+MAX_PAGE = 100
 
 
 def agenda_context(*, user: User, viewer: User, now: datetime | None = None):
@@ -71,10 +72,12 @@ class SectionPage:
 def _person(request) -> User:
     """Whose agenda: one's own, or (managers, admins) a team member's from ``?person=``."""
     person_id = request.GET.get("person", "")
-    if not person_id.isdigit() or int(person_id) == request.user.pk:
+    if not person_id:
         return request.user
-    if len(person_id) > 10:
+    if not (person_id.isascii() and person_id.isdigit()) or len(person_id) > 10:
         raise Http404("No such person.")
+    if int(person_id) == request.user.pk:
+        return request.user
     person = people_reportable_by(user=request.user).filter(pk=int(person_id)).first()
     if person is None:
         raise Http404("No such person.")
@@ -129,6 +132,13 @@ def agenda(request):
     )
 
 
+def _page_number(raw: str) -> int:
+    """The page asked for, from 1 to ``MAX_PAGE``; what is not a positive number reads as 1."""
+    if not (raw.isascii() and raw.isdigit()) or int(raw[:6]) == 0:
+        return 1
+    return MAX_PAGE if len(raw) > 6 else min(int(raw), MAX_PAGE)
+
+
 @login_required
 def agenda_section(request, key: str):
     """One page of one section: the htmx pager swaps it in; without JavaScript, a page."""
@@ -136,8 +146,7 @@ def agenda_section(request, key: str):
     section = next((s for s in registry.sections(person) if s.key == key), None)
     if section is None:
         raise Http404("No such section.")
-    raw = request.GET.get("page", "")
-    number = min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) > 0 else 1
+    number = _page_number(request.GET.get("page", ""))
     context = agenda_context(user=person, viewer=request.user)
     result = section.rows(context, number * PAGE_ROWS)
     last_page = max(1, -(-result.total // PAGE_ROWS))

@@ -195,7 +195,15 @@ def test_a_section_page_without_htmx_is_a_whole_page(client, rep, twenty_five_ov
 
 
 @pytest.mark.parametrize(
-    ("page", "shown"), [("abc", "1–10"), ("0", "1–10"), ("-2", "1–10"), ("99999999999", "21–25")]
+    ("page", "shown"),
+    [
+        ("abc", "1–10"),
+        ("0", "1–10"),
+        ("-2", "1–10"),
+        ("²", "1–10"),
+        ("99999999999", "21–25"),
+        ("9" * 5000, "21–25"),
+    ],
 )
 def test_a_page_out_of_range_shows_the_nearest_page(client, rep, twenty_five_overdue, page, shown):
     client.force_login(rep)
@@ -219,7 +227,9 @@ def test_no_section_page_for_an_unknown_section_or_someone_one_may_not_see(
     assert client.get("/today/section/nothing/").status_code == 404
     assert client.get("/today/section/approvals_waiting/").status_code == 404  # not for reps
     assert client.get("/today/section/touches/", {"person": rep2.pk}).status_code == 404
-    assert client.get("/today/", {"person": "9" * 30}).status_code == 404
+    for person in ("9" * 30, "²", "x"):
+        assert client.get("/today/", {"person": person}).status_code == 404
+        assert client.get("/today/section/touches/", {"person": person}).status_code == 404
 
 
 @pytest.mark.parametrize("customers", [15, 40])
