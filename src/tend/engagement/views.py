@@ -4,7 +4,6 @@ from datetime import datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -72,9 +71,7 @@ def quick_touch(request, pk: int):
             summary=request.POST.get("summary", ""),
         )
     except ValidationError as exc:
-        return HttpResponse(
-            f'<tr><td colspan="5" class="errorlist">{" ".join(exc.messages)}</td></tr>'
-        )
+        return render(request, "engagement/_touch_refused_row.html", {"errors": exc.messages})
     return render(request, "engagement/_touched_row.html", {"customer": customer})
 
 

@@ -262,3 +262,16 @@ def test_the_api_carries_the_ranked_list(client, rep, scene):
     ]
     touches = next(s for s in body["sections"] if s["key"] == "touches")
     assert (touches["total"], len(touches["items"])) == (2, 1)
+
+
+def test_a_touch_from_the_list_with_a_bad_channel_is_refused_escaped_and_writes_nothing(
+    client, rep, scene
+):
+    client.force_login(rep)
+    response = client.post(
+        f"/engagement/customers/{scene['atlas'].pk}/touch/",
+        {"channel": "<b>fax</b>", "summary": "Called"},
+    )
+    html = response.content.decode()
+    assert "“&lt;b&gt;fax&lt;/b&gt;” is not a valid choice." in html and "<b>" not in html
+    assert not Interaction.objects.filter(customer=scene["atlas"]).exists()
