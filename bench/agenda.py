@@ -15,8 +15,10 @@ requests with ``django.test.Client`` (after a warm-up):
     manager                    /today/                      a team manager's agenda
     manager -> that rep        /today/?person=<bench rep>   the manager looking at the rep's
     rep (N customers)          /today/                      the demo rep who owns the most
+    rep: a section's page 2    /today/section/touches/?page=2  paging a collapsed section
 
-and counts the queries each one makes (CaptureQueriesContext). For every case slower than the aim
+and counts the queries each one makes (CaptureQueriesContext), the customers on the page's
+"contact first" list and the size of the page. For every case slower than the aim
 (p95 200 ms) it shows each query's time and the plan of the slowest ones (EXPLAIN). The parent
 prints a table and, last, one line of JSON with every figure.
 
@@ -158,6 +160,7 @@ def worker(args) -> dict:
         ("manager", manager, "/today/"),
         ("manager -> that rep", manager, f"/today/?person={rep.pk}"),
         (f"rep ({biggest.owned:,} customers)", biggest, "/today/"),
+        ("rep: touches page 2", rep, "/today/section/touches/?page=2"),
     ]
     rows = []
     for label, user, url in cases:
@@ -189,6 +192,8 @@ def worker(args) -> dict:
             "queries": len(queries),
             "sql_ms": round(sum(float(q["time"]) for q in queries) * 1000, 1),
             "slowest_query_ms": round(float(slowest[0]["time"]) * 1000, 1),
+            "contact_first": response.content.count(b'<tr id="first-'),
+            "html_kb": round(len(response.content) / 1024, 1),
         }
         if row["p95_ms"] > AIM_MS or args.explain:
             row["query_ms"] = [round(float(q["time"]) * 1000, 1) for q in queries]
@@ -209,7 +214,8 @@ def worker(args) -> dict:
         rows.append(row)
         print(
             f"  {connection.vendor:<10} {label:<26} p50 {row['p50_ms']:7.1f} ms  "
-            f"p95 {row['p95_ms']:7.1f} ms  {row['queries']:2d} queries",
+            f"p95 {row['p95_ms']:7.1f} ms  {row['queries']:2d} queries  "
+            f"{row['contact_first']:2d} to contact first",
             file=sys.stderr,
             flush=True,
         )
@@ -246,7 +252,7 @@ def print_table(results: list[dict]) -> None:
     print()
     header = (
         f"{'database':<10} {'case':<26} {'owned':>7} {'p50 ms':>8} {'p95 ms':>8} "
-        f"{'cpu p50':>8} {'SQL ms':>7} {'queries':>7}  aim"
+        f"{'cpu p50':>8} {'SQL ms':>7} {'queries':>7} {'first':>5} {'KB':>6}  aim"
     )
     print(header)
     print("-" * len(header))
@@ -256,7 +262,8 @@ def print_table(results: list[dict]) -> None:
             print(
                 f"{result['vendor']:<10} {row['case']:<26} {row['owned']:7,d} "
                 f"{row['p50_ms']:8.1f} {row['p95_ms']:8.1f} {row['cpu_p50_ms']:8.1f} "
-                f"{row['sql_ms']:7.1f} {row['queries']:7d}  {verdict}"
+                f"{row['sql_ms']:7.1f} {row['queries']:7d} {row['contact_first']:5d} "
+                f"{row['html_kb']:6.1f}  {verdict}"
             )
     for result in results:
         for row in result["cases"]:

@@ -14,9 +14,10 @@ from tend.core.inputs import CalendarDate, DbId
 from tend.customers.models import Customer
 from tend.engagement.selectors import ReliabilityRow, people_reportable_by, reliability_report
 
+from . import ranking
 from .local import local_moment
 from .registry import AgendaSection
-from .views import agenda_context, agenda_sections
+from .views import agenda_context, today_sections
 
 router = Router(tags=["agenda"])
 
@@ -51,10 +52,30 @@ class AgendaSectionOut(Schema):
     items: list[AgendaItemOut]
 
 
+class ContactReasonOut(Schema):
+    section: str = Field(description="The key of the section the reason comes from.")
+    text: str
+    url: str = Field(description="The page of the item (relative).")
+    days: int = Field(description="Days overdue or waiting; 0 when due today.")
+    score: float = Field(description="Section weight x urgency x value of the customer's tier.")
+
+
+class ContactFirstOut(Schema):
+    customer_id: int
+    customer_name: str
+    tier: str
+    customer_local_time: datetime = Field(description="The time now at the customer.")
+    score: float = Field(description="The sum of its reasons' scores.")
+    reasons: list[ContactReasonOut] = Field(description="Strongest first.")
+
+
 class AgendaOut(Schema):
     person: PersonOut
     now: datetime
     today: date = Field(description="Today in the person's time zone.")
+    contact_first: list[ContactFirstOut] = Field(
+        description="The customers to contact first, ranked across the sections."
+    )
     sections: list[AgendaSectionOut]
 
 
@@ -130,18 +151,40 @@ def get_agenda(request, query: Query[AgendaQuery]):
             raise Http404("No such person.")
     context = agenda_context(user=person, viewer=viewer, now=_now())
     limit = query.limit or settings.TEND_AGENDA_ROWS
+    results = today_sections(context, limit)
     return {
         "person": {"id": person.pk, "name": str(person)},
         "now": context.now,
         "today": context.today,
+        "contact_first": [_contact(contact) for contact in ranking.contact_first(results, context)],
         "sections": [
             {
                 "key": section.key,
                 "title": str(section.title),
                 "total": result.total,
-                "items": [_item(section, row, context.now) for row in result.rows],
+                "items": [_item(section, row, context.now) for row in result.rows[:limit]],
             }
-            for section, result in agenda_sections(context, limit)
+            for section, result in results
+        ],
+    }
+
+
+def _contact(contact: ranking.Contact) -> dict:
+    return {
+        "customer_id": contact.customer.pk,
+        "customer_name": contact.customer.name,
+        "tier": contact.customer.tier,
+        "customer_local_time": contact.local.time,
+        "score": round(contact.score, 2),
+        "reasons": [
+            {
+                "section": ranked.section,
+                "text": ranked.reason.text,
+                "url": ranked.reason.url,
+                "days": ranked.reason.days,
+                "score": round(ranked.score, 2),
+            }
+            for ranked in contact.reasons
         ],
     }
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import holidays
 from django.utils import translation
+from django.utils.dateformat import format as date_format
 
 # Where the working week is not Monday to Friday.
 WEEKENDS = {
@@ -27,9 +28,15 @@ WEEKENDS = {
 
 @dataclass(frozen=True)
 class LocalMoment:
-    time: datetime
+    time: datetime  # aware, in the customer's zone
     is_weekend: bool
     holiday: str
+
+    @property
+    def clock(self) -> str:
+        """The weekday and wall-clock time there ("Sat 02:39"), formatted here in the customer's
+        zone: a template's ``date`` filter would turn the time back into the viewer's zone."""
+        return date_format(self.time, "D H:i")
 
     @property
     def is_day_off(self) -> bool:

@@ -25,6 +25,15 @@ class SectionResult:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why a row's customer should hear from us, for the "contact first" list (``ranking``)."""
+
+    text: str  # in words, in the reader's language
+    url: str  # opens the item
+    days: int = 0  # overdue or waiting, in whole days; 0 when due today or without a deadline
+
+
+@dataclass(frozen=True)
 class AgendaSection:
     key: str
     title: str | LazyText
@@ -34,6 +43,10 @@ class AgendaSection:
     digest_line: Callable[[object], str] = field(default=lambda row: str(row))
     # Whether the section belongs on this person's agenda (e.g. approvals: not for reps).
     shown_to: Callable[[object], bool] = field(default=lambda user: True)
+    # A row's reason to contact its customer, and how much that kind of reason weighs in the
+    # "contact first" ranking (see ``ranking``). Sections without one are not ranked.
+    reason: Callable[[object, AgendaContext], Reason | None] | None = None
+    weight: float = 0.0
 
 
 _SECTIONS: dict[str, AgendaSection] = {}

@@ -1,7 +1,7 @@
 import zoneinfo
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -15,7 +15,13 @@ from tend.accounts.models import User
 from tend.core.inputs import parse_id
 from tend.engagement.selectors import people_reportable_by
 
-from . import calendar, registry
+from . import calendar, ranking, registry
+
+# Rows per page of a section on Today; the sections start collapsed below "Contact first".
+PAGE_ROWS = 10
+# A section's page N loads its first N pages of rows (the sections take a limit, not an offset),
+# so paging stops at the first thousand rows: more than anyone pages through on Today.
+MAX_PAGE = 100
 
 
 def agenda_context(*, user: User, viewer: User, now: datetime | None = None):
@@ -30,32 +36,136 @@ def agenda_sections(context, limit: int = 50):
     return [(section, section.rows(context, limit)) for section in registry.sections(context.user)]
 
 
+@dataclass
+class SectionPage:
+    """One page of a section's rows, with the links to its neighbours."""
+
+    section: registry.AgendaSection
+    rows: list
+    total: int
+    number: int
+    url: str  # the section's own address, with ``person=`` when it is someone else's
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_ROWS))
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * PAGE_ROWS + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.number * PAGE_ROWS, self.total)
+
+    def _link(self, number: int) -> str:
+        return f"{self.url}{'&' if '?' in self.url else '?'}page={number}"
+
+    @property
+    def previous_url(self) -> str:
+        return self._link(self.number - 1) if self.number > 1 else ""
+
+    @property
+    def next_url(self) -> str:
+        return self._link(self.number + 1) if self.number < self.pages else ""
+
+
+def _person(request) -> User:
+    """Whose agenda: one's own, or (managers, admins) a team member's from ``?person=``."""
+    person_text = request.GET.get("person", "")
+    if not person_text:
+        return request.user
+    person_id = parse_id(person_text)
+    if person_id is None:
+        raise Http404("No such person.")
+    if person_id == request.user.pk:
+        return request.user
+    person = people_reportable_by(user=request.user).filter(pk=person_id).first()
+    if person is None:
+        raise Http404("No such person.")
+    return person
+
+
+def _section_url(section, person, viewer) -> str:
+    url = reverse("agenda:section", args=[section.key])
+    return url if person == viewer else f"{url}?person={person.pk}"
+
+
+def today_sections(
+    context, rows: int = PAGE_ROWS
+) -> list[tuple[registry.AgendaSection, registry.SectionResult]]:
+    """Each section once, with enough rows for ``rows`` of its own and for the ranking."""
+    limit = max(ranking.CANDIDATES, rows)
+    return [(section, section.rows(context, limit)) for section in registry.sections(context.user)]
+
+
 @login_required
 def agenda(request):
-    """Today: what this person must do, section by section. Managers may open a team member's."""
-    person = request.user
-    person_text = request.GET.get("person", "")
-    person_id = parse_id(person_text)
-    if person_text and person_id != request.user.pk:
-        person = people_reportable_by(user=request.user).filter(pk=person_id).first()
-        if person_id is None or person is None:
-            raise Http404("No such person.")
+    """Today: who to contact first and why, then every section, collapsed and paged.
+    Managers may open a team member's."""
+    person = _person(request)
     context = agenda_context(user=person, viewer=request.user)
+    results = today_sections(context)
     team = (
         None
         if request.user.is_rep
         else people_reportable_by(user=request.user).filter(is_active=True)
     )
+    pages = [
+        SectionPage(
+            section=section,
+            rows=result.rows[:PAGE_ROWS],
+            total=result.total,
+            number=1,
+            url=_section_url(section, person, request.user),
+        )
+        for section, result in results
+    ]
     return render(
         request,
         "agenda/agenda.html",
         {
             "person": person,
             "agenda": context,
-            "sections": agenda_sections(context, settings.TEND_AGENDA_ROWS),
+            "contact_first": ranking.contact_first(results, context),
+            "sections": pages,
             "team": team,
         },
     )
+
+
+def _page_number(raw: str) -> int:
+    """The page asked for, from 1 to ``MAX_PAGE``; what is not a positive number reads as 1."""
+    if not (raw.isascii() and raw.isdigit()) or int(raw[:6]) == 0:
+        return 1
+    return MAX_PAGE if len(raw) > 6 else min(int(raw), MAX_PAGE)
+
+
+@login_required
+def agenda_section(request, key: str):
+    """One page of one section: the htmx pager swaps it in; without JavaScript, a page."""
+    person = _person(request)
+    section = next((s for s in registry.sections(person) if s.key == key), None)
+    if section is None:
+        raise Http404("No such section.")
+    number = _page_number(request.GET.get("page", ""))
+    context = agenda_context(user=person, viewer=request.user)
+    result = section.rows(context, number * PAGE_ROWS)
+    last_page = max(1, -(-result.total // PAGE_ROWS))
+    if number > last_page:
+        number = last_page
+        result = section.rows(context, number * PAGE_ROWS)
+    page = SectionPage(
+        section=section,
+        rows=result.rows[(number - 1) * PAGE_ROWS : number * PAGE_ROWS],
+        total=result.total,
+        number=number,
+        url=_section_url(section, person, request.user),
+    )
+    template = (
+        "agenda/_section_body.html" if request.headers.get("HX-Request") else "agenda/section.html"
+    )
+    return render(request, template, {"person": person, "agenda": context, "page": page})
 
 
 @login_required

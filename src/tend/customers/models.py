@@ -1,5 +1,4 @@
-import zoneinfo
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -271,10 +270,6 @@ class Customer(GuardedModel):
     @property
     def country_name(self) -> str:
         return reference.country_names().get(self.country, self.country)
-
-    def local_now(self) -> datetime:
-        """The customer's wall-clock time, to check before calling."""
-        return timezone.now().astimezone(zoneinfo.ZoneInfo(self.time_zone or "UTC"))
 
     @property
     def cadence(self) -> int:

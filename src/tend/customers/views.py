@@ -7,10 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tend.accounts.models import User
+from tend.agenda.local import local_moment
 from tend.audit.selectors import audit_for_customer
 from tend.core.exports import export_response, unknown_format
 from tend.core.inputs import not_an_id_message, parameter_refused, parse_id, parse_ids
@@ -202,6 +204,9 @@ def customer_detail(request, pk: int):
         {
             **_timeline_context(request, customer),
             "contacts": customer.contacts.all(),
+            "local": local_moment(
+                country=customer.country, time_zone=customer.time_zone, now=timezone.now()
+            ),
             "customer_panels": CUSTOMER_PANELS,
             "audit_entries": audit_for_customer(customer=customer),
             "can_delete": not user.is_rep,

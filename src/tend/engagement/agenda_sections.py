@@ -1,9 +1,10 @@
 """The engagement sections of the agenda: promises, inquiries, touches, pool returns."""
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tend.agenda.registry import AgendaContext, AgendaSection, SectionResult, register
+from tend.agenda.registry import AgendaContext, AgendaSection, Reason, SectionResult, register
 from tend.agenda.rows import section_rows
 
 from . import selectors
@@ -51,6 +52,51 @@ def _pool_line(row) -> str:
     return f"{row.customer.name} returns to the pool on {_local(row.customer.pool_return_at)[:10]}"
 
 
+def _days_since(moment, now) -> int:
+    return max((now - moment).days, 0)
+
+
+def _promise_reason(row, context: AgendaContext) -> Reason:
+    promise = row.item
+    if row.overdue:
+        text = gettext("Promise overdue since %(due)s: %(promise)s")
+    else:
+        text = gettext("Promise due %(due)s: %(promise)s")
+    return Reason(
+        text=text % {"due": _local(promise.due_at), "promise": promise},
+        url=row.customer.get_absolute_url() + "#customer-promises",
+        days=_days_since(promise.due_at, context.now),
+    )
+
+
+def _inquiry_reason(row, context: AgendaContext) -> Reason:
+    inquiry = row.item
+    return Reason(
+        text=gettext("Inquiry unanswered since %(since)s: %(inquiry)s")
+        % {"since": _local(inquiry.at), "inquiry": inquiry},
+        url=row.customer.get_absolute_url(),
+        days=_days_since(inquiry.at, context.now),
+    )
+
+
+def _touch_reason(row, context: AgendaContext) -> Reason:
+    customer = row.customer
+    return Reason(
+        text=gettext("No touch since it was due on %(due)s (every %(days)d days)")
+        % {"due": _local(customer.touch_due_at)[:10], "days": customer.cadence},
+        url=customer.get_absolute_url(),
+        days=_days_since(customer.touch_due_at, context.now),
+    )
+
+
+def _pool_reason(row, context: AgendaContext) -> Reason:
+    return Reason(
+        text=gettext("Returns to the pool on %(day)s unless touched")
+        % {"day": _local(row.customer.pool_return_at)[:10]},
+        url=row.customer.get_absolute_url(),
+    )
+
+
 register(
     AgendaSection(
         key="promises",
@@ -59,6 +105,8 @@ register(
         template="engagement/agenda/promises.html",
         rows=promises_rows,
         digest_line=_promise_line,
+        reason=_promise_reason,
+        weight=8,
     )
 )
 register(
@@ -69,6 +117,8 @@ register(
         template="engagement/agenda/inquiries.html",
         rows=inquiries_rows,
         digest_line=_inquiry_line,
+        reason=_inquiry_reason,
+        weight=6,
     )
 )
 register(
@@ -79,6 +129,8 @@ register(
         template="engagement/agenda/touches.html",
         rows=overdue_rows,
         digest_line=_touch_line,
+        reason=_touch_reason,
+        weight=2,
     )
 )
 register(
@@ -89,5 +141,7 @@ register(
         template="engagement/agenda/pool_returns.html",
         rows=pool_rows,
         digest_line=_pool_line,
+        reason=_pool_reason,
+        weight=4,
     )
 )

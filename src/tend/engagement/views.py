@@ -71,7 +71,7 @@ def quick_touch(request, pk: int):
             summary=request.POST.get("summary", ""),
         )
     except ValidationError as exc:
-        return render(request, "engagement/_touch_error_row.html", {"errors": exc.messages})
+        return render(request, "engagement/_touch_refused_row.html", {"errors": exc.messages})
     return render(request, "engagement/_touched_row.html", {"customer": customer})
 
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tend.agenda.registry import AgendaContext, AgendaSection, SectionResult, register
+from tend.agenda.registry import AgendaContext, AgendaSection, Reason, SectionResult, register
 from tend.agenda.rows import section_rows
 
 from .selectors import risk as selectors
@@ -29,6 +29,20 @@ def _at_risk_line(row) -> str:
     }
 
 
+def _at_risk_reason(row, context: AgendaContext) -> Reason:
+    snapshot = row.item
+    reasons = snapshot.reasons or []
+    return Reason(
+        text=_("%(value)s %(currency)s at risk: %(reason)s")
+        % {
+            "value": f"{snapshot.value_at_risk:,.0f}",
+            "currency": settings.TEND_BASE_CURRENCY,
+            "reason": reason_text(reasons[0]) if reasons else snapshot.get_cause_display(),
+        },
+        url=row.customer.get_absolute_url() + "#customer-health",
+    )
+
+
 register(
     AgendaSection(
         key="health_at_risk",
@@ -37,5 +51,7 @@ register(
         template="health/agenda/at_risk.html",
         rows=at_risk_rows,
         digest_line=_at_risk_line,
+        reason=_at_risk_reason,
+        weight=5,
     )
 )

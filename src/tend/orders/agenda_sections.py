@@ -1,8 +1,10 @@
 """Order sections of the agenda: late orders the customer must hear about, samples to chase."""
 
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tend.agenda.registry import AgendaContext, AgendaSection, SectionResult, register
+from tend.agenda.registry import AgendaContext, AgendaSection, Reason, SectionResult, register
 from tend.agenda.rows import section_rows
 
 from . import selectors
@@ -32,6 +34,32 @@ def _sample_line(row) -> str:
     return f"Follow up the sample sent to {row.customer.name} on {row.item.sent_on}"
 
 
+def _late_reason(row, context: AgendaContext) -> Reason:
+    order = row.item
+    values = {"number": order.number, "promised": order.promised_ship_date}
+    if order.last_delay_update_at is None:
+        text = gettext(
+            "Order %(number)s is late (promised %(promised)s); the customer has not been told"
+        )
+    else:
+        values["told"] = f"{timezone.localtime(order.last_delay_update_at):%Y-%m-%d}"
+        text = gettext("Order %(number)s is still late (promised %(promised)s); last told %(told)s")
+    return Reason(
+        text=text % values,
+        url=order.get_absolute_url() + "#tell-customer",
+        days=max((context.today - order.promised_ship_date).days, 0),
+    )
+
+
+def _sample_reason(row, context: AgendaContext) -> Reason:
+    sample = row.item
+    return Reason(
+        text=gettext("Sample sent %(sent)s: ask how it went") % {"sent": sample.sent_on},
+        url=row.customer.get_absolute_url(),
+        days=max((context.today - sample.follow_up_on).days, 0),
+    )
+
+
 register(
     AgendaSection(
         key="late_orders",
@@ -40,6 +68,8 @@ register(
         template="orders/agenda/late_orders.html",
         rows=late_rows,
         digest_line=_late_line,
+        reason=_late_reason,
+        weight=10,
     )
 )
 register(
@@ -50,5 +80,7 @@ register(
         template="orders/agenda/samples.html",
         rows=sample_rows,
         digest_line=_sample_line,
+        reason=_sample_reason,
+        weight=3,
     )
 )

@@ -797,27 +797,33 @@ class OrderBook:
             contact_id, language, name, email = contact or (None, "en", "", "")
             language = messages.language_for(language)
             new = int(self.ship[i]) if self.shipped[i] else before
-            values = {
-                "name": name or customers[index].id,
-                "number": self.numbers[i],
-                "old_date": messages.fmt_date(_date(promised), language),
-                "new_date": messages.fmt_date(_date(new), language),
-                "reason": reason,
-                "sender": senders.get(by, ""),
-            }
-            subject = messages.render(language, "delay_subject", **values)
-            body = messages.render(language, "delay_body", **values)
+            step = messages.DelayStep(
+                promised=_date(promised),
+                told=False,
+                previous=None,
+                estimate=_date(new),
+                today=_date(int(self.told_at[i]) // DAY),
+            )
+            subject, body = messages.delay_message(
+                language,
+                step=step,
+                number=self.numbers[i],
+                name=name or customers[index].id,
+                reason=reason,
+                sender=senders.get(by, ""),
+            )
+            new_text = day_text(new) if step.new_date else None
             channel = UpdateChannel.EMAIL if email else UpdateChannel.WHATSAPP
             at = stamp(int(self.told_at[i]))
             updates.append(
                 (update_id, pk, at, by, channel.value, contact_id, language, subject, body,
-                 day_text(promised), day_text(new), reason, None)
+                 day_text(promised), new_text, reason, None)
             )  # fmt: skip
             timeline.append(
                 (
                     customers[index].id, at, ORDER_UPDATE.key, by,
                     (title % {"number": self.numbers[i], "how": how[channel.value],
-                              "old": day_text(promised), "new": day_text(new)})[:300],
+                              "old": day_text(promised), "new": new_text or "—"})[:300],
                     body, json.dumps({"channel": channel.value, "order": pk}), update_label,
                     update_id,
                 )

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tend.agenda.registry import AgendaContext, AgendaSection, SectionResult, register
+from tend.agenda.registry import AgendaContext, AgendaSection, Reason, SectionResult, register
 from tend.agenda.rows import section_rows
 
 from . import selectors
@@ -28,6 +28,20 @@ def _task_line(row) -> str:
     }
 
 
+def _task_reason(row, context: AgendaContext) -> Reason:
+    task = row.item
+    values = {"title": task.title, "due": f"{timezone.localtime(task.due_at):%Y-%m-%d %H:%M}"}
+    if row.overdue:
+        text = _("Task overdue since %(due)s: %(title)s")
+    else:
+        text = _("Task due %(due)s: %(title)s")
+    return Reason(
+        text=text % values,
+        url=row.customer.get_absolute_url(),
+        days=max((context.now - task.due_at).days, 0),
+    )
+
+
 register(
     AgendaSection(
         key="tasks_due",
@@ -36,5 +50,7 @@ register(
         template="tasks/agenda/tasks.html",
         rows=tasks_rows,
         digest_line=_task_line,
+        reason=_task_reason,
+        weight=5,
     )
 )

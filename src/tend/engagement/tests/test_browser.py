@@ -48,7 +48,9 @@ def test_log_an_interaction_with_a_promise_without_reloading(page, rep1, book):
 
     # Due today: the agenda lists it, with one-click closing.
     page.goto("/today/")
+    expect(page.locator("#contact-first")).to_contain_text("Send the 2027 catalogue with prices")
     section = page.locator("#section-promises")
+    section.locator("> summary").click()  # the sections start collapsed
     expect(section).to_contain_text("Send the 2027 catalogue with prices")
     section.get_by_role("button", name="Done").click()
     expect(section.locator("tbody")).to_contain_text("Kept")

@@ -1,6 +1,7 @@
 """Telling the customer about a late order, before they have to ask (seed 000)."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,31 +29,39 @@ class Draft:
     new_date: object
 
 
-def last_told_date(order: Order):
-    """The ship date the customer last heard from us: the last update's, else the promise."""
-    last = order.updates.exclude(new_date=None).order_by("-at", "-id").first()
-    return last.new_date if last else order.promised_ship_date
+def delay_step(order: Order, today: date | None = None) -> messages.DelayStep:
+    """Where the order's delay stands today (the active zone's): the promise, the date the last
+    update gave (if any update was sent) and the current estimate."""
+    last = order.updates.order_by("-at", "-id").values_list("new_date", flat=True).first()
+    told = order.updates.exists() if last is None else True
+    return messages.DelayStep(
+        promised=order.promised_ship_date,
+        told=told,
+        previous=last,
+        estimate=order.estimated_ship_date,
+        today=today or timezone.localdate(),
+    )
 
 
 def order_update_draft(
-    *, order: Order, contact: Contact | None, reason: str, sender: User
+    *, order: Order, contact: Contact | None, reason: str, sender: User, today: date | None = None
 ) -> Draft:
     language = messages.language_for(contact.language if contact else "en")
-    old, new = last_told_date(order), order.estimated_ship_date
-    values = {
-        "name": contact.name if contact else order.customer.name,
-        "number": order.number,
-        "old_date": messages.fmt_date(old, language),
-        "new_date": messages.fmt_date(new, language),
-        "reason": reason or "—",
-        "sender": str(sender),
-    }
+    step = delay_step(order, today)
+    subject, body = messages.delay_message(
+        language,
+        step=step,
+        number=order.number,
+        name=contact.name if contact else order.customer.name,
+        reason=reason or "—",
+        sender=str(sender),
+    )
     return Draft(
         language=language,
-        subject=messages.render(language, "delay_subject", **values),
-        body=messages.render(language, "delay_body", **values),
-        old_date=old,
-        new_date=new,
+        subject=subject,
+        body=body,
+        old_date=step.replaced,
+        new_date=step.new_date,
     )
 
 
@@ -80,6 +89,7 @@ def order_update_record(
     if channel == UpdateChannel.EMAIL and not (contact and contact.email):
         raise ValidationError({"contact": _("Choose a contact with an email address.")})
     order = Order.objects.select_for_update().get(pk=order.pk)
+    step = delay_step(order)
     now = timezone.now()
     update = OrderUpdate.objects.create(
         order=order,
@@ -90,8 +100,8 @@ def order_update_record(
         language=language,
         subject=subject.strip(),
         body=body.strip(),
-        old_date=last_told_date(order),
-        new_date=order.estimated_ship_date,
+        old_date=step.replaced,
+        new_date=step.new_date,
         reason=reason,
         disruption=disruption,
     )

@@ -82,13 +82,13 @@ def test_story_s1_delayed_kettle_order(
         reason="Glass supplier short of borosilicate tubes",
     )
     order.refresh_from_db()
+    monkeypatch.setattr("django.utils.timezone.now", lambda: march_21)
     draft = services.order_update_draft(
         order=order, contact=omar, reason="Glass supplier short of borosilicate tubes", sender=rep1
     )
     assert draft.subject == "Update on your order SO-2026-0142: new ship date 2026-04-10"
     assert "will not ship on 2026-03-20 as promised" in draft.body
 
-    monkeypatch.setattr("django.utils.timezone.now", lambda: march_21)
     with django_capture_on_commit_callbacks(execute=True):
         services.order_update_record(
             by=rep1,

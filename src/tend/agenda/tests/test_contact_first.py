@@ -1,0 +1,277 @@
+"""Today, ranked: a short "contact first" list across every section, then the sections collapsed
+and paged."""
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from tend.agenda import ranking
+from tend.agenda.views import agenda_context, today_sections
+from tend.customers.tests.factories import CustomerFactory
+from tend.engagement.models import Interaction, Promise
+from tend.orders import services as order_services
+from tend.orders.tests.factories import ProductFactory
+
+# Monday 23 November 2026, noon UTC.
+NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
+FAR = NOW + timedelta(days=300)
+
+
+@pytest.fixture(autouse=True)
+def at_now(monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: NOW)
+
+
+@pytest.fixture
+def rep(rep1):
+    rep1.time_zone = "UTC"
+    rep1.save(update_fields=["time_zone"])
+    return rep1
+
+
+def customer(rep, name, tier, *, touch_due=FAR):
+    return CustomerFactory(
+        name=name,
+        tier=tier,
+        owner=rep,
+        touch_due_at=touch_due,
+        pool_return_at=FAR,
+        time_zone="Asia/Dubai",
+    )
+
+
+@pytest.fixture
+def scene(rep):
+    """Four customers and their reasons, each score worked out by hand:
+
+    Birch (B): promise overdue 2 days   8 x (1 + 2/7) x 2 = 20.57
+               inquiry waiting 7 days   6 x (1 + 7/7) x 2 = 24       together 44.57
+    Atlas (A): touch overdue 10 days    2 x (1 + 10/7) x 3 = 14.57
+    Cedar (C): late order, 3 days, untold  10 x (1 + 3/7) x 1 = 14.29
+    Pine (C):  touch overdue 60 days    2 x (1 + 28/7) x 1 = 10  (urgency stops at 4 weeks)
+    """
+    atlas = customer(rep, "Atlas Imports", "A", touch_due=NOW - timedelta(days=10))
+    birch = customer(rep, "Birch Trading", "B")
+    cedar = customer(rep, "Cedar Home", "C")
+    pine = customer(rep, "Pine Appliances", "C", touch_due=NOW - timedelta(days=60))
+    Promise.objects.create(
+        customer=birch,
+        kind="quote",
+        description="Quote for 2,000 kettles",
+        made_by=rep,
+        due_at=NOW - timedelta(days=2),
+    )
+    Interaction.objects.create(
+        customer=birch,
+        channel="email",
+        direction="in",
+        logged_by=rep,
+        at=NOW - timedelta(days=7),
+        needs_answer=True,
+        subject="Price for KT-300?",
+    )
+    order_services.order_create(
+        by=rep,
+        customer=cedar,
+        fields={
+            "number": "SO-77",
+            "order_date": date(2026, 10, 1),
+            "currency": "USD",
+            "promised_ship_date": date(2026, 11, 20),
+        },
+        lines=[{"product": ProductFactory(), "quantity": 10, "unit_price": Decimal("5.00")}],
+    )
+    return {"atlas": atlas, "birch": birch, "cedar": cedar, "pine": pine}
+
+
+def ranked(rep):
+    context = agenda_context(user=rep, viewer=rep, now=NOW)
+    return ranking.contact_first(today_sections(context), context)
+
+
+def test_a_reason_scores_weight_times_urgency_times_tier():
+    assert ranking.reason_score(weight=10, days=0, tier="A") == 30
+    assert ranking.reason_score(weight=2, days=14, tier="C") == 6
+    assert ranking.reason_score(weight=2, days=400, tier="B") == 20  # urgency stops at 5
+    assert ranking.reason_score(weight=8, days=-3, tier="C") == 8  # not yet due: as due today
+
+
+def test_customers_are_ranked_across_sections_by_urgency_and_value(rep, scene):
+    assert [(c.customer.name, round(c.score, 2)) for c in ranked(rep)] == [
+        ("Birch Trading", 44.57),
+        ("Atlas Imports", 14.57),
+        ("Cedar Home", 14.29),
+        ("Pine Appliances", 10.0),
+    ]
+
+
+def test_a_customer_appears_once_with_all_its_reasons_in_words_strongest_first(rep, scene):
+    birch = ranked(rep)[0]
+    assert [(r.section, r.reason.text, r.reason.url) for r in birch.reasons] == [
+        (
+            "inquiries",
+            "Inquiry unanswered since 2026-11-16 12:00: Price for KT-300?",
+            f"/customers/{scene['birch'].pk}/",
+        ),
+        (
+            "promises",
+            "Promise overdue since 2026-11-21 12:00: Quote for 2,000 kettles",
+            f"/customers/{scene['birch'].pk}/#customer-promises",
+        ),
+    ]
+    cedar = next(c for c in ranked(rep) if c.customer == scene["cedar"])
+    assert [r.reason.text for r in cedar.reasons] == [
+        "Order SO-77 is late (promised 2026-11-20); the customer has not been told"
+    ]
+    atlas = next(c for c in ranked(rep) if c.customer == scene["atlas"])
+    assert [r.reason.text for r in atlas.reasons] == [
+        "No touch since it was due on 2026-11-13 (every 7 days)"
+    ]
+
+
+def test_the_list_stops_at_the_top_twelve(rep):
+    for index in range(15):
+        customer(rep, f"Overdue {index:02d}", "C", touch_due=NOW - timedelta(days=index + 1))
+    names = [c.customer.name for c in ranked(rep)]
+    assert names == [f"Overdue {index:02d}" for index in range(14, 2, -1)]
+
+
+def test_today_shows_the_ranked_list_first_with_reasons_and_a_touch_button(client, rep, scene):
+    client.force_login(rep)
+    html = client.get("/today/").content.decode()
+    first = html[html.index('id="contact-first"') : html.index('class="agenda-all"')]
+    order = [int(pk) for pk in re.findall(r'<tr id="first-(\d+)">', first)]
+    assert order == [scene[name].pk for name in ("birch", "atlas", "cedar", "pine")]
+    assert "Inquiry unanswered since 2026-11-16 12:00: Price for KT-300?" in first
+    assert f'href="/orders/{scene["cedar"].orders.get().pk}/#tell-customer"' in first
+    assert first.count("Log touch") == 4
+    # Below, every section is collapsed.
+    assert '<details class="card agenda-section" id="section-touches">' in html
+    assert '<details class="card agenda-section" id="section-touches" open' not in html
+
+
+def test_nobody_waiting_says_so(client, rep):
+    client.force_login(rep)
+    html = client.get("/today/").content.decode()
+    assert "No customer is waiting on you. Well done." in html
+
+
+@pytest.fixture
+def twenty_five_overdue(rep):
+    return [
+        customer(rep, f"Overdue {index:02d}", "C", touch_due=NOW - timedelta(days=30 - index))
+        for index in range(25)
+    ]
+
+
+def touch_rows(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<tr id="touch-(\d+)">', html)]
+
+
+def test_a_section_shows_its_first_page_and_pages_on(client, rep, twenty_five_overdue):
+    ids = [c.pk for c in twenty_five_overdue]
+    client.force_login(rep)
+    html = client.get("/today/").content.decode()
+    section = html[html.index('id="section-touches"') :]
+    section = section[: section.index("</details>")]
+    assert touch_rows(section) == ids[:10]
+    assert "1–10 of 25" in section
+    assert 'hx-get="/today/section/touches/?page=2"' in section
+
+    page = client.get("/today/section/touches/", {"page": 3}, headers={"HX-Request": "true"})
+    body = page.content.decode()
+    assert touch_rows(body) == ids[20:]
+    assert "21–25 of 25" in body and "<html" not in body
+    assert 'hx-get="/today/section/touches/?page=2"' in body and "Next" not in body
+
+
+def test_a_section_page_without_htmx_is_a_whole_page(client, rep, twenty_five_overdue):
+    client.force_login(rep)
+    html = client.get("/today/section/touches/", {"page": 2}).content.decode()
+    assert "<html" in html and "Back to today" in html
+    assert touch_rows(html) == [c.pk for c in twenty_five_overdue[10:20]]
+
+
+@pytest.mark.parametrize(
+    ("page", "shown"),
+    [
+        ("abc", "1–10"),
+        ("0", "1–10"),
+        ("-2", "1–10"),
+        ("²", "1–10"),
+        ("99999999999", "21–25"),
+        ("9" * 5000, "21–25"),
+    ],
+)
+def test_a_page_out_of_range_shows_the_nearest_page(client, rep, twenty_five_overdue, page, shown):
+    client.force_login(rep)
+    response = client.get("/today/section/touches/", {"page": page})
+    assert response.status_code == 200
+    assert f"{shown} of 25" in response.content.decode()
+
+
+def test_a_section_page_keeps_the_agenda_it_belongs_to(client, rep, manager1, twenty_five_overdue):
+    client.force_login(manager1)
+    html = client.get("/today/", {"person": rep.pk}).content.decode()
+    assert f'hx-get="/today/section/touches/?person={rep.pk}&amp;page=2"' in html
+    page = client.get("/today/section/touches/", {"person": rep.pk, "page": 2})
+    assert touch_rows(page.content.decode()) == [c.pk for c in twenty_five_overdue[10:20]]
+
+
+def test_no_section_page_for_an_unknown_section_or_someone_one_may_not_see(
+    client, rep, rep2, twenty_five_overdue
+):
+    client.force_login(rep)
+    assert client.get("/today/section/nothing/").status_code == 404
+    assert client.get("/today/section/approvals_waiting/").status_code == 404  # not for reps
+    assert client.get("/today/section/touches/", {"person": rep2.pk}).status_code == 404
+    for person in ("9" * 30, "²", "x"):
+        assert client.get("/today/", {"person": person}).status_code == 404
+        assert client.get("/today/section/touches/", {"person": person}).status_code == 404
+
+
+@pytest.mark.parametrize("customers", [15, 40])
+def test_the_section_page_query_count_does_not_grow_with_rows(
+    client, rep, customers, django_assert_max_num_queries
+):
+    for index in range(customers):
+        customer(rep, f"Overdue {index:02d}", "C", touch_due=NOW - timedelta(days=index + 1))
+    client.force_login(rep)
+    # Session, user, the user's team (page header), a count and a page.
+    with django_assert_max_num_queries(5):
+        response = client.get("/today/section/touches/", {"page": 2})
+    assert response.status_code == 200
+
+
+def test_the_api_carries_the_ranked_list(client, rep, scene):
+    client.force_login(rep)
+    body = client.get("/api/v1/agenda", {"limit": 1}).json()
+    first = body["contact_first"]
+    assert [(c["customer_name"], c["tier"], c["score"]) for c in first] == [
+        ("Birch Trading", "B", 44.57),
+        ("Atlas Imports", "A", 14.57),
+        ("Cedar Home", "C", 14.29),
+        ("Pine Appliances", "C", 10.0),
+    ]
+    assert first[0]["customer_local_time"] == "2026-11-23T16:00:00+04:00"
+    assert [(r["section"], r["days"], r["score"]) for r in first[0]["reasons"]] == [
+        ("inquiries", 7, 24.0),
+        ("promises", 2, 20.57),
+    ]
+    touches = next(s for s in body["sections"] if s["key"] == "touches")
+    assert (touches["total"], len(touches["items"])) == (2, 1)
+
+
+def test_a_touch_from_the_list_with_a_bad_channel_is_refused_escaped_and_writes_nothing(
+    client, rep, scene
+):
+    client.force_login(rep)
+    response = client.post(
+        f"/engagement/customers/{scene['atlas'].pk}/touch/",
+        {"channel": "<b>fax</b>", "summary": "Called"},
+    )
+    html = response.content.decode()
+    assert "“&lt;b&gt;fax&lt;/b&gt;” is not a valid choice." in html and "<b>" not in html
+    assert not Interaction.objects.filter(customer=scene["atlas"]).exists()
