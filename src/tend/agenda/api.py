@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from tend.api.schemas import Day, Id, errors
 from tend.customers.models import Customer
 from tend.engagement.selectors import ReliabilityRow, people_reportable_by, reliability_report
 
@@ -58,13 +59,13 @@ class AgendaOut(Schema):
 
 
 class AgendaQuery(Schema):
-    person: int | None = Field(None, description="A team member's id (managers and admins).")
+    person: Id | None = Field(None, description="A team member's id (managers and admins).")
     limit: int | None = Field(None, ge=1, le=500, description="Items per section.")
 
 
 class ReliabilityQuery(Schema):
-    start: date | None = Field(None, description="First day; default 90 days ago.")
-    end: date | None = Field(None, description="Last day, included; default today.")
+    start: Day | None = Field(None, description="First day; default 90 days ago.")
+    end: Day | None = Field(None, description="Last day, included; default today.")
 
 
 class ReliabilityRowOut(Schema):
@@ -119,7 +120,11 @@ def _item(section: AgendaSection, row, now: datetime) -> dict:
     }
 
 
-@router.get("/agenda", response=AgendaOut, summary="Today's agenda, section by section")
+@router.get(
+    "/agenda",
+    response={200: AgendaOut, **errors(404, 422)},
+    summary="Today's agenda, section by section",
+)
 def get_agenda(request, query: Query[AgendaQuery]):
     viewer = request.user
     person = viewer
@@ -165,7 +170,7 @@ def _reliability_row(row: ReliabilityRow) -> dict:
 
 @router.get(
     "/reliability",
-    response=ReliabilityOut,
+    response={200: ReliabilityOut, **errors(422)},
     summary="Promise reliability and response times per person you may report on",
 )
 def get_reliability(request, query: Query[ReliabilityQuery]):
