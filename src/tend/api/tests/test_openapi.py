@@ -63,9 +63,8 @@ def schema_of(response: dict) -> dict:
     return DOCUMENT["components"]["schemas"][reference.rsplit("/", 1)[1]]
 
 
-def test_the_document_covers_every_operation_of_the_api():
-    assert len(OPERATIONS) == 63
-    assert ROLE_GUARDED <= {(method, path) for method, path, _ in OPERATIONS}
+def test_every_role_guarded_operation_is_in_the_document():
+    assert {(method, path) for method, path, _ in OPERATIONS} >= ROLE_GUARDED
 
 
 @pytest.mark.parametrize(("method", "path", "operation"), OPERATIONS, ids=ids(OPERATIONS))
