@@ -155,7 +155,10 @@ def on_http_error(request, exc):
 @api.exception_handler(ProtectedError)
 @api.exception_handler(RestrictedError)
 def on_still_referred_to(request, exc):
-    kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+    """A delete the database's references refuse (orders of a customer): a conflict, saying
+    which records still refer to it."""
+    referring = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
+    kinds = sorted({str(obj._meta.verbose_name_plural) for obj in referring})
     return api.create_response(
         request,
         {
