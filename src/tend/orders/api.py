@@ -10,9 +10,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -701,6 +702,29 @@ def set_status(request, order_id: int, payload: StatusIn):
         actual_ship_date=payload.actual_ship_date,
     )
     return _order_detail(request.user, order_id)
+
+
+@router.get(
+    "/orders/{order_id}/pdf",
+    response={200: None, **errors(404, 422)},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The PDF, named after its document number (PI-2026-00042.pdf).",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+    summary="The order confirmation / proforma invoice: the same number until the order changes",
+)
+def order_pdf(request, order_id: int):
+    order = selectors.order_get_for_user(user=request.user, pk=order_id)
+    document, content = services.order_document_generate(by=request.user, order=order)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=f"{document.number}.pdf"
+    )
+    return response
 
 
 # ---------------------------------------------------------------------------------------------

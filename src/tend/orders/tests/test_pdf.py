@@ -236,6 +236,24 @@ def test_the_pdf_url_serves_the_document_inline(client, order, rep1):
     assert f'href="/orders/{order.pk}/pdf/"' in page
 
 
+def test_the_api_and_the_page_serve_one_number_for_an_unchanged_order(client, order, rep1):
+    client.force_login(rep1)
+    from_api = client.get(f"/api/v1/orders/{order.pk}/pdf")
+    from_page = client.get(f"/orders/{order.pk}/pdf/")
+    number = OrderDocument.objects.get().number
+    assert (from_api.status_code, from_api["Content-Type"]) == (200, "application/pdf")
+    assert from_api["Content-Disposition"] == f'inline; filename="{number}.pdf"'
+    assert from_page["Content-Disposition"] == f'inline; filename="{number}.pdf"'
+    assert number in _text(from_api.content)
+
+
+def test_the_api_answers_404_for_an_order_you_may_not_see(client, order, rep2):
+    client.force_login(rep2)
+    response = client.get(f"/api/v1/orders/{order.pk}/pdf")
+    assert (response.status_code, response.json()) == (404, {"message": "Not found."})
+    assert not OrderDocument.objects.exists()
+
+
 def test_someone_who_may_not_see_the_order_gets_404(client, order, rep2):
     client.force_login(rep2)
     assert client.get(f"/orders/{order.pk}/pdf/").status_code == 404
