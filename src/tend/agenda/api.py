@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from tend.core.inputs import CalendarDate, DbId
+from tend.api.schemas import Day, Id, errors
 from tend.customers.models import Customer
 from tend.engagement.selectors import ReliabilityRow, people_reportable_by, reliability_report
 
@@ -80,13 +80,13 @@ class AgendaOut(Schema):
 
 
 class AgendaQuery(Schema):
-    person: DbId | None = Field(None, description="A team member's id (managers and admins).")
+    person: Id | None = Field(None, description="A team member's id (managers and admins).")
     limit: int | None = Field(None, ge=1, le=500, description="Items per section.")
 
 
 class ReliabilityQuery(Schema):
-    start: CalendarDate | None = Field(None, description="First day; default 90 days ago.")
-    end: CalendarDate | None = Field(None, description="Last day, included; default today.")
+    start: Day | None = Field(None, description="First day; default 90 days ago.")
+    end: Day | None = Field(None, description="Last day, included; default today.")
 
 
 class ReliabilityRowOut(Schema):
@@ -141,7 +141,11 @@ def _item(section: AgendaSection, row, now: datetime) -> dict:
     }
 
 
-@router.get("/agenda", response=AgendaOut, summary="Today's agenda, section by section")
+@router.get(
+    "/agenda",
+    response={200: AgendaOut, **errors(404, 422)},
+    summary="Today's agenda, section by section",
+)
 def get_agenda(request, query: Query[AgendaQuery]):
     viewer = request.user
     person = viewer
@@ -209,7 +213,7 @@ def _reliability_row(row: ReliabilityRow) -> dict:
 
 @router.get(
     "/reliability",
-    response=ReliabilityOut,
+    response={200: ReliabilityOut, **errors(422)},
     summary="Promise reliability and response times per person you may report on",
 )
 def get_reliability(request, query: Query[ReliabilityQuery]):

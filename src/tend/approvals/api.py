@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from tend.accounts.models import User
-from tend.core.inputs import DbId
+from tend.api.schemas import Id, errors
 from tend.customers.selectors import customer_get_for_user
 from tend.orders.selectors import order_get_for_user
 
@@ -41,8 +41,8 @@ PROPOSED_FIELDS = {
 
 class RequestIn(Schema):
     kind: RequestKind
-    customer_id: DbId
-    order_id: DbId | None = Field(
+    customer_id: Id
+    order_id: Id | None = Field(
         None, description="The order, for a discount or order change (optional for a refund)."
     )
     reason: str = Field(description="Why: the approver decides on it.")
@@ -251,7 +251,9 @@ def _renamed(exc: ValidationError, kind: str) -> ValidationError:
 
 
 @router.post(
-    "/approval-requests", response={201: RequestDetailOut}, summary="Ask for a guarded change"
+    "/approval-requests",
+    response={201: RequestDetailOut, **errors(400, 422)},
+    summary="Ask for a guarded change",
 )
 def create_request(request, payload: RequestIn):
     try:
@@ -283,7 +285,9 @@ def create_request(request, payload: RequestIn):
 
 
 @router.get(
-    "/approval-requests/mine", response=list[RequestOut], summary="Requests I made, newest first"
+    "/approval-requests/mine",
+    response={200: list[RequestOut], **errors()},
+    summary="Requests I made, newest first",
 )
 def list_mine(request):
     return list(selectors.requests_mine(user=request.user).select_related("requested_by")[:500])
@@ -291,7 +295,7 @@ def list_mine(request):
 
 @router.get(
     "/approval-requests/waiting",
-    response=list[RequestOut],
+    response={200: list[RequestOut], **errors()},
     summary="Requests waiting for my decision, oldest first",
 )
 def list_waiting(request):
@@ -300,7 +304,7 @@ def list_waiting(request):
 
 @router.get(
     "/approval-requests/{request_id}",
-    response=RequestDetailOut,
+    response={200: RequestDetailOut, **errors(404, 422)},
     summary="A request with its decisions (and, for its approvers, the customer's concessions)",
 )
 def get_request(request, request_id: int):
@@ -309,7 +313,7 @@ def get_request(request, request_id: int):
 
 @router.post(
     "/approval-requests/{request_id}/decide",
-    response=RequestDetailOut,
+    response={200: RequestDetailOut, **errors(400, 403, 404, 422)},
     summary="Approve or reject a request (never your own)",
 )
 def decide_request(request, request_id: int, payload: DecideIn):
@@ -322,7 +326,7 @@ def decide_request(request, request_id: int, payload: DecideIn):
 
 @router.post(
     "/approval-requests/{request_id}/withdraw",
-    response=RequestDetailOut,
+    response={200: RequestDetailOut, **errors(403, 404, 422)},
     summary="Withdraw your pending request",
 )
 def withdraw_request(request, request_id: int):

@@ -3,7 +3,7 @@ that calendar arithmetic can move, text that PostgreSQL can store. Forms, API sc
 ``InputGuardMiddleware`` all use these, so a bad value is a 4xx naming the field, never a 500."""
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from django import forms
@@ -82,9 +82,18 @@ def date_bounds_message() -> str:
     }
 
 
+# Real time zones lie within UTC-12:00 and UTC+14:00.
+MAX_UTC_OFFSET = timedelta(hours=14)
+
+
 def _within_calendar(value: datetime) -> datetime:
+    """A moment within the calendar's bounds whose offset a real zone can have, so converting
+    it to UTC or to a customer's zone always works."""
     if not EARLIEST_DATE <= value.date() <= LATEST_DATE:
         raise ValueError(date_bounds_message())
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise ValueError(_("Give a time zone offset between -14:00 and +14:00."))
     return value
 
 

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from tend.accounts.models import User
+from tend.api.schemas import ErrorOut, Id, PageQuery, errors
 from tend.core.decimals import MoneyIn
-from tend.core.inputs import ID_PATTERN, DbId, PageNumber
 
 from . import selectors, services
 from .models import Customer, Territory
@@ -73,10 +73,10 @@ class CustomerPatch(Schema):
     territory: str | None = Field(None, description="Territory name.")
     tier: str | None = None
     status: str | None = None
-    owner_id: DbId | None = Field(None, description="Null puts the customer in the pool.")
-    backup_owner_id: DbId | None = None
+    owner_id: Id | None = Field(None, description="Null puts the customer in the pool.")
+    backup_owner_id: Id | None = None
     source: str | None = None
-    referred_by_id: DbId | None = None
+    referred_by_id: Id | None = None
     currency: str | None = None
     incoterm: str | None = None
     payment_terms: str | None = Field(
@@ -158,19 +158,37 @@ class CustomerPage(Schema):
     results: list[CustomerOut]
 
 
-class CustomerQuery(Schema):
+class CustomerQuery(PageQuery):
     q: str = ""
     country: str = ""
     tier: str = ""
     status: str = ""
     type: str = ""
     owner: str = Field(
-        "", pattern=rf"^(me|pool|{ID_PATTERN})?$", description="A user id, 'me' or 'pool'."
+        "", pattern=r"^(me|pool|\d{1,18})?$", description="A user id, 'me' or 'pool'."
     )
     tag: str = ""
     sort: str = selectors.DEFAULT_SORT
-    page: PageNumber = 1
-    page_size: int = Field(50, ge=1, le=500)
+
+
+class DuplicateMatchOut(Schema):
+    id: int | None = Field(description="Empty when you may not see it.")
+    name: str
+    matched_on: str
+    owner: str | None
+
+
+class DuplicateOut(ErrorOut):
+    matches: list[DuplicateMatchOut]
+
+
+class PersonRef(Schema):
+    id: int
+    name: str
+
+
+class ClaimedOut(ErrorOut):
+    owner: PersonRef | None = Field(description="Who has it now.")
 
 
 def _resolve_customer_fields(user: User, data: dict[str, Any]) -> dict[str, Any]:
@@ -231,7 +249,9 @@ def _detail(user: User, pk: int) -> Customer:
     return customer
 
 
-@router.get("/customers", response=CustomerPage, summary="List customers you may see")
+@router.get(
+    "/customers", response={200: CustomerPage, **errors(422)}, summary="List customers you may see"
+)
 def list_customers(request, query: Query[CustomerQuery]):
     filters = selectors.CustomerFilters(**query.dict(exclude={"page", "page_size"}))
     queryset = selectors.customer_list(user=request.user, filters=filters)
@@ -244,7 +264,11 @@ def list_customers(request, query: Query[CustomerQuery]):
     }
 
 
-@router.post("/customers", response={201: CustomerDetailOut}, summary="Create a customer")
+@router.post(
+    "/customers",
+    response={201: CustomerDetailOut, **errors(400, 403, 422), 409: DuplicateOut},
+    summary="Create a customer",
+)
 def create_customer(request, payload: CustomerIn):
     data = payload.dict(exclude_unset=True)
     contacts = data.pop("contacts", [])
@@ -263,12 +287,20 @@ def create_customer(request, payload: CustomerIn):
     return Status(201, _detail(request.user, customer.pk))
 
 
-@router.get("/customers/{customer_id}", response=CustomerDetailOut, summary="Get a customer")
+@router.get(
+    "/customers/{customer_id}",
+    response={200: CustomerDetailOut, **errors(404, 422)},
+    summary="Get a customer",
+)
 def get_customer(request, customer_id: int):
     return _detail(request.user, customer_id)
 
 
-@router.patch("/customers/{customer_id}", response=CustomerDetailOut, summary="Change a customer")
+@router.patch(
+    "/customers/{customer_id}",
+    response={200: CustomerDetailOut, **errors(400, 403, 404, 422)},
+    summary="Change a customer",
+)
 def update_customer(request, customer_id: int, payload: CustomerPatch):
     customer = selectors.customer_get_for_user(user=request.user, pk=customer_id)
     data = payload.dict(exclude_unset=True)
@@ -285,7 +317,11 @@ def update_customer(request, customer_id: int, payload: CustomerPatch):
     return _detail(request.user, customer_id)
 
 
-@router.delete("/customers/{customer_id}", response={204: None}, summary="Delete a customer")
+@router.delete(
+    "/customers/{customer_id}",
+    response={204: None, **errors(403, 404, 409, 422)},
+    summary="Delete a customer",
+)
 def delete_customer(request, customer_id: int):
     customer = selectors.customer_get_for_user(user=request.user, pk=customer_id)
     services.customer_delete(by=request.user, customer=customer)
@@ -293,7 +329,9 @@ def delete_customer(request, customer_id: int):
 
 
 @router.get(
-    "/customers/{customer_id}/contacts", response=list[ContactOut], summary="A customer's contacts"
+    "/customers/{customer_id}/contacts",
+    response={200: list[ContactOut], **errors(404, 422)},
+    summary="A customer's contacts",
 )
 def list_contacts(request, customer_id: int):
     customer = selectors.customer_get_for_user(user=request.user, pk=customer_id)
@@ -301,7 +339,9 @@ def list_contacts(request, customer_id: int):
 
 
 @router.post(
-    "/customers/{customer_id}/contacts", response={201: ContactOut}, summary="Add a contact"
+    "/customers/{customer_id}/contacts",
+    response={201: ContactOut, **errors(400, 404, 422)},
+    summary="Add a contact",
 )
 def create_contact(request, customer_id: int, payload: ContactIn):
     customer = selectors.customer_get_for_user(user=request.user, pk=customer_id)
@@ -309,12 +349,20 @@ def create_contact(request, customer_id: int, payload: ContactIn):
     return Status(201, contact)
 
 
-@router.get("/contacts/{contact_id}", response=ContactOut, summary="Get a contact")
+@router.get(
+    "/contacts/{contact_id}",
+    response={200: ContactOut, **errors(404, 422)},
+    summary="Get a contact",
+)
 def get_contact(request, contact_id: int):
     return selectors.contact_get_for_user(user=request.user, pk=contact_id)
 
 
-@router.patch("/contacts/{contact_id}", response=ContactOut, summary="Change a contact")
+@router.patch(
+    "/contacts/{contact_id}",
+    response={200: ContactOut, **errors(400, 404, 422)},
+    summary="Change a contact",
+)
 def update_contact(request, contact_id: int, payload: ContactPatch):
     contact = selectors.contact_get_for_user(user=request.user, pk=contact_id)
     return services.contact_update(
@@ -322,7 +370,11 @@ def update_contact(request, contact_id: int, payload: ContactPatch):
     )
 
 
-@router.delete("/contacts/{contact_id}", response={204: None}, summary="Delete a contact")
+@router.delete(
+    "/contacts/{contact_id}",
+    response={204: None, **errors(404, 422)},
+    summary="Delete a contact",
+)
 def delete_contact(request, contact_id: int):
     contact = selectors.contact_get_for_user(user=request.user, pk=contact_id)
     services.contact_delete(by=request.user, contact=contact)
@@ -334,25 +386,35 @@ class ReleaseIn(Schema):
 
 
 class AssignIn(Schema):
-    owner_id: DbId | None = Field(None, description="Null puts the customer in the pool.")
+    owner_id: Id | None = Field(None, description="Null puts the customer in the pool.")
     reason: str = ""
 
 
-@router.post("/customers/{customer_id}/claim", response=CustomerOut, summary="Claim from the pool")
+@router.post(
+    "/customers/{customer_id}/claim",
+    response={200: CustomerOut, **errors(404, 422), 409: ClaimedOut},
+    summary="Claim from the pool",
+)
 def claim_customer(request, customer_id: int):
     customer = selectors.customer_get_for_user(user=request.user, pk=customer_id)
     return services.customer_claim(by=request.user, customer=customer)
 
 
 @router.post(
-    "/customers/{customer_id}/release", response=CustomerOut, summary="Release to the pool"
+    "/customers/{customer_id}/release",
+    response={200: CustomerOut, **errors(400, 403, 404, 422)},
+    summary="Release to the pool",
 )
 def release_customer(request, customer_id: int, payload: ReleaseIn):
     customer = selectors.customer_get_for_user(user=request.user, pk=customer_id)
     return services.customer_release(by=request.user, customer=customer, reason=payload.reason)
 
 
-@router.post("/customers/{customer_id}/assign", response=CustomerOut, summary="Assign an owner")
+@router.post(
+    "/customers/{customer_id}/assign",
+    response={200: CustomerOut, **errors(400, 403, 404, 422)},
+    summary="Assign an owner",
+)
 def assign_customer(request, customer_id: int, payload: AssignIn):
     customer = selectors.customer_get_for_user(user=request.user, pk=customer_id)
     owner = None

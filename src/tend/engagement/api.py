@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from tend.accounts.models import User
-from tend.core.inputs import ID_PATTERN, CalendarDateTime, DbId, PageNumber
+from tend.api.schemas import Id, Moment, PageQuery, errors
 from tend.customers.models import Contact
 from tend.customers.selectors import customer_get_for_user, customers_visible_to
 
@@ -27,28 +27,21 @@ router = Router(tags=["engagement"])
 # Schemas
 
 
-class ErrorOut(Schema):
-    message: str
-    errors: dict[str, list[str]] = {}
-
-
 class PromiseIn(Schema):
     kind: PromiseKind
-    due_at: CalendarDateTime = Field(description="Without a time zone: in your own time zone.")
+    due_at: Moment = Field(description="Without a time zone: in your own time zone.")
     description: str = ""
-    contact_id: DbId | None = None
+    contact_id: Id | None = None
 
 
 class InteractionIn(Schema):
     channel: Channel
     direction: Direction
-    at: CalendarDateTime | None = Field(
-        None, description="Empty for now; without a time zone: yours."
-    )
+    at: Moment | None = Field(None, description="Empty for now; without a time zone: yours.")
     subject: str = ""
     summary: str = ""
-    contact_ids: list[DbId] = []
-    person_ids: list[DbId] = Field([], description="Our other people in it (you are added).")
+    contact_ids: list[Id] = []
+    person_ids: list[Id] = Field([], description="Our other people in it (you are added).")
     needs_answer: bool = Field(False, description="An inbound message waiting for our answer.")
     promise: PromiseIn | None = Field(None, description="A promise made in this conversation.")
 
@@ -128,11 +121,6 @@ class InteractionPage(Schema):
     results: list[InteractionOut]
 
 
-class PageQuery(Schema):
-    page: PageNumber = 1
-    page_size: int = Field(50, ge=1, le=500)
-
-
 class InquiryOut(Schema):
     id: int
     customer_id: int
@@ -182,12 +170,16 @@ class InquiryQuery(PageQuery):
     status: Literal["open", "answered", "all"] = "open"
     owner: str = Field(
         "",
-        pattern=rf"^(me|pool|{ID_PATTERN})?$",
+        pattern=r"^(me|pool|\d{1,18})?$",
         description="The customer's owner: a user id, 'me' or 'pool'.",
     )
-    customer: DbId | None = Field(None, description="A customer id.")
+    customer: Id | None = Field(None, description="A customer id.")
     older_than_hours: float | None = Field(
-        None, ge=0, description="Arrived at least this many working hours ago (the owner's)."
+        None,
+        ge=0,
+        le=2000,
+        description="Arrived at least this many working hours ago (the owner's); at most about "
+        "a working year.",
     )
 
 
@@ -200,10 +192,10 @@ class PromisePage(Schema):
 
 class PromiseQuery(PageQuery):
     status: PromiseOutcome | None = Field(None, description="The outcome.")
-    made_by: str = Field("", pattern=rf"^(me|{ID_PATTERN})?$", description="A user id or 'me'.")
-    customer: DbId | None = Field(None, description="A customer id.")
-    due_before: CalendarDateTime | None = None
-    due_after: CalendarDateTime | None = None
+    made_by: str = Field("", pattern=r"^(me|\d{1,18})?$", description="A user id or 'me'.")
+    customer: Id | None = Field(None, description="A customer id.")
+    due_before: Moment | None = None
+    due_after: Moment | None = None
 
 
 class PromiseCloseIn(Schema):
@@ -343,7 +335,7 @@ def _arrived_before(hours: float, viewer: User, now: datetime) -> Q:
 
 @router.get(
     "/customers/{customer_id}/interactions",
-    response=InteractionPage,
+    response={200: InteractionPage, **errors(404, 422)},
     summary="A customer's interactions, newest first",
 )
 def list_interactions(request, customer_id: int, query: Query[PageQuery]):
@@ -359,7 +351,7 @@ def list_interactions(request, customer_id: int, query: Query[PageQuery]):
 
 @router.post(
     "/customers/{customer_id}/interactions",
-    response={201: InteractionOut},
+    response={201: InteractionOut, **errors(400, 404, 422)},
     summary="Log an interaction (and a promise made in it)",
 )
 def create_interaction(request, customer_id: int, payload: InteractionIn):
@@ -401,7 +393,11 @@ def create_interaction(request, customer_id: int, payload: InteractionIn):
     return Status(201, _interaction_detail(user, interaction.pk))
 
 
-@router.get("/interactions/{interaction_id}", response=InteractionOut, summary="Get an interaction")
+@router.get(
+    "/interactions/{interaction_id}",
+    response={200: InteractionOut, **errors(404, 422)},
+    summary="Get an interaction",
+)
 def get_interaction(request, interaction_id: int):
     return _interaction_detail(request.user, interaction_id)
 
@@ -412,7 +408,7 @@ def get_interaction(request, interaction_id: int):
 
 @router.get(
     "/inquiries",
-    response=InquiryPage,
+    response={200: InquiryPage, **errors(422)},
     summary="Inquiries waiting for an answer (or answered) at customers you may see",
 )
 def list_inquiries(request, query: Query[InquiryQuery]):
@@ -450,7 +446,11 @@ def list_inquiries(request, query: Query[InquiryQuery]):
 # Promises
 
 
-@router.get("/promises", response=PromisePage, summary="Promises at customers you may see")
+@router.get(
+    "/promises",
+    response={200: PromisePage, **errors(422)},
+    summary="Promises at customers you may see",
+)
 def list_promises(request, query: Query[PromiseQuery]):
     user = request.user
     queryset = _promises_with_relations().filter(customer__in=customers_visible_to(user=user))
@@ -470,7 +470,9 @@ def list_promises(request, query: Query[PromiseQuery]):
 
 
 @router.post(
-    "/customers/{customer_id}/promises", response={201: PromiseOut}, summary="Make a promise"
+    "/customers/{customer_id}/promises",
+    response={201: PromiseOut, **errors(400, 404, 422)},
+    summary="Make a promise",
 )
 def create_promise(request, customer_id: int, payload: PromiseIn):
     user = request.user
@@ -496,14 +498,18 @@ def create_promise(request, customer_id: int, payload: PromiseIn):
     return Status(201, selectors.promise_get_for_user(user=user, pk=promise.pk))
 
 
-@router.get("/promises/{promise_id}", response=PromiseOut, summary="Get a promise")
+@router.get(
+    "/promises/{promise_id}",
+    response={200: PromiseOut, **errors(404, 422)},
+    summary="Get a promise",
+)
 def get_promise(request, promise_id: int):
     return selectors.promise_get_for_user(user=request.user, pk=promise_id)
 
 
 @router.post(
     "/promises/{promise_id}/close",
-    response={200: PromiseOut, 422: ErrorOut},
+    response={200: PromiseOut, **errors(400, 404, 422)},
     summary="Close a promise: done (kept or kept late) or withdrawn",
 )
 def close_promise(request, promise_id: int, payload: PromiseCloseIn):

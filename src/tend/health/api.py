@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from tend.core.inputs import DbId, PageNumber
+from tend.api.schemas import Id, PageQuery, errors
 from tend.customers.selectors import customer_get_for_user
 
 from .causes import Cause, RiskLevel
@@ -22,11 +22,7 @@ from .signals import reason_text
 router = Router(tags=["health"])
 
 
-class MessageOut(Schema):
-    message: str
-
-
-class ReasonOut(Schema):
+class HealthReasonOut(Schema):
     code: str = Field(description="The signal that fired, e.g. rhythm_break.")
     cause: str = Field(description="The cause of loss it points to (seed 004).")
     weight: float = Field(description="How strongly it alone says the customer is slipping.")
@@ -60,7 +56,7 @@ class AtRiskOut(Schema):
     cause: str = Field(description="The main cause; empty when no signal fired.")
     value_at_risk: Decimal = Field(description="Risk x annual value, in the base currency.")
     annual_value: Decimal = Field(description="The larger of the last two 12-month revenues.")
-    reasons: list[ReasonOut] = Field(description="Strongest first.")
+    reasons: list[HealthReasonOut] = Field(description="Strongest first.")
 
     @staticmethod
     def resolve_customer_name(obj: HealthSnapshot) -> str:
@@ -96,11 +92,9 @@ class AtRiskPage(Schema):
     results: list[AtRiskOut]
 
 
-class AtRiskQuery(Schema):
-    page: PageNumber = 1
-    page_size: int = Field(50, ge=1, le=500)
-    team_id: DbId | None = Field(None, description="The owner's team.")
-    owner_id: DbId | None = None
+class AtRiskQuery(PageQuery):
+    team_id: Id | None = Field(None, description="The owner's team.")
+    owner_id: Id | None = None
     pool: bool = Field(False, description="Only customers with no owner.")
     country: str = Field("", description="ISO 3166 alpha-2 code.")
     tier: str = Field("", pattern="^[ABC]?$")
@@ -126,7 +120,7 @@ class HealthOut(Schema):
     usual_gap_days: float | None
     revenue_12m: Decimal
     revenue_prev_12m: Decimal
-    reasons: list[ReasonOut]
+    reasons: list[HealthReasonOut]
 
     @staticmethod
     def resolve_currency(obj: HealthSnapshot) -> str:
@@ -198,7 +192,7 @@ class RunsQuery(Schema):
 
 @router.get(
     "/health/at-risk",
-    response=AtRiskPage,
+    response={200: AtRiskPage, **errors(422)},
     summary="Customers at risk you may see on the latest scored day, by value at risk",
 )
 def list_at_risk(request, query: Query[AtRiskQuery]):
@@ -231,7 +225,7 @@ def list_at_risk(request, query: Query[AtRiskQuery]):
 
 @router.get(
     "/customers/{customer_id}/health",
-    response={200: HealthOut, 404: MessageOut},
+    response={200: HealthOut, **errors(404, 422)},
     summary="A customer's latest health: risk, level, value at risk, forecast and reasons",
 )
 def customer_health(request, customer_id: int):
@@ -244,7 +238,7 @@ def customer_health(request, customer_id: int):
 
 @router.get(
     "/customers/{customer_id}/health/history",
-    response=list[HistoryPointOut],
+    response={200: list[HistoryPointOut], **errors(404, 422)},
     summary="A customer's risk day by day, oldest first, up to its latest score",
 )
 def customer_health_history(request, customer_id: int, query: Query[HistoryQuery]):
@@ -255,7 +249,7 @@ def customer_health_history(request, customer_id: int, query: Query[HistoryQuery
 
 @router.get(
     "/health/playbooks",
-    response=list[PlaybookOut],
+    response={200: list[PlaybookOut], **errors()},
     summary="Playbook rules and their steps (read-only; admins edit them in Settings)",
 )
 def list_playbooks(request):
@@ -264,7 +258,7 @@ def list_playbooks(request):
 
 @router.get(
     "/health/runs",
-    response=list[ScoreRunOut],
+    response={200: list[ScoreRunOut], **errors(403, 422)},
     summary="The latest scorings of the book (managers and admins: they count the whole book)",
 )
 def list_runs(request, query: Query[RunsQuery]):

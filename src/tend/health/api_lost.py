@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema, Status
 
-from tend.core.inputs import CalendarDate, DbId, PageNumber
+from tend.api.schemas import Day, Id, PageQuery, errors
 from tend.customers.selectors import customer_get_for_user
 
 from .causes import LostReason
@@ -18,16 +18,11 @@ from .services import lost as services
 router = Router(tags=["lost customers"])
 
 
-class ErrorOut(Schema):
-    message: str
-    errors: dict[str, list[str]] = {}
-
-
 class LostIn(Schema):
     reason: LostReason = Field(description="One of GET /lost/reasons.")
     competitor: str = Field("", max_length=200, description="Who they went to, if known.")
     note: str = ""
-    win_back_on: CalendarDate | None = Field(
+    win_back_on: Day | None = Field(
         None, description="After today: a win-back task for the owner, 09:00 their time."
     )
 
@@ -84,27 +79,25 @@ class LostPage(Schema):
     results: list[LostOut]
 
 
-class LostQuery(Schema):
-    page: PageNumber = 1
-    page_size: int = Field(50, ge=1, le=500)
-    lost_from: CalendarDate | None = Field(None, description="Marked lost on or after this day.")
-    lost_to: CalendarDate | None = Field(None, description="Marked lost on or before this day.")
+class LostQuery(PageQuery):
+    lost_from: Day | None = Field(None, description="Marked lost on or after this day.")
+    lost_to: Day | None = Field(None, description="Marked lost on or before this day.")
     reason: LostReason | None = None
-    team_id: DbId | None = Field(None, description="The owner's team.")
-    owner_id: DbId | None = None
+    team_id: Id | None = Field(None, description="The owner's team.")
+    owner_id: Id | None = None
     pool: bool = Field(False, description="Only customers with no owner.")
     country: str = Field("", description="ISO 3166 alpha-2 code.")
     won_back: bool | None = Field(None, description="True: won back since; false: still lost.")
 
 
-class ReasonOut(Schema):
+class LostReasonOut(Schema):
     value: str
     label: str
 
 
 @router.post(
     "/customers/{customer_id}/lost",
-    response={201: LostOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: LostOut, **errors(400, 403, 404, 409, 422)},
     summary="Mark a customer lost, with the reason and a win-back date",
 )
 def mark_lost(request, customer_id: int, payload: LostIn):
@@ -124,7 +117,11 @@ def mark_lost(request, customer_id: int, payload: LostIn):
     return Status(201, _get(request.user, record.pk))
 
 
-@router.get("/lost", response=LostPage, summary="Lost customers you may see, newest first")
+@router.get(
+    "/lost",
+    response={200: LostPage, **errors(422)},
+    summary="Lost customers you may see, newest first",
+)
 def list_lost(request, query: Query[LostQuery]):
     filters = selectors.LostFilters(
         start=query.lost_from,
@@ -147,7 +144,9 @@ def list_lost(request, query: Query[LostQuery]):
 
 
 @router.get(
-    "/lost/reasons", response=list[ReasonOut], summary="Why customers are lost: the taxonomy"
+    "/lost/reasons",
+    response={200: list[LostReasonOut], **errors()},
+    summary="Why customers are lost: the taxonomy",
 )
 def lost_reasons(request):
     return [{"value": value, "label": str(label)} for value, label in LostReason.choices]

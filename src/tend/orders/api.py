@@ -10,15 +10,16 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from tend.accounts.models import User
+from tend.api.schemas import Day, Id, PageQuery, errors
 from tend.core.decimals import DiscountIn, MoneyIn, QuantityIn, RateIn, UnitPriceIn
-from tend.core.inputs import INT_FIELD_MAX, CalendarDate, DbId, PageNumber
 from tend.customers.models import Contact
 from tend.customers.selectors import customer_get_for_user
 
@@ -46,11 +47,6 @@ router = Router(tags=["orders"])
 # Schemas: shared
 
 
-class PageQuery(Schema):
-    page: PageNumber = 1
-    page_size: int = Field(50, ge=1, le=500)
-
-
 class ProductRef(Schema):
     id: int
     sku: str
@@ -66,7 +62,7 @@ class ProductIn(Schema):
     name: str = Field(max_length=200)
     local_name: str = ""
     category: str = ""
-    launch_date: CalendarDate | None = None
+    launch_date: Day | None = None
     list_price: MoneyIn | None = Field(None, description="In the base currency.")
     active: bool = True
 
@@ -97,7 +93,7 @@ class ProductQuery(PageQuery):
 
 class ExchangeRateIn(Schema):
     currency: str = Field(description="ISO 4217 code (EUR, CNY...).")
-    valid_from: CalendarDate
+    valid_from: Day
     rate: RateIn = Field(description="Units of the base currency one unit is worth (> 0).")
 
 
@@ -129,7 +125,7 @@ class ExchangeRateQuery(PageQuery):
 
 
 class OrderLineIn(Schema):
-    product_id: DbId
+    product_id: Id
     quantity: QuantityIn
     unit_price: UnitPriceIn = Field(description="In the order's currency.")
     discount_pct: DiscountIn = Decimal("0")
@@ -138,13 +134,13 @@ class OrderLineIn(Schema):
 
 class OrderIn(Schema):
     number: str
-    order_date: CalendarDate
+    order_date: Day
     currency: str = Field("", description="ISO 4217; empty: the customer's.")
     incoterm: str = Field("", description="Incoterms 2020 (FOB, CIF...); empty: the customer's.")
     payment_terms: str = Field("", description="Empty: the customer's.")
     port: str = ""
-    promised_ship_date: CalendarDate | None = None
-    estimated_ship_date: CalendarDate | None = Field(None, description="Empty: the promised date.")
+    promised_ship_date: Day | None = None
+    estimated_ship_date: Day | None = Field(None, description="Empty: the promised date.")
     status: OrderStatus = Field(
         OrderStatus.CONFIRMED,
         description="Past draft, the discount policy is consulted: an order priced beyond it is "
@@ -307,32 +303,32 @@ class OrderPage(Schema):
 
 
 class OrderQuery(PageQuery):
-    customer: DbId | None = Field(None, description="A customer id.")
+    customer: Id | None = Field(None, description="A customer id.")
     status: OrderStatus | None = None
     late: bool | None = Field(
         None, description="True: open orders past their promise or estimated after it."
     )
-    order_date_from: CalendarDate | None = None
-    order_date_to: CalendarDate | None = None
-    promised_from: CalendarDate | None = Field(None, description="Promised ship date on or after.")
-    promised_to: CalendarDate | None = Field(None, description="Promised ship date on or before.")
-    product: DbId | None = Field(None, description="Orders with a line of this product id.")
+    order_date_from: Day | None = None
+    order_date_to: Day | None = None
+    promised_from: Day | None = Field(None, description="Promised ship date on or after.")
+    promised_to: Day | None = Field(None, description="Promised ship date on or before.")
+    product: Id | None = Field(None, description="Orders with a line of this product id.")
     lot: str = Field("", max_length=60, description="Orders with a line of this batch / lot.")
     q: str = Field("", max_length=60, description="Words of the order number.")
 
 
 class EstimateIn(Schema):
-    new_date: CalendarDate
+    new_date: Day
     reason: str = Field(description="Why the date moves: the customer will ask.")
 
 
 class StatusIn(Schema):
     status: OrderStatus
-    actual_ship_date: CalendarDate | None = Field(None, description="Required when shipped.")
+    actual_ship_date: Day | None = Field(None, description="Required when shipped.")
 
 
 class DraftQuery(Schema):
-    contact_id: DbId | None = Field(None, description="Empty: the customer's primary contact.")
+    contact_id: Id | None = Field(None, description="Empty: the customer's primary contact.")
     reason: str | None = Field(None, description="Empty: the reason of the last date move.")
 
 
@@ -348,7 +344,7 @@ class DraftOut(Schema):
 
 class OrderUpdateIn(Schema):
     channel: UpdateChannel = Field(description="email is sent by Tend; the others are recorded.")
-    contact_id: DbId | None = None
+    contact_id: Id | None = None
     subject: str
     body: str
     reason: str = ""
@@ -363,9 +359,9 @@ class DisruptionIn(Schema):
     kind: DisruptionKind
     title: str
     description: str = ""
-    starts_on: CalendarDate
-    ends_on: CalendarDate | None = None
-    product_ids: list[DbId] = []
+    starts_on: Day
+    ends_on: Day | None = None
+    product_ids: list[Id] = []
     ports: list[str] = Field([], description="Ports of loading it touches (Ningbo, ...).")
 
 
@@ -414,9 +410,9 @@ class AffectedOrderPage(Schema):
 
 
 class ShiftIn(Schema):
-    order_ids: list[DbId] = Field(min_length=1)
+    order_ids: list[Id] = Field(min_length=1)
     days: int | None = Field(None, ge=-365, le=365, description="Move by this many days...")
-    new_date: CalendarDate | None = Field(None, description="...or to this date.")
+    new_date: Day | None = Field(None, description="...or to this date.")
     reason: str = Field("", description="Empty: the disruption's title.")
 
 
@@ -464,10 +460,10 @@ class NotifyOut(Schema):
 
 
 class SampleIn(Schema):
-    product_ids: list[DbId]
-    contact_id: DbId | None = None
-    quantity: int = Field(1, ge=1, le=INT_FIELD_MAX)
-    sent_on: CalendarDate
+    product_ids: list[Id]
+    contact_id: Id | None = None
+    quantity: int = Field(1, ge=1, le=2**31 - 1)
+    sent_on: Day
     courier: str = ""
     tracking_number: str = ""
     is_free: bool = True
@@ -477,7 +473,7 @@ class SampleIn(Schema):
         FeeStatus.WAIVED, description="A charged sample is invoiced or paid."
     )
     cost: MoneyIn = Field(Decimal("0"), description="Our cost, in the base currency.")
-    follow_up_on: CalendarDate | None = None
+    follow_up_on: Day | None = None
 
 
 class SampleOut(Schema):
@@ -516,7 +512,7 @@ class SamplePage(Schema):
 
 class SampleOutcomeIn(Schema):
     outcome: SampleOutcome
-    order_id: DbId | None = Field(None, description="The order it led to (outcome 'order').")
+    order_id: Id | None = Field(None, description="The order it led to (outcome 'order').")
     reason: str = Field("", description="Why it led to no order (outcome 'no_order').")
     fee_status: FeeStatus | None = None
 
@@ -595,7 +591,7 @@ def _sample_queryset() -> QuerySet[Sample]:
 # Products
 
 
-@router.get("/products", response=ProductPage, summary="List products")
+@router.get("/products", response={200: ProductPage, **errors(422)}, summary="List products")
 def list_products(request, query: Query[ProductQuery]):
     queryset = Product.objects.order_by("sku")
     if query.active is not None:
@@ -609,13 +605,21 @@ def list_products(request, query: Query[ProductQuery]):
     return _page(queryset, query)
 
 
-@router.post("/products", response={201: ProductOut}, summary="Add a product (managers and admins)")
+@router.post(
+    "/products",
+    response={201: ProductOut, **errors(400, 403, 422)},
+    summary="Add a product (managers and admins)",
+)
 def create_product(request, payload: ProductIn):
     product = services.product_create(by=request.user, fields=payload.dict())
     return Status(201, product)
 
 
-@router.get("/products/{product_id}", response=ProductOut, summary="Get a product")
+@router.get(
+    "/products/{product_id}",
+    response={200: ProductOut, **errors(404, 422)},
+    summary="Get a product",
+)
 def get_product(request, product_id: int):
     return get_object_or_404(Product, pk=product_id)
 
@@ -626,7 +630,7 @@ def get_product(request, product_id: int):
 
 @router.get(
     "/exchange-rates",
-    response=ExchangeRatePage,
+    response={200: ExchangeRatePage, **errors(422)},
     summary="Exchange rates to the base currency, newest first per currency",
 )
 def list_exchange_rates(request, query: Query[ExchangeRateQuery]):
@@ -638,7 +642,7 @@ def list_exchange_rates(request, query: Query[ExchangeRateQuery]):
 
 @router.post(
     "/exchange-rates",
-    response={201: ExchangeRateOut},
+    response={201: ExchangeRateOut, **errors(400, 403, 422)},
     summary="Add an exchange rate (managers and admins)",
 )
 def create_exchange_rate(request, payload: ExchangeRateIn):
@@ -655,7 +659,11 @@ def create_exchange_rate(request, payload: ExchangeRateIn):
 # Orders
 
 
-@router.get("/orders", response=OrderPage, summary="List orders of customers you may see")
+@router.get(
+    "/orders",
+    response={200: OrderPage, **errors(422)},
+    summary="List orders of customers you may see",
+)
 def list_orders(request, query: Query[OrderQuery]):
     filters = selectors.OrderFilters(
         q=query.q,
@@ -675,7 +683,7 @@ def list_orders(request, query: Query[OrderQuery]):
 
 @router.post(
     "/customers/{customer_id}/orders",
-    response={201: OrderDetailOut},
+    response={201: OrderDetailOut, **errors(400, 403, 404, 422)},
     summary="Place an order with its lines",
 )
 def create_order(request, customer_id: int, payload: OrderIn):
@@ -695,7 +703,7 @@ def create_order(request, customer_id: int, payload: OrderIn):
 
 @router.get(
     "/orders/{order_id}",
-    response=OrderDetailOut,
+    response={200: OrderDetailOut, **errors(404, 422)},
     summary="Get an order with its lines, date moves and updates",
 )
 def get_order(request, order_id: int):
@@ -704,7 +712,7 @@ def get_order(request, order_id: int):
 
 @router.post(
     "/orders/{order_id}/estimate",
-    response=OrderDetailOut,
+    response={200: OrderDetailOut, **errors(400, 404, 422)},
     summary="Move the estimated ship date, saying why",
 )
 def set_estimate(request, order_id: int, payload: EstimateIn):
@@ -715,7 +723,11 @@ def set_estimate(request, order_id: int, payload: EstimateIn):
     return _order_detail(request.user, order_id)
 
 
-@router.post("/orders/{order_id}/status", response=OrderDetailOut, summary="Change the status")
+@router.post(
+    "/orders/{order_id}/status",
+    response={200: OrderDetailOut, **errors(400, 403, 404, 422)},
+    summary="Change the status",
+)
 def set_status(request, order_id: int, payload: StatusIn):
     """Moves along the declared transitions only. Confirming a draft priced beyond the discount
     policy, or moving a confirmed order back to draft, is a 422 on ``status`` that names the
@@ -730,13 +742,36 @@ def set_status(request, order_id: int, payload: StatusIn):
     return _order_detail(request.user, order_id)
 
 
+@router.get(
+    "/orders/{order_id}/pdf",
+    response={200: None, **errors(404, 422)},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The PDF, named after its document number (PI-2026-00042.pdf).",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+    summary="The order confirmation / proforma invoice: the same number until the order changes",
+)
+def order_pdf(request, order_id: int):
+    order = selectors.order_get_for_user(user=request.user, pk=order_id)
+    document, content = services.order_document_generate(by=request.user, order=order)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=f"{document.number}.pdf"
+    )
+    return response
+
+
 # ---------------------------------------------------------------------------------------------
 # Updates to the customer about an order's dates
 
 
 @router.get(
     "/orders/{order_id}/updates",
-    response=list[OrderUpdateOut],
+    response={200: list[OrderUpdateOut], **errors(404, 422)},
     summary="What the customer was told about the order's dates, newest first",
 )
 def list_order_updates(request, order_id: int):
@@ -746,7 +781,7 @@ def list_order_updates(request, order_id: int):
 
 @router.get(
     "/orders/{order_id}/update-draft",
-    response=DraftOut,
+    response={200: DraftOut, **errors(404, 422)},
     summary="Draft the update about the order's dates, in the contact's language",
 )
 def draft_order_update(request, order_id: int, query: Query[DraftQuery]):
@@ -774,7 +809,7 @@ def draft_order_update(request, order_id: int, query: Query[DraftQuery]):
 
 @router.post(
     "/orders/{order_id}/updates",
-    response={201: OrderUpdateOut},
+    response={201: OrderUpdateOut, **errors(400, 404, 422)},
     summary="Send (email) or record (call, WhatsApp, WeChat, other) an update to the customer",
 )
 def create_order_update(request, order_id: int, payload: OrderUpdateIn):
@@ -801,7 +836,11 @@ def create_order_update(request, order_id: int, payload: OrderUpdateIn):
 # Disruptions
 
 
-@router.get("/disruptions", response=DisruptionPage, summary="List disruptions, latest first")
+@router.get(
+    "/disruptions",
+    response={200: DisruptionPage, **errors(422)},
+    summary="List disruptions, latest first",
+)
 def list_disruptions(request, query: Query[PageQuery]):
     queryset = (
         selectors.disruptions_visible_to(user=request.user)
@@ -813,7 +852,7 @@ def list_disruptions(request, query: Query[PageQuery]):
 
 @router.post(
     "/disruptions",
-    response={201: DisruptionOut},
+    response={201: DisruptionOut, **errors(400, 403, 422)},
     summary="Record a disruption (managers and admins)",
 )
 def create_disruption(request, payload: DisruptionIn):
@@ -845,7 +884,7 @@ def _affected_visible(user: User, disruption: Disruption) -> QuerySet[Order]:
 
 @router.get(
     "/disruptions/{disruption_id}/orders",
-    response=AffectedOrderPage,
+    response={200: AffectedOrderPage, **errors(404, 422)},
     summary="Orders it affects that you may see, most important first",
 )
 def list_affected_orders(request, disruption_id: int, query: Query[PageQuery]):
@@ -861,7 +900,7 @@ def list_affected_orders(request, disruption_id: int, query: Query[PageQuery]):
 
 @router.post(
     "/disruptions/{disruption_id}/shift",
-    response=ShiftOut,
+    response={200: ShiftOut, **errors(400, 403, 404, 422)},
     summary="Move the estimates of affected orders by days or to a date (managers and admins)",
 )
 def shift_estimates(request, disruption_id: int, payload: ShiftIn):
@@ -887,7 +926,7 @@ def shift_estimates(request, disruption_id: int, payload: ShiftIn):
 
 @router.post(
     "/disruptions/{disruption_id}/notify",
-    response=NotifyOut,
+    response={200: NotifyOut, **errors(403, 404, 422)},
     summary="Tell every affected customer once (managers and admins); again sends nothing",
 )
 def notify_disruption(request, disruption_id: int, query: Query[NotifyQuery]):
@@ -938,7 +977,7 @@ SAMPLE_RENAMES = {"products": "product_ids", "contact": "contact_id"}
 
 @router.get(
     "/customers/{customer_id}/samples",
-    response=SamplePage,
+    response={200: SamplePage, **errors(404, 422)},
     summary="Samples given to a customer, and on what terms",
 )
 def list_samples(request, customer_id: int, query: Query[PageQuery]):
@@ -947,7 +986,9 @@ def list_samples(request, customer_id: int, query: Query[PageQuery]):
 
 
 @router.post(
-    "/customers/{customer_id}/samples", response={201: SampleOut}, summary="Log a sample sent"
+    "/customers/{customer_id}/samples",
+    response={201: SampleOut, **errors(400, 404, 422)},
+    summary="Log a sample sent",
 )
 def create_sample(request, customer_id: int, payload: SampleIn):
     customer = customer_get_for_user(user=request.user, pk=customer_id)
@@ -980,7 +1021,7 @@ def create_sample(request, customer_id: int, payload: SampleIn):
 
 @router.post(
     "/samples/{sample_id}/outcome",
-    response=SampleOut,
+    response={200: SampleOut, **errors(400, 404, 422)},
     summary="Say what a sample led to (and where its fee stands)",
 )
 def set_sample_outcome(request, sample_id: int, payload: SampleOutcomeIn):

@@ -507,10 +507,15 @@ class DocumentSequence(models.Model):
 
 class OrderDocument(models.Model):
     """An order confirmation / proforma invoice as issued: its number (from
-    ``DocumentSequence``), when and by whom. Kept so a number is never issued twice."""
+    ``DocumentSequence``; a revision adds -R1, -R2...), when and by whom, and a fingerprint of
+    what it states, so opening it again re-serves the same number until the order changes.
+    Kept so a number is never issued twice."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="documents")
     number = models.CharField(_("document number"), max_length=30, unique=True)
+    revision = models.PositiveSmallIntegerField(_("revision"), default=0)
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
     generated_at = models.DateTimeField(_("generated at"), default=timezone.now)
     generated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -520,6 +525,11 @@ class OrderDocument(models.Model):
         ordering = ["-generated_at", "-id"]
         verbose_name = _("order document")
         verbose_name_plural = _("order documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "revision"], name="orderdocument_one_number_per_revision"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number

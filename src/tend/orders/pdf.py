@@ -11,6 +11,8 @@ Pure apart from reading the order (lines, primary contact) and settings: no writ
 """
 
 import functools
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -239,8 +241,60 @@ def _party(title: str, body: list[Paragraph], styles) -> list:
     return [_p(title.upper(), styles["label"]), Spacer(0, 1.5 * mm), *body]
 
 
+def printed_fingerprint(order: Order) -> str:
+    """A digest of everything ``render_order_pdf`` states about ``order`` apart from the document
+    number and date: seller, buyer and their primary contact, terms, lines and totals. Equal
+    digests mean the same document; a fact added to the PDF belongs here too."""
+    customer = order.customer
+    contact = customer.contacts.filter(is_primary=True).first()
+    facts = {
+        "seller": [
+            settings.TEND_COMPANY_NAME,
+            settings.TEND_COMPANY_ADDRESS,
+            getattr(settings, "TEND_COMPANY_PHONE", ""),
+            getattr(settings, "TEND_COMPANY_EMAIL", ""),
+            settings.TEND_BASE_CURRENCY,
+        ],
+        "buyer": [customer.name, customer.local_name, customer.city, customer.country],
+        "contact": (
+            [contact.name, contact.title, contact.email, contact.phone, contact.mobile]
+            if contact is not None
+            else None
+        ),
+        "order": [
+            order.number,
+            order.order_date,
+            order.currency,
+            order.incoterm,
+            order.port,
+            order.payment_terms,
+            order.promised_ship_date,
+            order.quality_standard,
+            order.remarks,
+            order.amount,
+            order.amount_base,
+            order.rate_to_base,
+        ],
+        "lines": [
+            [
+                line.product.sku,
+                line.product.name,
+                line.product.local_name,
+                line.batch_number,
+                line.quantity,
+                line.unit_price,
+                line.discount_pct,
+                line.amount,
+            ]
+            for line in order.lines.select_related("product").order_by("id")
+        ],
+    }
+    return hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()
+
+
 def render_order_pdf(order: Order, *, number: str, issued_on: date) -> bytes:
-    """The order confirmation / proforma invoice ``number`` for ``order``, dated ``issued_on``."""
+    """The order confirmation / proforma invoice ``number`` for ``order``, dated ``issued_on``.
+    What it states about the order is fingerprinted by ``printed_fingerprint``."""
     font = pdf_font().name
     styles = _styles(font)
     customer = order.customer

@@ -317,8 +317,8 @@ def samples_report(request):
 @login_required
 @never_cache
 def order_pdf(request, pk: int):
-    """The order confirmation / proforma invoice: a new numbered document each time, shown
-    inline in the browser (and saved as PI-2026-00042.pdf)."""
+    """The order confirmation / proforma invoice, shown inline in the browser (and saved as
+    PI-2026-00042.pdf): the same number each time until the order changes, then a revision."""
     order = selectors.order_get_for_user(user=request.user, pk=pk)
     document, content = services.order_document_generate(by=request.user, order=order)
     response = HttpResponse(content, content_type="application/pdf")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from tend.accounts.models import User
-from tend.core.inputs import CalendarDateTime, DbId, PageNumber
+from tend.api.schemas import Id, Moment, PageQuery, errors
 from tend.customers.selectors import customer_get_for_user
 
 from . import selectors, services
@@ -25,17 +25,12 @@ router = Router(tags=["tasks"])
 # Schemas
 
 
-class ErrorOut(Schema):
-    message: str
-    errors: dict[str, list[str]] = {}
-
-
 class TaskIn(Schema):
-    customer_id: DbId
+    customer_id: Id
     kind: TaskKind
     title: str = Field(max_length=200)
-    due_at: CalendarDateTime = Field(description="Without a time zone: in your own time zone.")
-    assignee_id: DbId | None = Field(None, description="Empty for yourself.")
+    due_at: Moment = Field(description="Without a time zone: in your own time zone.")
+    assignee_id: Id | None = Field(None, description="Empty for yourself.")
     detail: str = ""
 
 
@@ -78,13 +73,11 @@ class TaskPage(Schema):
     results: list[TaskOut]
 
 
-class TaskQuery(Schema):
-    page: PageNumber = 1
-    page_size: int = Field(50, ge=1, le=500)
+class TaskQuery(PageQuery):
     status: TaskStatus | None = None
     mine: bool = Field(False, description="Only the tasks assigned to you.")
-    customer_id: DbId | None = None
-    due_before: CalendarDateTime | None = Field(None, description="Without a time zone: yours.")
+    customer_id: Id | None = None
+    due_before: Moment | None = Field(None, description="Without a time zone: yours.")
 
 
 class CompleteIn(Schema):
@@ -131,7 +124,11 @@ def _refused(exc: ValidationError | PermissionDenied):
 # Endpoints
 
 
-@router.get("/tasks", response=TaskPage, summary="Tasks at customers you may see, and yours")
+@router.get(
+    "/tasks",
+    response={200: TaskPage, **errors(422)},
+    summary="Tasks at customers you may see, and yours",
+)
 def list_tasks(request, query: Query[TaskQuery]):
     user = request.user
     queryset = selectors.tasks_visible_to(user=user).order_by("due_at", "id")
@@ -146,7 +143,7 @@ def list_tasks(request, query: Query[TaskQuery]):
     return _page(queryset, query)
 
 
-@router.post("/tasks", response={201: TaskOut, 422: ErrorOut}, summary="Add a task")
+@router.post("/tasks", response={201: TaskOut, **errors(400, 404, 422)}, summary="Add a task")
 def create_task(request, payload: TaskIn):
     user = request.user
     customer = customer_get_for_user(user=user, pk=payload.customer_id)
@@ -176,14 +173,14 @@ def create_task(request, payload: TaskIn):
     return Status(201, selectors.task_get_for_user(user=user, pk=task.pk))
 
 
-@router.get("/tasks/{task_id}", response=TaskOut, summary="Get a task")
+@router.get("/tasks/{task_id}", response={200: TaskOut, **errors(404, 422)}, summary="Get a task")
 def get_task(request, task_id: int):
     return selectors.task_get_for_user(user=request.user, pk=task_id)
 
 
 @router.post(
     "/tasks/{task_id}/complete",
-    response={200: TaskOut, 403: ErrorOut, 422: ErrorOut},
+    response={200: TaskOut, **errors(400, 403, 404, 422)},
     summary="Mark a task done, with its outcome",
 )
 def complete_task(request, task_id: int, payload: CompleteIn):
@@ -192,7 +189,7 @@ def complete_task(request, task_id: int, payload: CompleteIn):
 
 @router.post(
     "/tasks/{task_id}/cancel",
-    response={200: TaskOut, 403: ErrorOut, 422: ErrorOut},
+    response={200: TaskOut, **errors(400, 403, 404, 422)},
     summary="Cancel a task, with the reason",
 )
 def cancel_task(request, task_id: int, payload: CancelIn):

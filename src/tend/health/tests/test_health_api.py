@@ -182,7 +182,7 @@ def test_a_customer_not_scored_yet_is_a_404_that_says_so(client, rep1, book):
     client.force_login(rep1)
     response = client.get(f"/api/v1/customers/{book['rep1_owned'].pk}/health")
     assert response.status_code == 404
-    assert response.json() == {"message": "Not scored yet."}
+    assert response.json() == {"message": "Not scored yet.", "errors": {}}
 
 
 def test_the_history_is_oldest_first_within_the_days_asked(client, rep1, book):

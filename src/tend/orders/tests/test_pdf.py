@@ -151,16 +151,65 @@ def test_without_the_font_package_the_pdf_still_renders_chinese(order, rep1, mon
         pdf.pdf_font.cache_clear()
 
 
-def test_each_generation_takes_the_next_number_and_is_recorded(order, rep1):
+def test_opening_an_unchanged_order_again_serves_the_same_document(order, rep1, manager1):
+    first, first_pdf = services.order_document_generate(by=rep1, order=order)
+    again, again_pdf = services.order_document_generate(by=manager1, order=order)
+    year = timezone.localdate().year
+    assert (first.number, again.number) == (f"PI-{year}-00001", f"PI-{year}-00001")
+    assert again.pk == first.pk
+    assert DocumentSequence.objects.get(year=year).last == 1
+    assert list(order.documents.values_list("number", "revision", "generated_by")) == [
+        (first.number, 0, rep1.pk)
+    ]
+    assert TimelineEntry.objects.filter(customer=order.customer, kind=DOCUMENT.key).count() == 1
+    assert _text(again_pdf) == _text(first_pdf)
+
+
+def test_a_changed_order_gets_a_revision_of_its_number(order, rep1):
     first, _ = services.order_document_generate(by=rep1, order=order)
-    second, _ = services.order_document_generate(by=rep1, order=order)
+    order.lines.update(batch_number="B-2603")
+    revised, revised_pdf = services.order_document_generate(by=rep1, order=order)
+    again, _ = services.order_document_generate(by=rep1, order=order)
+    year = timezone.localdate().year
+    assert (first.number, revised.number, again.number) == (
+        f"PI-{year}-00001",
+        f"PI-{year}-00001-R1",
+        f"PI-{year}-00001-R1",
+    )
+    assert "B-2603" in _text(revised_pdf) and revised.number in _text(revised_pdf)
+    assert DocumentSequence.objects.get(year=year).last == 1
+    assert list(order.documents.order_by("revision").values_list("number", "revision")) == [
+        (first.number, 0),
+        (revised.number, 1),
+    ]
+    assert TimelineEntry.objects.filter(customer=order.customer, kind=DOCUMENT.key).count() == 2
+
+
+def test_a_new_primary_contact_is_a_change_of_the_document(order, rep1):
+    first, _ = services.order_document_generate(by=rep1, order=order)
+    order.customer.contacts.update(email="li.wei@ningbo-home.example")
+    revised, _ = services.order_document_generate(by=rep1, order=order)
+    assert revised.number == f"{first.number}-R1"
+
+
+def test_each_order_takes_the_next_number_of_the_year(order, rep1):
+    other = services.order_create(
+        by=rep1,
+        customer=order.customer,
+        fields={"number": "SO-2", "order_date": date(2026, 2, 20), "currency": "EUR"},
+        lines=[
+            {
+                "product": order.lines.get().product,
+                "quantity": Decimal("10"),
+                "unit_price": Decimal("9.90"),
+            }
+        ],
+    )
+    first, _ = services.order_document_generate(by=rep1, order=order)
+    second, _ = services.order_document_generate(by=rep1, order=other)
     year = timezone.localdate().year
     assert (first.number, second.number) == (f"PI-{year}-00001", f"PI-{year}-00002")
     assert DocumentSequence.objects.get(year=year).last == 2
-    assert list(order.documents.values_list("number", "generated_by")) == [
-        (second.number, rep1.pk),
-        (first.number, rep1.pk),
-    ]
 
 
 def test_the_timeline_records_the_document_number(order, rep1):
@@ -187,6 +236,24 @@ def test_the_pdf_url_serves_the_document_inline(client, order, rep1):
     assert f'href="/orders/{order.pk}/pdf/"' in page
 
 
+def test_the_api_and_the_page_serve_one_number_for_an_unchanged_order(client, order, rep1):
+    client.force_login(rep1)
+    from_api = client.get(f"/api/v1/orders/{order.pk}/pdf")
+    from_page = client.get(f"/orders/{order.pk}/pdf/")
+    number = OrderDocument.objects.get().number
+    assert (from_api.status_code, from_api["Content-Type"]) == (200, "application/pdf")
+    assert from_api["Content-Disposition"] == f'inline; filename="{number}.pdf"'
+    assert from_page["Content-Disposition"] == f'inline; filename="{number}.pdf"'
+    assert number in _text(from_api.content)
+
+
+def test_the_api_answers_404_for_an_order_you_may_not_see(client, order, rep2):
+    client.force_login(rep2)
+    response = client.get(f"/api/v1/orders/{order.pk}/pdf")
+    assert (response.status_code, response.json()) == (404, {"message": "Not found."})
+    assert not OrderDocument.objects.exists()
+
+
 def test_someone_who_may_not_see_the_order_gets_404(client, order, rep2):
     client.force_login(rep2)
     assert client.get(f"/orders/{order.pk}/pdf/").status_code == 404
@@ -209,7 +276,7 @@ def test_a_failed_rendering_uses_no_number(order, rep1, monkeypatch):
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_two_requests_at_once_never_get_the_same_number(order, rep1):
+def test_four_people_opening_an_order_at_once_get_one_number(order, rep1):
     barrier = threading.Barrier(4)
     numbers: list[str] = []
     errors: list[BaseException] = []
@@ -232,4 +299,6 @@ def test_two_requests_at_once_never_get_the_same_number(order, rep1):
 
     assert errors == []
     year = timezone.localdate().year
-    assert sorted(numbers) == [f"PI-{year}-{n:05d}" for n in range(1, 5)]
+    assert numbers == [f"PI-{year}-00001"] * 4
+    assert OrderDocument.objects.count() == 1
+    assert DocumentSequence.objects.get(year=year).last == 1
