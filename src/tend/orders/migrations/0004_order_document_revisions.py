@@ -17,7 +17,7 @@ def number_earlier_documents(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0002_orderdocument"),
+        ("orders", "0003_money_bounds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
