@@ -880,7 +880,7 @@ class OrderBook:
                 "sender": users.get(signer_id, users.get(sender_id, "")),
             }
             subject = messages.render(language, "disruption_subject", **values)
-            body = messages.render(language, "disruption_body", **values)
+            body = messages.letter(language, "disruption", **values)
             at = stamp(int(self.notice_at[index]))
             numbers = [self.numbers[i] for i in orders]
             notices.append(

@@ -1,121 +1,90 @@
-"""Customer-facing wording for order updates, in the contact's language (English and Chinese
-to start). Plain text: it goes by email, WhatsApp or WeChat alike."""
+"""Customer-facing wording for order updates, in the contact's language. The sentences are
+gettext messages and the letters are templates (``orders/messages/*.txt``), so they are
+translated in the catalogue like the rest of Tend; a contact whose language Tend does not speak
+gets English. Plain text: it goes by email, WhatsApp or WeChat alike."""
 
 from dataclasses import dataclass
 from datetime import date
 
-TEMPLATES = {
-    "en": {
-        "delay_subject_new": "Update on your order {number}: new ship date {new_date}",
-        "delay_subject_same": (
-            "Update on your order {number}: still expected to ship on {previous_date}"
-        ),
-        "delay_subject_unknown": "Update on your order {number}: new ship date to follow",
-        "delay_intro_first": (
-            "We want to tell you before you have to ask: your order {number} will not ship on "
-            "{promised_date} as promised."
-        ),
-        "delay_intro_later": (
-            "Here is the latest on your order {number}, which we first promised to ship on "
-            "{promised_date}."
-        ),
-        "delay_intro_unpromised": "Here is the latest on your order {number}.",
-        "delay_first_new": "The new expected ship date is {new_date}.",
-        "delay_first_unknown": (
-            "We do not know the new ship date yet and will tell you as soon as we do."
-        ),
-        "delay_later_new": (
-            "It will not ship on {previous_date}, the date we last gave you. The new expected "
-            "ship date is {new_date}."
-        ),
-        "delay_later_earlier": (
-            "It will ship sooner than {previous_date}, the date we last gave you. The new "
-            "expected ship date is {new_date}."
-        ),
-        "delay_later_same": (
-            "It is still expected to ship on {previous_date}, the date we last gave you."
-        ),
-        "delay_later_unknown": (
-            "It will not ship on {previous_date}, the date we last gave you, and we do not know "
-            "the new ship date yet. We will tell you as soon as we do."
-        ),
-        "delay_now_known": "We now expect it to ship on {new_date}.",
-        "delay_still_unknown": (
-            "We still do not know the new ship date and will tell you as soon as we do."
-        ),
-        "delay_body": (
-            "Dear {name},\n\n{intro} {change}\n\n"
-            "Reason: {reason}\n\n"
-            "We are sorry for the delay and will keep you informed until it ships. "
-            "Please tell us if the delay causes you a problem, so we can look for a solution "
-            "together.\n\nBest regards,\n{sender}"
-        ),
-        "disruption_subject": "{title}: how it affects your orders",
-        "disruption_body": (
-            "Dear {name},\n\n{description}\n\nYour orders affected:\n{order_lines}\n\n"
-            "We will keep you informed. Please tell us which of these orders matter most to "
-            "you, and we will prioritise them.\n\nBest regards,\n{sender}"
-        ),
-        "order_line": "- {number}: was to ship {old_date}, now expected {new_date}",
-        "unknown_date": "not yet known",
-    },
-    "zh": {
-        "delay_subject_new": "关于您的订单 {number} 的最新消息：新的出货日期为 {new_date}",
-        "delay_subject_same": "关于您的订单 {number} 的最新消息：仍预计于 {previous_date} 出货",
-        "delay_subject_unknown": "关于您的订单 {number} 的最新消息：新的出货日期待定",
-        "delay_intro_first": (
-            "我们想在您询问之前主动告知：您的订单 {number} 无法按原定的 {promised_date} 出货。"
-        ),
-        "delay_intro_later": "以下是您的订单 {number}（原定 {promised_date} 出货）的最新进展。",
-        "delay_intro_unpromised": "以下是您的订单 {number} 的最新进展。",
-        "delay_first_new": "新的预计出货日期为 {new_date}。",
-        "delay_first_unknown": "新的出货日期尚未确定，一经确定我们会立即通知您。",
-        "delay_later_new": (
-            "订单无法按我们上次告知的 {previous_date} 出货，新的预计出货日期为 {new_date}。"
-        ),
-        "delay_later_earlier": (
-            "订单可以早于我们上次告知的 {previous_date} 出货，新的预计出货日期为 {new_date}。"
-        ),
-        "delay_later_same": "订单仍预计按我们上次告知的 {previous_date} 出货。",
-        "delay_later_unknown": (
-            "订单无法按我们上次告知的 {previous_date} 出货，新的出货日期尚未确定，"
-            "一经确定我们会立即通知您。"
-        ),
-        "delay_now_known": "现预计出货日期为 {new_date}。",
-        "delay_still_unknown": "新的出货日期仍未确定，一经确定我们会立即通知您。",
-        "delay_body": (
-            "尊敬的{name}：\n\n{intro}{change}\n\n"
-            "原因：{reason}\n\n"
-            "对于延误我们深表歉意，在货物出运之前我们会持续向您通报进展。"
-            "如果延误给您带来不便，请告诉我们，我们一起寻找解决办法。\n\n此致\n{sender}"
-        ),
-        "disruption_subject": "{title}：对您订单的影响",
-        "disruption_body": (
-            "尊敬的{name}：\n\n{description}\n\n受影响的订单：\n{order_lines}\n\n"
-            "我们会随时向您通报进展。请告诉我们哪些订单对您最重要，我们将优先安排。\n\n此致\n{sender}"
-        ),
-        "order_line": "- {number}：原定 {old_date} 出货，现预计 {new_date}",
-        "unknown_date": "待定",
-    },
-}
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
+# The contact's language (ISO 639-1, as on the contact) -> the language Tend writes in.
+SPOKEN = {"en": "en", "zh": "zh-hans"}
 
 # Each language by its own name, as the preview shows which one a message is in.
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 
+SENTENCES = {
+    "delay_subject_new": gettext_lazy(
+        "Update on your order %(number)s: new ship date %(new_date)s"
+    ),
+    "delay_subject_same": gettext_lazy(
+        "Update on your order %(number)s: still expected to ship on %(previous_date)s"
+    ),
+    "delay_subject_unknown": gettext_lazy(
+        "Update on your order %(number)s: new ship date to follow"
+    ),
+    "delay_intro_first": gettext_lazy(
+        "We want to tell you before you have to ask: your order %(number)s will not ship "
+        "on %(promised_date)s as promised."
+    ),
+    "delay_intro_later": gettext_lazy(
+        "Here is the latest on your order %(number)s, which we first promised to ship on "
+        "%(promised_date)s."
+    ),
+    "delay_intro_unpromised": gettext_lazy("Here is the latest on your order %(number)s."),
+    "delay_first_new": gettext_lazy("The new expected ship date is %(new_date)s."),
+    "delay_first_unknown": gettext_lazy(
+        "We do not know the new ship date yet and will tell you as soon as we do."
+    ),
+    "delay_later_new": gettext_lazy(
+        "It will not ship on %(previous_date)s, the date we last gave you. The new "
+        "expected ship date is %(new_date)s."
+    ),
+    "delay_later_earlier": gettext_lazy(
+        "It will ship sooner than %(previous_date)s, the date we last gave you. The new "
+        "expected ship date is %(new_date)s."
+    ),
+    "delay_later_same": gettext_lazy(
+        "It is still expected to ship on %(previous_date)s, the date we last gave you."
+    ),
+    "delay_later_unknown": gettext_lazy(
+        "It will not ship on %(previous_date)s, the date we last gave you, and we do not "
+        "know the new ship date yet. We will tell you as soon as we do."
+    ),
+    "delay_now_known": gettext_lazy("We now expect it to ship on %(new_date)s."),
+    "delay_still_unknown": gettext_lazy(
+        "We still do not know the new ship date and will tell you as soon as we do."
+    ),
+    "disruption_subject": gettext_lazy("%(title)s: how it affects your orders"),
+    "order_line": gettext_lazy("- %(number)s: was to ship %(old_date)s, now expected %(new_date)s"),
+    "unknown_date": gettext_lazy("not yet known"),
+}
+
 
 def language_for(code: str) -> str:
-    return code if code in TEMPLATES else "en"
+    """The contact's language if Tend writes in it, else English."""
+    return code if code in SPOKEN else "en"
 
 
 def fmt_date(value: date | None, language: str) -> str:
     if value is None:
-        return TEMPLATES[language]["unknown_date"]
+        return render(language, "unknown_date")
     return value.isoformat()
 
 
 def render(language: str, key: str, **values) -> str:
-    return TEMPLATES[language_for(language)][key].format(**values)
+    """One sentence in the contact's language."""
+    with translation.override(SPOKEN[language_for(language)]):
+        return str(SENTENCES[key]) % values if values else str(SENTENCES[key])
+
+
+def letter(language: str, template: str, **values) -> str:
+    """A whole message body from ``orders/messages/<template>.txt`` in the contact's language."""
+    with translation.override(SPOKEN[language_for(language)]):
+        return render_to_string(f"orders/messages/{template}.txt", values).strip()
 
 
 @dataclass(frozen=True)
@@ -185,9 +154,9 @@ def delay_message(
         "previous_date": fmt_date(step.replaced, language),
         "new_date": fmt_date(step.new_date, language),
     }
-    body = render(
+    body = letter(
         language,
-        "delay_body",
+        "delay",
         name=name,
         reason=reason,
         sender=sender,

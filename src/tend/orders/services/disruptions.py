@@ -188,7 +188,7 @@ def disruption_notices_plan(*, by: User, disruption: Disruption) -> NoticePlan:
                 language=language,
                 signer=signer,
                 subject=messages.render(language, "disruption_subject", **values),
-                body=messages.render(language, "disruption_body", **values),
+                body=messages.letter(language, "disruption", **values),
             )
         )
     return NoticePlan(notices=notices, unreached=unreached, already_told=len(already))
