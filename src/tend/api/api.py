@@ -20,8 +20,6 @@ from tend.customers.api import router as customers_router
 from tend.customers.services import AlreadyClaimed, CustomerInUse, DuplicateCustomer
 from tend.engagement.api import router as engagement_router
 
-from .parser import StorableTextParser, UnstorableText
-
 
 class BearerToken(HttpBearer):
     """``Authorization: Bearer tend_...``"""
@@ -52,7 +50,6 @@ api = NinjaAPI(
     "(`Authorization: Bearer <token>`, created on the API tokens page) or a browser session.",
     urls_namespace="api",
     auth=[BearerToken(), HeaderToken(), django_auth],
-    parser=StorableTextParser(),
 )
 api.add_router("/", customers_router)
 api.add_router("/", engagement_router)
@@ -138,17 +135,10 @@ def on_unauthenticated(request, exc):
     )
 
 
-@api.exception_handler(UnstorableText)
-def on_unstorable_text(request, exc):
-    return _invalid(request, {exc.field: [str(exc)]})
-
-
 @api.exception_handler(HttpError)
 def on_http_error(request, exc):
-    """Ninja's own refusals, in the API's error shape. A body it cannot parse is a 400, unless
-    it parsed and held text that cannot be stored (a field error)."""
-    if isinstance(exc.__cause__, UnstorableText):
-        return on_unstorable_text(request, exc.__cause__)
+    """Ninja's own refusals, in the API's error shape: a body it cannot parse is a 400. (Text
+    the database cannot store never gets here: ``core.middleware`` refuses it by field.)"""
     if exc.status_code == 400:
         message = _("The body is not valid JSON.")
         return api.create_response(

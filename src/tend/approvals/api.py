@@ -154,7 +154,7 @@ class CustomerRecordOut(Schema):
     complaints: int | None = Field(description="Null: there are no complaint records yet.")
 
 
-class PersonOut(Schema):
+class ApproverOut(Schema):
     id: int
     name: str
 
@@ -167,7 +167,7 @@ class RequestDetailOut(RequestOut):
     baseline: dict[str, Any] = Field(description="The target's values when the request was made.")
     changes: list[ChangeOut]
     decisions: list[DecisionOut]
-    waiting_on: list[PersonOut] = Field(
+    waiting_on: list[ApproverOut] = Field(
         description="Who may still approve it (empty once it is decided)."
     )
     may_decide: bool = Field(description="Whether you may approve or reject it now.")

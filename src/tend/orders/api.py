@@ -940,7 +940,7 @@ def notify_disruption(request, disruption_id: int, query: Query[NotifyQuery]):
 
 @router.get(
     "/disruptions/{disruption_id}/notify/preview",
-    response=NoticePlanOut,
+    response={200: NoticePlanOut, **errors(403, 404, 422)},
     summary="The personal updates notify would send now, each as it will go out",
 )
 def preview_disruption_notices(request, disruption_id: int):

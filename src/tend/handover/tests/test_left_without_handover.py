@@ -92,7 +92,7 @@ def test_the_managers_agenda_says_who_to_hand_over(client, left, manager1, rep2)
     client.force_login(manager1)
     page = client.get("/today/").content.decode()
     start = page.index('id="section-handover_left_holding"')
-    section = page[start : page.index("</section>", start)]
+    section = page[start : page.index("</details>", start)]
     assert "1 person left with customers, promises or tasks: hand them over." in section
     assert "Customers owned: 2, Open tasks: 1" in section
     assert f'href="/handover/{left.pk}/"' in section

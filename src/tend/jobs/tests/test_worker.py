@@ -71,7 +71,14 @@ def test_the_worker_breaks_promises_past_due_and_grace_with_a_timeline_entry(rep
         "Promise broken: Quote for 40 ft of basmati rice",
         None,
         promise.outcome_at,
-        {"outcome": "broken", "automatic": True},
+        {
+            "outcome": "broken",
+            "automatic": True,
+            "title_i18n": {
+                "msgid": "Promise broken: %(what)s",
+                "args": {"what": "Quote for 40 ft of basmati rice"},
+            },
+        },
     )
     assert "engagement.promises_break_overdue: 1 (" in output
 
