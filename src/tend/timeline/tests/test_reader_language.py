@@ -45,7 +45,7 @@ def test_the_channel_of_an_interaction_is_a_word_of_the_readers_language(book, r
     with translation.override("en"):
         assert "→ Email: Price list 2027" in _titles(customer)
     with translation.override("zh-hans"):
-        assert "→ 邮件: Price list 2027" in _titles(customer)
+        assert "→ 邮件：Price list 2027" in _titles(customer)
 
 
 def test_an_entry_written_before_titles_were_stored_as_texts_reads_as_written(book, rep1):
@@ -73,4 +73,4 @@ def test_a_text_keeps_words_and_nested_texts_translatable():
     outer = TranslatableText(gettext_lazy("%(move)s: %(reason)s"), {"move": inner, "reason": "x"})
     stored = outer.to_data()
     with translation.override("zh-hans"):
-        assert TranslatableText.from_data(stored).render() == "承诺已兑现：samples: x"
+        assert TranslatableText.from_data(stored).render() == "承诺已兑现：samples：x"
