@@ -8,7 +8,7 @@ that matches the operation's schema for that status.
 Odd values are mixed into every generated integer and string (64-bit edges, NUL and escape
 codes, the ends of the calendar), and ids of records the user may see into every id, so
 requests reach past the validation into the handlers. Derandomized with a fixed seed, so a run
-repeats; bounded so the whole module takes about a minute and a half on SQLite."""
+repeats; bounded so the whole module takes about two minutes on SQLite."""
 
 from datetime import UTC, date, datetime
 
