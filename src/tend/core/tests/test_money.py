@@ -52,3 +52,10 @@ def test_the_samples_report_shows_costs_as_money(client, rep1):
     assert "<td>1,752.19</td>" in page
     assert "1752.19000" not in page
     assert "<td>1,000.10</td>" in page and "<td>752.09</td>" in page  # by product
+
+
+def test_amounts_are_grouped_by_thousands_in_chinese_too():
+    from tend.core.templatetags.money import money
+
+    with translation.override("zh-hans"):
+        assert money(Decimal("15310.17")) == "15,310.17"
