@@ -22,6 +22,7 @@ from tend.approvals.models import ApprovalRequest, RequestKind, RequestState
 from tend.customers.models import Customer
 from tend.customers.tests.factories import CustomerFactory
 from tend.engagement.services import promise_make
+from tend.health.services.scoring import score_book
 from tend.orders import services as order_services
 from tend.orders.models import Order
 from tend.orders.tests.factories import ProductFactory
@@ -241,7 +242,8 @@ def test_a_reps_day(page, rep1, day_book):
 
 def test_a_managers_day(page, manager1, rep1, day_book):
     watch = Watch(page)
-    lagos, request = day_book["lagos"], day_book["rep_request"]
+    request = day_book["rep_request"]
+    score_book(run_playbooks=False)
     log_in(page, manager1)
     heading = page.get_by_role("heading", level=1)
     shot(page, "manager-today")
@@ -284,6 +286,8 @@ def test_a_managers_day(page, manager1, rep1, day_book):
     shot(page, "manager-at-risk")
     nav.get_by_role("link", name="Reliability").click()
     expect(heading).to_have_text("Promise reliability")
+    cadence = page.get_by_role("row", name=re.compile("^Alice Tester"))
+    expect(cadence.locator("td").last).to_have_text("33% (1/3)")
     shot(page, "manager-reliability")
 
     # Late orders only.
@@ -295,7 +299,6 @@ def test_a_managers_day(page, manager1, rep1, day_book):
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("SH-2026-001")
     shot(page, "manager-late-orders")
-    assert lagos.pk
     assert watch.problems == []
 
 
@@ -304,6 +307,9 @@ def test_an_admins_day(page, admin_user, manager1, day_book):
     request = day_book["manager_request"]
     log_in(page, admin_user)
     heading = page.get_by_role("heading", level=1)
+    # Both requests wait for an admin; the orders, placed at list price, were confirmed
+    # without asking anyone (whichever browser test ran before this one).
+    expect(page.locator("#h-approvals_waiting .badge")).to_have_text("2")
     shot(page, "admin-today")
 
     nav = page.get_by_role("navigation", name="Main")
@@ -326,10 +332,15 @@ def test_an_admins_day(page, admin_user, manager1, day_book):
     nav.get_by_role("link", name="Settings").click()
     expect(page).to_have_title(re.compile("Site administration"))
     shot(page, "admin-admin")
-    page.get_by_role("link", name=re.compile("Company profile")).first.click()
+    page.get_by_role("link", name="Company profile").first.click()
+    page.get_by_role("link", name="Add company profile").click()
+    page.get_by_label("Name").fill("Ningbo Kettle Works Ltd")
     shot(page, "admin-company")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("ul.messagelist")).to_contain_text("was added successfully")
 
     page.goto("/api/v1/docs")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Tend API")
-    shot(page, "admin-api-docs")
+    expect(page.locator(".opblock-tag-section").first).to_be_visible()
+    page.screenshot(path=str(SHOTS / "admin-api-docs.png"))
     assert watch.problems == []
