@@ -215,6 +215,12 @@ def test_a_reps_day(page, rep1, day_book):
     page.get_by_label("Quantity (1)").fill("200")
     page.get_by_label("Unit price (1)").fill("9.50")
     expect(page.locator("#order-total")).to_have_text("1900.00 USD")
+    # The lines table stays inside its card (its inputs shrink to their columns).
+    overflow = page.evaluate(
+        "() => document.querySelector('#order-lines').getBoundingClientRect().right"
+        " - document.querySelector('#order-form').getBoundingClientRect().right"
+    )
+    assert overflow < 0, overflow
     shot(page, "rep-order-new")
     page.get_by_role("button", name="Place the order").click()
     expect(page.get_by_role("status").first).to_have_text("Order SH-2026-100 placed.")
