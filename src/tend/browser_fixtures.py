@@ -67,8 +67,13 @@ def browser(monkeypatch):
 
 
 @pytest.fixture
-def page(browser, live_server):
-    """A fresh browser page (own cookies) whose relative URLs go to the live server."""
+def page(browser, live_server, django_db_serialized_rollback):
+    """A fresh browser page (own cookies) whose relative URLs go to the live server.
+
+    The live server needs a transactional database, which is emptied after each test, rows
+    written by data migrations too (the default approval policies, for one). Serialized
+    rollback puts them back, so every browser test starts from the database a deployment
+    has, whichever test ran before it."""
     context = browser.new_context(
         base_url=live_server.url,
         locale="en-US",

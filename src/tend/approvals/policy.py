@@ -41,11 +41,18 @@ def order_depth(*, rate_to_base: Decimal, lines) -> Decimal:
     return max([Decimal("0"), *depths]).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def _discount_requirements(depth: Decimal) -> dict[str, Any]:
+    """What selling ``depth`` percent below list needs. At list or above there is no discount
+    to approve, even when no discount policy exists (which asks one approver for any)."""
+    rules = _policy_requirements(RequestKind.DISCOUNT, depth)
+    if depth <= 0:
+        rules = {**rules, "approvals_needed": 0, "admin_required": False}
+    return rules
+
+
 def order_terms_requirements(*, order, lines) -> dict[str, Any]:
     """What confirming ``order`` with ``lines`` needs under the discount policy."""
-    return _policy_requirements(
-        RequestKind.DISCOUNT, order_depth(rate_to_base=order.rate_to_base, lines=lines)
-    )
+    return _discount_requirements(order_depth(rate_to_base=order.rate_to_base, lines=lines))
 
 
 def confirm_refusal(*, order, lines) -> str:
@@ -65,7 +72,7 @@ def confirm_refusal_for(*, number: str, depth: Decimal) -> str:
 
 def discount_needs_approval(depth: Decimal) -> bool:
     """Whether confirming at ``depth`` percent below list needs an approver."""
-    return needs_approval(_policy_requirements(RequestKind.DISCOUNT, depth))
+    return needs_approval(_discount_requirements(depth))
 
 
 def order_terms_check(*, order, lines) -> None:

@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tend.approvals import services
-from tend.approvals.models import ApprovalRequest, RequestKind
+from tend.approvals.models import ApprovalPolicy, ApprovalRequest, RequestKind
 from tend.approvals.views import Change, change_lines
 from tend.core.guard import GuardedChange
 from tend.customers import services as customer_services
@@ -114,6 +114,21 @@ def test_an_order_within_policy_is_confirmed_with_no_request(rep1, book):
 
     assert Order.objects.get(pk=order.pk).status == "confirmed"
     assert not ApprovalRequest.objects.exists()
+
+
+def test_without_a_discount_policy_an_order_at_list_is_confirmed_and_one_below_waits(rep1, book):
+    """Deleting the discount policy (Settings) makes every discount need one approver; an
+    order at list price has no discount, so it is confirmed like before."""
+    ApprovalPolicy.objects.filter(kind=RequestKind.DISCOUNT).delete()
+
+    at_list = place(rep1, book["rep1_owned"], number="SO-1")
+    below = place(rep1, book["rep1_owned"], number="SO-2", unit_price="9.90")
+
+    assert Order.objects.get(pk=at_list.pk).status == "confirmed"
+    assert Order.objects.get(pk=below.pk).status == "draft"
+    assert list(ApprovalRequest.objects.values_list("order__number", "approvals_needed")) == [
+        ("SO-2", 1)
+    ]
 
 
 def test_an_order_beyond_policy_with_no_one_to_ask_is_refused(book):
