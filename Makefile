@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	@echo "== Installing Tend's Python packages into $(VENV) (a few minutes the first time)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --progress-bar off -r requirements.lock | grep --line-buffered -E '^(Collecting|Successfully)' || true
-	@$(PY) -c 'import django, numpy, ninja' || { echo "The install failed: see pip's messages above"; exit 1; }
+	@$(PY) -c 'import django, numpy, scipy, pydantic' || { echo "The install failed: see pip's messages above"; exit 1; }
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
