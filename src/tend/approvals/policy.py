@@ -26,7 +26,7 @@ CENT = Decimal("0.01")
 
 
 def _policy_requirements(kind: str, measure: Decimal) -> dict[str, Any]:
-    from .services import policy_requirements
+    from .changes import policy_requirements
 
     return policy_requirements(kind, measure)
 
