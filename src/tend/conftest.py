@@ -5,7 +5,7 @@ import pytest
 
 from tend.accounts.models import Role
 from tend.accounts.tests.factories import TeamFactory, UserFactory
-from tend.browser_fixtures import browser, page  # noqa: F401  (Playwright fixtures)
+from tend.browser_fixtures import browser, deployed_rows, page  # noqa: F401  (Playwright fixtures)
 from tend.customers.tests.factories import CustomerFactory
 from tend.smtp_fixtures import smtp_inbox  # noqa: F401  (real SMTP server for mail tests)
 
