@@ -11,7 +11,6 @@ Django refuse ORM calls there (SynchronousOnlyOperation). Each browser test ther
 per test, so no later test in the session runs under a live event loop.
 """
 
-import importlib
 import os
 from pathlib import Path
 
@@ -65,36 +64,6 @@ def browser(monkeypatch):
             # test database teardown closes. Close them here, or PostgreSQL refuses to drop
             # the test database ("being accessed by other users").
             connections.close_all()
-
-
-# The rows data migrations write, as (module, function): what a deployed database starts with.
-DATA_MIGRATIONS = [
-    ("tend.approvals.migrations.0002_default_policies", "create"),
-    ("tend.health.migrations.0002_default_playbooks", "create"),
-    ("tend.health.migrations.0003_playbook_per_owner", "group_departed_owners"),
-    ("tend.health.migrations.0004_single_thread_playbook_wording", "forward"),
-]
-
-
-@pytest.fixture
-def deployed_rows(live_server):
-    """The live server needs a transactional database, which a transactional test before this
-    one emptied, rows of data migrations too (the default approval policies, for one). Writing
-    them again makes every browser test start from the database a deployment has, whichever
-    test ran before it. (Serialized rollback would too, but clashes with the content types
-    that an ordinary flush re-creates.)"""
-    from django.apps import apps
-
-    from tend.approvals.models import ApprovalPolicy
-    from tend.health.models import PlaybookRule
-
-    emptied = {
-        "approvals": not ApprovalPolicy.objects.exists(),
-        "health": not PlaybookRule.objects.exists(),
-    }
-    for module, function in DATA_MIGRATIONS:
-        if emptied[module.split(".")[1]]:
-            getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture

@@ -1,11 +1,13 @@
 """The shared cast, after healthchecks' hc/test.py: two teams, a rep in each, a manager of
 team 1, an admin, and customers owned across them plus one in the pool."""
 
+import importlib
+
 import pytest
 
 from tend.accounts.models import Role
 from tend.accounts.tests.factories import TeamFactory, UserFactory
-from tend.browser_fixtures import browser, deployed_rows, page  # noqa: F401  (Playwright fixtures)
+from tend.browser_fixtures import browser, page  # noqa: F401  (Playwright fixtures)
 from tend.customers.tests.factories import CustomerFactory
 from tend.smtp_fixtures import smtp_inbox  # noqa: F401  (real SMTP server for mail tests)
 
@@ -17,6 +19,36 @@ def fast_password_hashing(settings, request):
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     if "real_hashing" not in request.keywords:
         settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+# The rows data migrations write, as (module, function): what a deployed database starts with.
+DATA_MIGRATIONS = [
+    ("tend.approvals.migrations.0002_default_policies", "create"),
+    ("tend.health.migrations.0002_default_playbooks", "create"),
+    ("tend.health.migrations.0003_playbook_per_owner", "group_departed_owners"),
+    ("tend.health.migrations.0004_single_thread_playbook_wording", "forward"),
+]
+
+
+@pytest.fixture
+def deployed_rows(transactional_db):
+    """A transactional test (the browser's live server, real concurrency) starts from a database
+    that a transactional test before it emptied, rows of data migrations too (the default
+    approval policies, for one). Writing them again makes it start from the database a
+    deployment has, whichever test ran before it. (Serialized rollback would too, but clashes
+    with the content types that an ordinary flush re-creates.)"""
+    from django.apps import apps
+
+    from tend.approvals.models import ApprovalPolicy
+    from tend.health.models import PlaybookRule
+
+    emptied = {
+        "approvals": not ApprovalPolicy.objects.exists(),
+        "health": not PlaybookRule.objects.exists(),
+    }
+    for module, function in DATA_MIGRATIONS:
+        if emptied[module.split(".")[1]]:
+            getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture

@@ -276,7 +276,7 @@ def test_a_failed_rendering_uses_no_number(order, rep1, monkeypatch):
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_four_people_opening_an_order_at_once_get_one_number(order, rep1):
+def test_four_people_opening_an_order_at_once_get_one_number(deployed_rows, order, rep1):
     barrier = threading.Barrier(4)
     numbers: list[str] = []
     errors: list[BaseException] = []
