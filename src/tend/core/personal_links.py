@@ -9,7 +9,9 @@ What every such link must hold, kept in one place:
   The page answers GET with a button; only the POST of that button records anything.
 - Single use and expiring: ``claim`` marks the link used with one conditional UPDATE, so two
   presses (or two tabs) record once.
-- Private: no referrer leaves the page, search engines and caches are told to keep away.
+- Private: no referrer leaves for another site (``same-origin``: a stricter ``no-referrer``
+  makes browsers send ``Origin: null`` with the page's own button, which CSRF rightly refuses),
+  search engines and caches are told to keep away.
 
 Each use (a survey send, a notice recipient) is a model of its app that inherits
 ``PersonalLink``; its view calls ``find`` and ``claim`` and renders a template extending
@@ -90,14 +92,14 @@ class PersonalLink(models.Model):
 
 
 def personal_link_page(view):
-    """Headers for a personal-link page: nothing cached, indexed, framed or referred onward
-    (the token is in the address)."""
+    """Headers for a personal-link page: nothing cached or indexed, and the address (which
+    holds the token) never sent to another site."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 

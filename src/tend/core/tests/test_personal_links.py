@@ -71,5 +71,5 @@ def test_claim_records_once_and_not_after_expiry(sample_table):
 def test_page_headers_keep_the_token_private():
     response = personal_link_page(lambda request: HttpResponse("ok"))(RequestFactory().get("/"))
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "noindex" in response["X-Robots-Tag"]
