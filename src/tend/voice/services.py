@@ -140,19 +140,19 @@ def survey_request(
     survey = Survey.objects.filter(kind=kind, active=True).order_by("pk").first()
     if survey is None:
         return Requested(refused=Refusal.NO_SURVEY)
-    key = _idempotency_key(
-        customer=customer,
-        trigger=trigger,
-        subject=subject_key or subject_label or now.date().isoformat(),
-    )
     with transaction.atomic():
         # The customer's row is the lock: two triggers for one company decide one after another.
         Customer.objects.select_for_update().filter(pk=customer.pk).first()
-        if SurveySend.objects.filter(idempotency_key=key).exists():
-            return Requested(refused=Refusal.ALREADY)
         chosen, refused = _pick_contact(customer, contact)
         if chosen is None:
             return Requested(refused=refused)
+        key = _idempotency_key(
+            customer=customer,
+            trigger=trigger,
+            subject=subject_key or subject_label or f"{now.date().isoformat()}:{chosen.pk}",
+        )
+        if SurveySend.objects.filter(idempotency_key=key).exists():
+            return Requested(refused=Refusal.ALREADY)
         if selectors.customers_with_open_cases().filter(pk=customer.pk).exists():
             return Requested(refused=Refusal.OPEN_CASE)
         contact_since = now - timedelta(days=settings.TEND_VOICE_CONTACT_GAP_DAYS)
