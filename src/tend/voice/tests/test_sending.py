@@ -73,9 +73,7 @@ def test_no_survey_while_the_customer_has_an_open_case(
         other = ask(book["rep2_owned"])
     assert refused.refused == Refusal.OPEN_CASE
     assert other.sent
-    assert list(SurveySend.objects.values_list("customer_id", flat=True)) == [
-        book["rep2_owned"].pk
-    ]
+    assert list(SurveySend.objects.values_list("customer_id", flat=True)) == [book["rep2_owned"].pk]
 
 
 def test_no_survey_to_a_contact_who_opted_out(book, contacts, mailoutbox):
@@ -125,8 +123,12 @@ def test_a_failed_send_removes_the_claim_so_a_later_run_asks_again(
 
 def test_the_same_subject_is_asked_about_once(book, contacts, settings):
     settings.TEND_VOICE_CONTACT_GAP_DAYS = settings.TEND_VOICE_COMPANY_GAP_DAYS = 0
-    first = ask(book["rep1_owned"], kind=SurveyKind.CSAT, trigger="case_closed", subject_label="C-7")
-    again = ask(book["rep1_owned"], kind=SurveyKind.CSAT, trigger="case_closed", subject_label="C-7")
+    first = ask(
+        book["rep1_owned"], kind=SurveyKind.CSAT, trigger="case_closed", subject_label="C-7"
+    )
+    again = ask(
+        book["rep1_owned"], kind=SurveyKind.CSAT, trigger="case_closed", subject_label="C-7"
+    )
     assert first.sent and again.refused == Refusal.ALREADY
 
 
