@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tend.core.inputs import parameter_refused, parse_ids
@@ -51,6 +52,11 @@ def _closed(request, send, state):
     return _link_page(request, send, "voice/link_closed.html", status=410, state=state)
 
 
+# CSRF: the page sends no referrer (the token is in the address), so browsers send
+# "Origin: null" with the button's POST and Django's origin check would refuse every answer.
+# Nothing here rides on a session: the unguessable token is itself the proof, so a forged POST
+# needs the token, which only the recipient has.
+@csrf_exempt
 @personal_link_page
 @require_http_methods(["GET", "POST"])
 def answer(request, token):
@@ -98,6 +104,7 @@ def _question(send: SurveySend) -> dict:
     }
 
 
+@csrf_exempt  # as ``answer``: the token is the proof
 @personal_link_page
 @require_POST
 def opt_out(request, token):
