@@ -42,6 +42,12 @@ class Survey(models.Model):
     open_question_zh_hans = models.CharField(
         _("open question (Simplified Chinese)"), max_length=300
     )
+    thanks_en = models.CharField(
+        _("thank-you (English)"), max_length=300, default="Thank you for your answer."
+    )
+    thanks_zh_hans = models.CharField(
+        _("thank-you (Simplified Chinese)"), max_length=300, default="感谢您的回答。"
+    )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -63,6 +69,10 @@ class Survey(models.Model):
 
     def open_question(self, language: str) -> str:
         return self.open_question_zh_hans if language == "zh-hans" else self.open_question_en
+
+    def thanks(self, language: str) -> str:
+        """Said in the contact's language whatever the translation catalogue holds."""
+        return self.thanks_zh_hans if language == "zh-hans" else self.thanks_en
 
 
 class SurveySend(PersonalLink):

@@ -89,7 +89,13 @@ def answer(request, token):
             )
         if recorded is None:  # pressed twice, or in two tabs: the first one counted
             return _closed(request, send, LinkState.USED)
-        return _link_page(request, send, "voice/thanks.html", answer=recorded)
+        return _link_page(
+            request,
+            send,
+            "voice/thanks.html",
+            answer=recorded,
+            thanks=send.survey.thanks(send.language),
+        )
 
 
 def _question(send: SurveySend) -> dict:

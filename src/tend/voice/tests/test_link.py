@@ -143,7 +143,7 @@ def test_the_page_and_thanks_are_in_the_contacts_language(
     assert "您向朋友或同事推荐我们的可能性有多大" in page
     assert 'lang="zh-hans"' in page
     done = client.post(url(token), {"score": "10"}).content.decode()
-    assert 'lang="zh-hans"' in done
+    assert 'lang="zh-hans"' in done and "感谢您的回答" in done
 
 
 def test_the_page_names_no_other_customer(client, book, contacts, send_survey, mailoutbox):
