@@ -164,3 +164,12 @@ def test_opt_out_is_one_click_and_stops_further_surveys(
     send.refresh_from_db()
     assert send.used_at is None  # opting out is not an answer
     assert SurveySend.objects.count() == 1
+
+
+def test_opting_out_on_an_expired_link_is_a_clear_page_and_changes_nothing(
+    client, book, contacts, send_survey, mailoutbox
+):
+    _send, token = send_survey(book["rep1_owned"], now=timezone.now() - timedelta(days=15))
+    response = client.post(reverse("voice:opt_out", args=[token]))
+    assert response.status_code == 410
+    assert not SurveyOptOut.objects.exists()
