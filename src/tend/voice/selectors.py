@@ -48,3 +48,25 @@ def answer_get_for_user(*, user: User, pk: int) -> SurveyAnswer:
         return answers_visible_to(user=user).get(pk=pk)
     except (SurveyAnswer.DoesNotExist, ValueError, TypeError):
         raise Http404("No such survey answer.") from None
+
+
+def customer_voice(*, customer: Customer) -> dict:
+    """One customer's latest answers (10) and sends (5), and the contacts who opted out. The
+    caller has already checked the user may see the customer."""
+    from .models import SurveyOptOut
+
+    return {
+        "answers": list(
+            SurveyAnswer.objects.filter(customer=customer)
+            .select_related("send__contact")
+            .order_by("-answered_at", "-id")[:10]
+        ),
+        "sends": list(
+            SurveySend.objects.filter(customer=customer)
+            .select_related("contact", "survey")
+            .order_by("-created_at", "-id")[:5]
+        ),
+        "opted_out": list(
+            SurveyOptOut.objects.filter(contact__customer=customer).select_related("contact")
+        ),
+    }

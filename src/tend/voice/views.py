@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tend.core.inputs import parameter_refused, parse_ids
 from tend.core.models import CompanyProfile
 from tend.core.personal_links import LinkState, personal_link_page
+from tend.core.redirects import redirect_back
 from tend.customers.models import Tier
 from tend.customers.selectors import customers_visible_to
 
@@ -200,7 +201,7 @@ def ask(request):
             messages.warning(
                 request, _("%(count)d not asked: %(reason)s.") % {"count": count, "reason": reason}
             )
-        return redirect("voice:ask")
+        return redirect_back(request, "voice:ask")
     tier = request.GET.get("tier", "")
     if tier and tier not in Tier.values:
         return parameter_refused(request, "tier", ", ".join(Tier.values))

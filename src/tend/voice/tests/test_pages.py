@@ -113,3 +113,23 @@ def test_the_answer_page_takes_a_fixed_number_of_queries(
     _send, token = send_survey(book["rep1_owned"])
     with django_assert_max_num_queries(4):
         client.get(reverse("voice:answer", args=[token]))
+
+
+def test_the_customer_page_shows_its_voice_and_asks_from_there(
+    client, rep1, book, contacts, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.TEND_VOICE_COMPANY_GAP_DAYS = 0  # the earlier answer came from another contact
+    customer = book["rep1_owned"]
+    earlier = answer(customer, 2, timezone.now())
+    earlier.comment = "Slow replies"
+    earlier.save()
+    client.force_login(rep1)
+    detail = reverse("customers:detail", args=[customer.pk])
+    page = client.get(detail).content.decode()
+    assert 'id="customer-voice"' in page and "Slow replies" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("voice:ask"), {"ids": [customer.pk], "kind": "csat", "next": detail}
+        )
+    assert response.status_code == 302 and response["Location"] == detail
+    assert SurveySend.objects.filter(customer=customer, survey__kind="csat").count() == 1
