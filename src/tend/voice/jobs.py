@@ -1,6 +1,10 @@
 """The periodic triggers: a CSAT after an order is delivered, and the relationship NPS on each
 tier's rhythm. Both only call ``services.survey_request``; its idempotency key and throttle make
-a second run (or a second worker) send nothing again."""
+a second run (or a second worker) send nothing again.
+
+Both run hourly and ask a customer only during its own working hours (its zone, its weekend,
+its public holidays): a survey read at 3 a.m. or on a holiday is a survey ignored. The others
+wait for a later run."""
 
 import logging
 from datetime import datetime, timedelta
@@ -9,6 +13,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from tend.agenda.local import local_moment
 from tend.customers.models import Customer, CustomerStatus
 from tend.jobs.registry import register_periodic
 from tend.orders.models import Order, OrderStatus
@@ -17,6 +22,15 @@ from .models import SurveyKind, SurveySend, Trigger
 from .services import survey_request
 
 logger = logging.getLogger("tend.voice")
+
+
+def customer_working_now(customer: Customer, now: datetime) -> bool:
+    """Whether it is a working hour of a working day where the customer is."""
+    local = local_moment(country=customer.country, time_zone=customer.time_zone, now=now)
+    return (
+        not local.is_day_off
+        and settings.TEND_WORKDAY_START <= local.time.hour < settings.TEND_WORKDAY_END
+    )
 
 
 def surveys_after_delivery(*, now: datetime | None = None) -> int:
@@ -32,6 +46,8 @@ def surveys_after_delivery(*, now: datetime | None = None) -> int:
     )
     sent = 0
     for order in orders.iterator(chunk_size=500):
+        if not customer_working_now(order.customer, now):
+            continue
         try:
             result = survey_request(
                 customer=order.customer,
@@ -67,6 +83,10 @@ def relationship_surveys(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     sent = 0
     for customer in relationship_due(now=now).iterator(chunk_size=500):
+        if not customer_working_now(customer, now):
+            continue
+        if sent >= settings.TEND_VOICE_RELATIONSHIP_BATCH:
+            break  # the rest in the next runs: a new book is not surveyed all in one hour
         days = settings.TEND_VOICE_RHYTHM_DAYS.get(customer.tier, 365)
         period = now.date().toordinal() // days
         try:
@@ -85,4 +105,4 @@ def relationship_surveys(*, now: datetime | None = None) -> int:
 
 
 register_periodic("voice.surveys_after_delivery", timedelta(hours=1), surveys_after_delivery)
-register_periodic("voice.relationship_surveys", timedelta(days=1), relationship_surveys)
+register_periodic("voice.relationship_surveys", timedelta(hours=1), relationship_surveys)

@@ -144,6 +144,14 @@ def test_bad_kind_or_trigger_is_refused_naming_the_field(book, contacts):
     assert not SurveySend.objects.exists()
 
 
+def working_moment(customer, after):
+    """The first whole hour at or after ``after`` that is a working hour where the customer is."""
+    moment = after.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    while not jobs.customer_working_now(customer, moment):
+        moment += timedelta(hours=1)
+    return moment
+
+
 def _deliver(order):
     from tend.orders import services as order_services
 
@@ -173,10 +181,12 @@ def test_the_delivery_job_run_twice_sends_once(
         lines=[{"product": ProductFactory(), "quantity": Decimal(1), "unit_price": Decimal(5)}],
     )
     _deliver(order)
+    now = working_moment(order.customer, timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
-        assert jobs.surveys_after_delivery() == 1
+        assert jobs.surveys_after_delivery(now=now) == 1
     with django_capture_on_commit_callbacks(execute=True):
-        assert jobs.surveys_after_delivery() == 0
+        assert jobs.surveys_after_delivery(now=now) == 0
+        assert jobs.surveys_after_delivery(now=now + timedelta(hours=1)) == 0
     send = SurveySend.objects.get()
     assert (send.trigger, send.survey.kind, send.subject_label) == (
         Trigger.ORDER_DELIVERED,
@@ -190,16 +200,17 @@ def test_the_relationship_job_follows_each_tiers_rhythm_and_sends_once(
     db, settings, django_capture_on_commit_callbacks, mailoutbox
 ):
     settings.TEND_VOICE_RHYTHM_DAYS = {"A": 180, "B": 365, "C": 365}
-    now = timezone.now()
     a = CustomerFactory(tier="A", status=CustomerStatus.ACTIVE)
     c = CustomerFactory(tier="C", status=CustomerStatus.ACTIVE)
     prospect = CustomerFactory(tier="A", status=CustomerStatus.PROSPECT)
     for customer in (a, c, prospect):
         ContactFactory(customer=customer)
+    now = working_moment(a, timezone.now())  # all three in Dubai
+    before = working_moment(a, now - timedelta(days=200))
     with django_capture_on_commit_callbacks(execute=True):
-        assert jobs.relationship_surveys(now=now - timedelta(days=200)) == 2
+        assert jobs.relationship_surveys(now=before) == 2
     with django_capture_on_commit_callbacks(execute=True):
-        assert jobs.relationship_surveys(now=now - timedelta(days=200)) == 0
+        assert jobs.relationship_surveys(now=before) == 0
     # 200 days on: tier A is due again (180), tier C not yet (365).
     with django_capture_on_commit_callbacks(execute=True):
         assert jobs.relationship_surveys(now=now) == 1
@@ -209,3 +220,40 @@ def test_the_relationship_job_follows_each_tiers_rhythm_and_sends_once(
     )
     assert len(mailoutbox) == 3
     assert not SurveySend.objects.filter(customer=prospect).exists()
+
+
+def test_the_jobs_ask_each_customer_in_its_own_working_hours_across_the_date_line(
+    db, django_capture_on_commit_callbacks, mailoutbox
+):
+    from datetime import UTC, datetime
+
+    auckland = CustomerFactory(
+        tier="B", status=CustomerStatus.ACTIVE, country="NZ", time_zone="Pacific/Auckland"
+    )
+    los_angeles = CustomerFactory(
+        tier="B", status=CustomerStatus.ACTIVE, country="US", time_zone="America/Los_Angeles"
+    )
+    for customer in (auckland, los_angeles):
+        ContactFactory(customer=customer)
+    # Monday 8 June 2026, 02:00 UTC: 14:00 Monday in Auckland, 19:00 Sunday in Los Angeles.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.relationship_surveys(now=datetime(2026, 6, 8, 2, tzinfo=UTC)) == 1
+    assert list(SurveySend.objects.values_list("customer", flat=True)) == [auckland.pk]
+    # 17:00 UTC: 10:00 Monday in Los Angeles, 05:00 Tuesday in Auckland.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.relationship_surveys(now=datetime(2026, 6, 8, 17, tzinfo=UTC)) == 1
+    assert SurveySend.objects.filter(customer=los_angeles).count() == 1
+    assert len(mailoutbox) == 2
+
+
+def test_a_run_asks_at_most_a_batch_of_customers(
+    db, settings, django_capture_on_commit_callbacks, mailoutbox
+):
+    settings.TEND_VOICE_RELATIONSHIP_BATCH = 2
+    customers = [CustomerFactory(status=CustomerStatus.ACTIVE) for _ in range(3)]
+    for customer in customers:
+        ContactFactory(customer=customer)
+    now = working_moment(customers[0], timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.relationship_surveys(now=now) == 2
+        assert jobs.relationship_surveys(now=now + timedelta(hours=1)) == 1

@@ -2,6 +2,7 @@
 a mail scanner opens the link; the buyer answers 2 with a comment; the owner gets a follow-up
 task, the answer is on the timeline, and the voice page counts it."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,6 +18,8 @@ from tend.tasks.models import Task
 from tend.timeline.models import TimelineEntry
 from tend.voice import jobs
 from tend.voice.models import SurveyAnswer
+
+from .test_sending import working_moment
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +45,10 @@ def test_story_feedback_unhappy_buyer_after_a_delivery_reaches_the_owner(
     )
     order_services.order_status_change(order=order, status=OrderStatus.DELIVERED, by=rep1)
 
+    now = working_moment(customer, timezone.now())  # the first run in Dubai's working hours
     with django_capture_on_commit_callbacks(execute=True):
-        assert jobs.surveys_after_delivery() == 1
-        assert jobs.surveys_after_delivery() == 0  # the next hour's run
+        assert jobs.surveys_after_delivery(now=now) == 1
+        assert jobs.surveys_after_delivery(now=now + timedelta(hours=1)) == 0  # the next run
     (message,) = mail.outbox
     assert "满意" in message.body and "SO-88" in message.body
     token = message.body.split("/voice/a/")[1].split("/")[0]
@@ -57,7 +61,7 @@ def test_story_feedback_unhappy_buyer_after_a_delivery_reaches_the_owner(
 
     task = Task.objects.get(customer=customer)
     assert task.assignee == rep1 and task.detail == "包装破损"
-    entry = TimelineEntry.objects.filter(customer=customer, kind="survey").latest("at")
+    entry = TimelineEntry.objects.get(customer=customer, source_type="voice.surveyanswer")
     assert "2 of 5" in entry.title
     client.force_login(rep1)
     page = client.get(reverse("voice:overview"), {"by": "tier"})
