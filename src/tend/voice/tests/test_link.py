@@ -173,3 +173,15 @@ def test_opting_out_on_an_expired_link_is_a_clear_page_and_changes_nothing(
     response = client.post(reverse("voice:opt_out", args=[token]))
     assert response.status_code == 410
     assert not SurveyOptOut.objects.exists()
+
+
+@pytest.mark.parametrize("comment", ["a\x00b", "x" * 2001])
+def test_a_bad_comment_is_refused_and_the_link_stays_open(
+    client, book, contacts, send_survey, mailoutbox, comment
+):
+    send, token = send_survey(book["rep1_owned"])
+    response = client.post(url(token), {"score": "7", "comment": comment})
+    assert response.status_code == 400
+    send.refresh_from_db()
+    assert send.used_at is None
+    assert not SurveyAnswer.objects.exists()

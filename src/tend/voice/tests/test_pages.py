@@ -133,3 +133,13 @@ def test_the_customer_page_shows_its_voice_and_asks_from_there(
         )
     assert response.status_code == 302 and response["Location"] == detail
     assert SurveySend.objects.filter(customer=customer, survey__kind="csat").count() == 1
+
+
+def test_answering_and_opting_out_take_a_fixed_number_of_queries(
+    client, book, contacts, send_survey, mailoutbox, django_assert_max_num_queries
+):
+    _send, token = send_survey(book["rep1_owned"])
+    with django_assert_max_num_queries(16):
+        assert client.post(reverse("voice:answer", args=[token]), {"score": "3"}).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.post(reverse("voice:opt_out", args=[token])).status_code == 200
