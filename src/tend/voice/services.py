@@ -153,7 +153,9 @@ def survey_request(
         )
         if SurveySend.objects.filter(idempotency_key=key).exists():
             return Requested(refused=Refusal.ALREADY)
-        if selectors.customers_with_open_cases().filter(pk=customer.pk).exists():
+        # Any one-column queryset of customer ids will do (cases' own is of its rows' ids).
+        open_cases = selectors.customers_with_open_cases()
+        if Customer.objects.filter(pk=customer.pk, pk__in=open_cases).exists():
             return Requested(refused=Refusal.OPEN_CASE)
         contact_since = now - timedelta(days=settings.TEND_VOICE_CONTACT_GAP_DAYS)
         if SurveySend.objects.filter(contact=chosen, created_at__gt=contact_since).exists():

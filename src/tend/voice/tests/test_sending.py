@@ -66,6 +66,7 @@ def test_no_survey_while_the_customer_has_an_open_case(
     monkeypatch.setattr(
         selectors,
         "customers_with_open_cases",
+        # As cases will: the customer ids of open cases (here a one-column values queryset).
         lambda: Customer.objects.filter(pk=customer.pk).values("pk"),
     )
     with django_capture_on_commit_callbacks(execute=True):
