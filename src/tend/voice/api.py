@@ -37,7 +37,7 @@ class SurveySendOut(Schema):
     survey_id: int
     kind: str
     customer_id: int
-    contact_id: int
+    contact_id: int | None = Field(description="Empty when the contact was removed since.")
     contact_name: str
     trigger: str
     subject_label: str
@@ -50,10 +50,6 @@ class SurveySendOut(Schema):
     @staticmethod
     def resolve_kind(obj: SurveySend) -> str:
         return obj.survey.kind
-
-    @staticmethod
-    def resolve_contact_name(obj: SurveySend) -> str:
-        return obj.contact.name
 
     @staticmethod
     def resolve_answered(obj: SurveySend) -> bool:
@@ -96,7 +92,7 @@ class SurveyAnswerOut(Schema):
     id: int
     send_id: int
     customer_id: int
-    contact_id: int
+    contact_id: int | None = Field(description="Empty when the contact was removed since.")
     kind: str
     score: int
     comment: str
@@ -104,7 +100,7 @@ class SurveyAnswerOut(Schema):
     unhappy: bool = Field(description="A detractor (NPS 0–6) or an unhappy CSAT (1–2).")
 
     @staticmethod
-    def resolve_contact_id(obj: SurveyAnswer) -> int:
+    def resolve_contact_id(obj: SurveyAnswer) -> int | None:
         return obj.send.contact_id
 
 

@@ -92,11 +92,14 @@ def _surveys(ctx: DemoContext, rng) -> None:
         for c in ctx.customers
         if c.status in (CustomerStatus.ACTIVE, CustomerStatus.WON_BACK) and c.contact_ids
     ]
-    contacts = dict(
-        Contact.objects.filter(pk__in=[i for c in customers for i in c.contact_ids])
+    contacts = {
+        pk: (language, name)
+        for pk, language, name in Contact.objects.filter(
+            pk__in=[i for c in customers for i in c.contact_ids]
+        )
         .exclude(email="")
-        .values_list("pk", "language")
-    )
+        .values_list("pk", "language", "name")
+    }
     sends, answers = [], []
     for customer in customers:
         usable = [pk for pk in customer.contact_ids if pk in contacts]
@@ -104,7 +107,7 @@ def _surveys(ctx: DemoContext, rng) -> None:
             continue
         for index, (days_ago, kind) in enumerate(_send_days(rng, customer.tier)):
             contact = usable[0] if rng.random() < 0.7 else rng.choice(usable)
-            language = contact_language(Contact(language=contacts[contact]))
+            language = contact_language(Contact(language=contacts[contact][0]))
             created = ctx.now - timedelta(days=days_ago, hours=rng.randint(0, 23))
             key = f"demo:{customer.id}:{index}"
             answered = rng.random() < ANSWER_SHARE and days_ago > 1
@@ -113,7 +116,8 @@ def _surveys(ctx: DemoContext, rng) -> None:
             trigger = Trigger.RELATIONSHIP if kind == SurveyKind.NPS else Trigger.ORDER_DELIVERED
             sends.append(
                 (
-                    surveys[kind].pk, customer.id, contact, trigger, language, key, created,
+                    surveys[kind].pk, customer.id, contact, contacts[contact][1], trigger,
+                    language, key, created,
                     created, token_digest(secrets.token_urlsafe(32)),
                     created + timedelta(days=settings.TEND_VOICE_LINK_DAYS), at,
                 )
@@ -127,7 +131,7 @@ def _surveys(ctx: DemoContext, rng) -> None:
                 )
     bulk_insert(
         SurveySend,
-        ["survey", "customer", "contact", "trigger", "language", "idempotency_key",
+        ["survey", "customer", "contact", "contact_name", "trigger", "language", "idempotency_key",
          "created_at", "sent_at", "token_hash", "expires_at", "used_at"],
         sends,
     )  # fmt: skip
@@ -155,7 +159,7 @@ def _surveys(ctx: DemoContext, rng) -> None:
             data={"score": answer.score, "kind": answer.kind},
             save=False,
         )
-        for answer in SurveyAnswer.objects.select_related("send__contact").iterator(chunk_size=2000)
+        for answer in SurveyAnswer.objects.select_related("send").iterator(chunk_size=2000)
     ]
     TimelineEntry.objects.bulk_create(entries, batch_size=2000)
     ctx.counts["survey_sends"] = len(sends)
@@ -170,7 +174,7 @@ def _answer_title(answer):
     top = 10 if answer.kind == SurveyKind.NPS else 5
     return TranslatableText(
         gettext_lazy("%(contact)s answered the survey: %(score)d of %(top)d"),
-        {"contact": answer.send.contact.name, "score": answer.score, "top": top},
+        {"contact": answer.send.contact_name, "score": answer.score, "top": top},
     )
 
 

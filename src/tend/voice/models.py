@@ -83,9 +83,14 @@ class SurveySend(PersonalLink):
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="survey_sends"
     )
+    # A removed contact leaves the send and its answer in the customer's history.
     contact = models.ForeignKey(
-        "customers.Contact", on_delete=models.CASCADE, related_name="survey_sends"
+        "customers.Contact",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_sends",
     )
+    contact_name = models.CharField(_("contact"), max_length=150, default="")
     trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
     subject_label = models.CharField(_("about"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=7, default="en")
@@ -106,7 +111,7 @@ class SurveySend(PersonalLink):
         ]
 
     def __str__(self) -> str:
-        return f"{self.survey} → {self.contact}"
+        return f"{self.survey} → {self.contact_name}"
 
 
 class SurveyAnswer(models.Model):

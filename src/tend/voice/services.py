@@ -167,6 +167,7 @@ def survey_request(
             survey=survey,
             customer=customer,
             contact=chosen,
+            contact_name=chosen.name,
             trigger=trigger,
             subject_label=subject_label,
             language=contact_language(chosen),
@@ -268,7 +269,7 @@ def _follow_up(answer: SurveyAnswer, now: datetime) -> None:
         assignee=person,
         kind=TaskKind.FOLLOW_UP,
         title=_("Call %(contact)s: answered %(score)d of %(top)d to our survey")
-        % {"contact": answer.send.contact.name, "score": answer.score, "top": top},
+        % {"contact": answer.send.contact_name, "score": answer.score, "top": top},
         detail=answer.comment,
         due_at=add_working_days(now, 1, tz=person.time_zone or "UTC"),
         origin="voice",
@@ -313,7 +314,7 @@ def answer_record(
             body=comment,
             title=TranslatableText(
                 gettext_lazy("%(contact)s answered the survey: %(score)d of %(top)d"),
-                {"contact": send.contact.name, "score": score, "top": top},
+                {"contact": send.contact_name, "score": score, "top": top},
             ),
             data={"score": score, "kind": send.survey.kind},
         )
@@ -325,8 +326,8 @@ def contact_opt_out(*, send: SurveySend, now: datetime | None = None) -> bool:
     """The contact asks (one click on the page) to be surveyed no more. Refused for an expired
     link; True when it was new."""
     now = now or timezone.now()
-    if send.expires_at <= now:
-        return False
+    if send.expires_at <= now or send.contact_id is None:
+        return False  # expired, or the contact was removed (nobody left to ask)
     with transaction.atomic():
         _opt_out, created = SurveyOptOut.objects.get_or_create(
             contact_id=send.contact_id, defaults={"at": now, "send": send}
@@ -338,7 +339,7 @@ def contact_opt_out(*, send: SurveySend, now: datetime | None = None) -> bool:
                 at=now,
                 title=TranslatableText(
                     gettext_lazy("%(contact)s asked not to be surveyed again"),
-                    {"contact": send.contact.name},
+                    {"contact": send.contact_name},
                 ),
             )
     return created

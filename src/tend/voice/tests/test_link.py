@@ -185,3 +185,15 @@ def test_a_bad_comment_is_refused_and_the_link_stays_open(
     send.refresh_from_db()
     assert send.used_at is None
     assert not SurveyAnswer.objects.exists()
+
+
+def test_removing_a_contact_keeps_their_answer_in_the_history(
+    client, book, contacts, send_survey, mailoutbox
+):
+    send, token = send_survey(book["rep1_owned"])
+    client.post(url(token), {"score": "9"})
+    Contact.objects.filter(pk=send.contact_id).delete()
+    answer = SurveyAnswer.objects.select_related("send").get()
+    assert answer.send.contact_id is None and answer.send.contact_name == "rep1_owned buyer"
+    assert client.post(reverse("voice:opt_out", args=[token])).status_code == 200
+    assert not SurveyOptOut.objects.exists()
