@@ -27,6 +27,7 @@ DATA_MIGRATIONS = [
     ("tend.health.migrations.0002_default_playbooks", "create"),
     ("tend.health.migrations.0003_playbook_per_owner", "group_departed_owners"),
     ("tend.health.migrations.0004_single_thread_playbook_wording", "forward"),
+    ("tend.voice.migrations.0002_default_surveys", "create"),
 ]
 
 
@@ -41,10 +42,12 @@ def deployed_rows(transactional_db):
 
     from tend.approvals.models import ApprovalPolicy
     from tend.health.models import PlaybookRule
+    from tend.voice.models import Survey
 
     emptied = {
         "approvals": not ApprovalPolicy.objects.exists(),
         "health": not PlaybookRule.objects.exists(),
+        "voice": not Survey.objects.exists(),
     }
     for module, function in DATA_MIGRATIONS:
         if emptied[module.split(".")[1]]:

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "tend.approvals",
     "tend.tasks",
     "tend.health",
+    "tend.voice",
     "tend.api",
     "tend.demo",
 ]
@@ -289,6 +290,19 @@ TEND_DELAY_UPDATE_EVERY_DAYS = env_int("TEND_DELAY_UPDATE_EVERY_DAYS", 7)
 # Uploads larger than this are checked and imported by the worker, with a progress bar.
 TEND_IMPORT_BACKGROUND_BYTES = env_int("TEND_IMPORT_BACKGROUND_BYTES", 2 * 1024 * 1024)
 # The exporter, as printed on order confirmations.
+# Customer voice: how often a contact or a company may be surveyed, how long a link lives, and
+# the relationship survey's rhythm per tier (days).
+TEND_VOICE_CONTACT_GAP_DAYS = env_int("TEND_VOICE_CONTACT_GAP_DAYS", 90)
+TEND_VOICE_COMPANY_GAP_DAYS = env_int("TEND_VOICE_COMPANY_GAP_DAYS", 90)
+TEND_VOICE_LINK_DAYS = env_int("TEND_VOICE_LINK_DAYS", 14)
+TEND_VOICE_DELIVERY_WINDOW_DAYS = env_int("TEND_VOICE_DELIVERY_WINDOW_DAYS", 14)
+TEND_VOICE_RELATIONSHIP_BATCH = env_int("TEND_VOICE_RELATIONSHIP_BATCH", 200)
+TEND_VOICE_RHYTHM_DAYS = {
+    "A": env_int("TEND_VOICE_RHYTHM_A", 180),
+    "B": env_int("TEND_VOICE_RHYTHM_B", 365),
+    "C": env_int("TEND_VOICE_RHYTHM_C", 365),
+}
+
 TEND_COMPANY_NAME = env_str("TEND_COMPANY_NAME", "Your Company Ltd.")
 TEND_COMPANY_ADDRESS = env_str("TEND_COMPANY_ADDRESS", "")
 TEND_COMPANY_EMAIL = env_str("TEND_COMPANY_EMAIL", "")
