@@ -53,10 +53,9 @@ def _closed(request, send, state):
     return _link_page(request, send, "voice/link_closed.html", status=410, state=state)
 
 
-# CSRF: the page sends no referrer (the token is in the address), so browsers send
-# "Origin: null" with the button's POST and Django's origin check would refuse every answer.
-# Nothing here rides on a session: the unguessable token is itself the proof, so a forged POST
-# needs the token, which only the recipient has.
+# CSRF: nothing here rides on a session or a cookie (the recipient is not signed in), so there
+# is no ambient authority to forge; the unguessable token is itself the proof, which only the
+# recipient has. Exempting the page also spares phones whose mail app's browser drops cookies.
 @csrf_exempt
 @personal_link_page
 @require_http_methods(["GET", "POST"])

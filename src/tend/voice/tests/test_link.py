@@ -25,7 +25,7 @@ def test_opening_the_link_records_nothing(client, book, contacts, send_survey, m
     assert response.status_code == 200
     assert "How likely are you to recommend us" in response.content.decode()
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     send.refresh_from_db()
     assert send.used_at is None
     assert SurveyAnswer.objects.count() == 0
