@@ -1,10 +1,41 @@
-"""``tend serve``: gunicorn with WhiteNoise for a team, or ``--dev`` for Django's reloader."""
+"""``tend serve``: gunicorn with WhiteNoise for a team, or ``--dev`` for Django's reloader.
+
+Workers are processes (one per core by default: Python renders pages one at a time per
+process), each with a pool of threads (``gthread``), so a request waiting on the database or a
+small static file never queues behind another request's page render, and browsers keep their
+connection open between requests (keep-alive). Every thread keeps its database connection
+(``CONN_MAX_AGE``, checked before reuse)."""
 
 import os
+import sys
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+
+THREADS = 8  # per worker: enough to overlap database waits and static files on two cores
+
+
+def default_workers() -> int:
+    """One process per core, at least two (one busy rendering leaves the other to answer)."""
+    return max(2, os.cpu_count() or 1)
+
+
+def _env_count(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    if not value:
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= 256:
+        raise CommandError(f"{name} must be a whole number from 1 to 256, not {value!r}.")
+    return int(value)
+
+
+def _count(text: str) -> int:
+    import argparse
+
+    if not text.isdigit() or not 1 <= int(text) <= 256:
+        raise argparse.ArgumentTypeError(f"a whole number from 1 to 256, not {text!r}")
+    return int(text)
 
 
 class Command(BaseCommand):
@@ -16,11 +47,21 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("TEND_PORT", "8000")))
         parser.add_argument(
             "--workers",
-            type=int,
-            default=int(os.environ.get("TEND_WORKERS", str(2 * (os.cpu_count() or 1) + 1))),
+            type=_count,
+            default=None,
+            help="processes (TEND_WORKERS; default one per core, at least 2)",
+        )
+        parser.add_argument(
+            "--threads",
+            type=_count,
+            default=None,
+            help=f"threads per process (TEND_THREADS; default {THREADS})",
+        )
+        parser.add_argument(
+            "--no-access-log", action="store_true", help="do not log every request to stdout"
         )
 
-    def handle(self, *args, dev, host, port, workers, **options):
+    def handle(self, *args, dev, host, port, workers, threads, no_access_log, **options):
         bind = f"{host}:{port}"
         if dev:
             # The reloader runs the server in a child process that reads the settings afresh.
@@ -32,11 +73,15 @@ class Command(BaseCommand):
             raise CommandError(
                 "DEBUG is on: tracebacks are for `tend serve --dev` only; unset TEND_DEV_SERVER."
             )
+        workers = workers or _env_count("TEND_WORKERS", default_workers())
+        threads = threads or _env_count("TEND_THREADS", THREADS)
         if settings.PRODUCTION:
             call_command("collectstatic", interactive=False, verbosity=0)
         from gunicorn.app.wsgiapp import WSGIApplication
 
-        self.stdout.write(f"Tend is serving at http://{bind}/ with {workers} workers")
+        self.stdout.write(
+            f"Tend is serving at http://{bind}/ with {workers} workers of {threads} threads"
+        )
         argv = [
             "gunicorn",
             "tend.wsgi:application",
@@ -44,12 +89,16 @@ class Command(BaseCommand):
             bind,
             "--workers",
             str(workers),
-            "--access-logfile",
-            "-",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--keep-alive",
+            "5",
             "--timeout",
             "120",
         ]
-        import sys
-
+        if not no_access_log:
+            argv += ["--access-logfile", "-"]
         sys.argv = argv
         WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
