@@ -203,6 +203,12 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Compressed copies (gzip and brotli) are written once, at collectstatic; source maps are only
+# read by developers' tools and are the largest files (seconds of brotli each).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br"),
+    *("woff", "woff2", "ttf", "otf", "mp4", "webm", "map"),
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
