@@ -111,6 +111,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tend.core.gate.PageGateMiddleware",  # after WhiteNoise: static files never wait for it
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "tend.core.middleware.InputGuardMiddleware",
@@ -262,6 +263,9 @@ TEND_LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("TEND_LOGIN_MAX_FAILURES_PER_ACCOU
 # empty: REMOTE_ADDR. Set it only behind such a proxy, or clients choose their own address.
 TEND_CLIENT_IP_HEADER = env_str("TEND_CLIENT_IP_HEADER")
 TEND_PAGE_SIZE = env_int("TEND_PAGE_SIZE", 50)
+# Pages rendered at once per server process (tend.core.gate): about the cores' worth of Python
+# a process gets; its other threads wait, or serve static files.
+TEND_PAGE_CONCURRENCY = env_int("TEND_PAGE_CONCURRENCY", 2)
 TEND_MAX_OWNED_CUSTOMERS = env_int("TEND_MAX_OWNED_CUSTOMERS", 300)
 # The largest file an import accepts; a larger request body is refused with a 413.
 TEND_MAX_UPLOAD_BYTES = env_int("TEND_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)

@@ -103,3 +103,39 @@ def test_serve_refuses_a_worker_count_that_is_not_one(gunicorn_argv, monkeypatch
     with pytest.raises(CommandError, match="TEND_THREADS"):
         call_command("serve", "--port", "8124")
     assert gunicorn_argv == []
+
+
+def test_the_page_gate_lets_only_so_many_renders_run_at_once(settings):
+    import threading
+    import time
+
+    from tend.core.gate import PageGateMiddleware
+
+    settings.TEND_PAGE_CONCURRENCY = 2
+    running, most = [], []
+    lock = threading.Lock()
+
+    def render(request):
+        with lock:
+            running.append(request)
+            most.append(len(running))
+        time.sleep(0.02)
+        with lock:
+            running.remove(request)
+        return request
+
+    gate = PageGateMiddleware(render)
+    threads = [threading.Thread(target=gate, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert max(most) == 2
+    assert len(most) == 6
+
+
+def test_static_files_are_answered_before_the_page_gate(settings):
+    order = settings.MIDDLEWARE
+    assert order.index("whitenoise.middleware.WhiteNoiseMiddleware") < order.index(
+        "tend.core.gate.PageGateMiddleware"
+    )
