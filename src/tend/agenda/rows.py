@@ -2,13 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.db import connections
-from django.db.models import Count, QuerySet, Window
+from django.db.models import QuerySet
 
 from .local import LocalMoment, local_moment
 from .registry import AgendaContext, SectionResult
-
-TOTAL = "agenda_section_total"
 
 
 @dataclass
@@ -19,18 +16,18 @@ class Row:
     overdue: bool = False
 
 
-def _page_and_total(queryset, limit: int) -> tuple[list, int]:
+def _page_and_total(queryset, limit: int, by_ids: bool) -> tuple[list, int]:
     """The first ``limit`` items and how many there are in all, counting only when the page is
-    full. On PostgreSQL a queryset answers both in one query (the total as a window count over
-    the same rows: the database finds and sorts them once, where a COUNT and then a page found
-    them twice). SQLite's planner drops its hints inside the window's subquery, so it pages
-    and then counts."""
+    full (a count and a page are each cheaper than one query doing both: the count may join
+    by hash, the page stop early). ``by_ids``: find the page's ids first, which an index can
+    answer alone, then read only those rows, instead of reading every candidate row to sort."""
     if limit < 1:
         return [], queryset.count()
-    if isinstance(queryset, QuerySet) and connections[queryset.db].vendor == "postgresql":
-        items = list(queryset.annotate(**{TOTAL: Window(Count("pk"))})[:limit])
-        return items, getattr(items[0], TOTAL) if items else 0
-    items = list(queryset[:limit])
+    if by_ids and isinstance(queryset, QuerySet):
+        ids = list(queryset.values_list("pk", flat=True)[:limit])
+        items = list(queryset.filter(pk__in=ids)) if ids else []
+    else:
+        items = list(queryset[:limit])
     return items, len(items) if len(items) < limit else queryset.count()
 
 
@@ -40,8 +37,9 @@ def section_rows(
     limit: int,
     customer_of=lambda item: item.customer,
     overdue=lambda item: False,
+    by_ids: bool = False,
 ) -> SectionResult:
-    items, total = _page_and_total(queryset, limit)
+    items, total = _page_and_total(queryset, limit, by_ids)
     rows = []
     for item in items:
         customer = customer_of(item)

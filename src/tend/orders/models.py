@@ -155,8 +155,8 @@ class Order(GuardedModel):
         verbose_name_plural = _("orders")
         indexes = [
             models.Index(fields=["customer", "-order_date"]),
-            # Late orders are found from this index alone (no row read per open order); the
-            # customer is checked after, for the rows that are late.
+            # Late orders, and their order on Today, are found from this index alone (no row
+            # read per open order); the customer is checked after, for the rows that are late.
             models.Index(
                 fields=[
                     "status",
@@ -164,6 +164,9 @@ class Order(GuardedModel):
                     "estimated_ship_date",
                     "last_delay_update_at",
                     "customer",
+                    "essential",
+                    "time_sensitive",
+                    "id",
                 ],
                 name="orders_open_late_idx",
             ),  # fmt: skip
