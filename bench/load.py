@@ -440,7 +440,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None, help="passed to tend serve")
     args = parser.parse_args()
     args.customers = args.customers or (10_000 if args.quick else 100_000)
-    seconds = args.seconds or (10 if args.quick else 60)
+    seconds = args.seconds or (8 if args.quick else 60)
     rounds = args.rounds or (5 if args.quick else 25)
     if args.database == "postgresql" and not args.database_url:
         args.database_url = f"postgresql://postgres@127.0.0.1:5432/tend_load_{args.customers}"
@@ -469,7 +469,7 @@ def main() -> None:
         busy, busy_seconds = run_phase(users, seconds, 0.0, port, static_path)
         busy_figures = table(f"2. {args.users} users, no think time", busy, busy_seconds)
         rps = (busy.count - len(busy.times.get("static", []))) / busy_seconds
-        think_seconds = max(seconds, 4 * args.think) if args.think else seconds
+        think_seconds = max(seconds, 3 * args.think) if args.think else seconds
         team, team_seconds = run_phase(users, think_seconds, args.think, port, static_path)
         team_figures = table(
             f"3. {args.users} users, {args.think:g} s think time", team, team_seconds

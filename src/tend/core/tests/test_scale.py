@@ -82,7 +82,7 @@ def test_serve_runs_threaded_workers_with_keep_alive(gunicorn_argv, monkeypatch)
     (argv,) = gunicorn_argv
     assert _option(argv, "--worker-class") == "gthread"
     assert _option(argv, "--workers") == "4"
-    assert _option(argv, "--threads") == "8"
+    assert _option(argv, "--threads") == "16"
     assert int(_option(argv, "--keep-alive")) > 0
 
 

@@ -15,7 +15,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-THREADS = 8  # per worker: enough to overlap database waits and static files on two cores
+# Threads per worker. Only TEND_PAGE_CONCURRENCY of them render at once (tend.core.gate); the
+# others wait their turn or serve static files, so there are more than the users working at
+# once: a static file never waits for a free thread. Each keeps a database connection.
+THREADS = 16
 
 
 def default_workers() -> int:
