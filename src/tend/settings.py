@@ -112,6 +112,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tend.core.gate.PageGateMiddleware",  # after WhiteNoise: static files never wait for it
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "tend.core.middleware.InputGuardMiddleware",
@@ -148,6 +149,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'tend.sqlite3'}",
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        # A kept connection is checked before a request reuses it (one cheap round trip),
+        # so a database restart costs no failed request.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -201,6 +205,12 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Compressed copies (gzip and brotli) are written once, at collectstatic; source maps are only
+# read by developers' tools and are the largest files (seconds of brotli each).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br"),
+    *("woff", "woff2", "ttf", "otf", "mp4", "webm", "map"),
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
@@ -254,6 +264,9 @@ TEND_LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("TEND_LOGIN_MAX_FAILURES_PER_ACCOU
 # empty: REMOTE_ADDR. Set it only behind such a proxy, or clients choose their own address.
 TEND_CLIENT_IP_HEADER = env_str("TEND_CLIENT_IP_HEADER")
 TEND_PAGE_SIZE = env_int("TEND_PAGE_SIZE", 50)
+# Pages rendered at once per server process (tend.core.gate): about the cores' worth of Python
+# a process gets; its other threads wait, or serve static files.
+TEND_PAGE_CONCURRENCY = env_int("TEND_PAGE_CONCURRENCY", 2)
 TEND_MAX_OWNED_CUSTOMERS = env_int("TEND_MAX_OWNED_CUSTOMERS", 300)
 # The largest file an import accepts; a larger request body is refused with a 413.
 TEND_MAX_UPLOAD_BYTES = env_int("TEND_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)

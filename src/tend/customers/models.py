@@ -240,6 +240,8 @@ class Customer(GuardedModel):
             models.Index(fields=["-created_at"]),
             models.Index(fields=["owner", "touch_due_at"]),
             models.Index(fields=["pool_return_at"]),
+            # Today's "about to return to the pool": one rep's customers, by that date.
+            models.Index(fields=["owner", "pool_return_at"], name="customer_owner_pool_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

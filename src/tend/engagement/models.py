@@ -76,7 +76,14 @@ class Interaction(models.Model):
                 condition=Q(needs_answer=True, answered_at__isnull=True),
                 name="engagement_open_inquiry_idx",
             ),
-            models.Index(fields=["responder", "answered_at"]),
+            # Only answered inquiries: an index holding the unanswered ones too lets SQLite's
+            # planner pick it for "answered_at IS NULL" (it expects a handful of rows and reads
+            # millions) instead of the open inquiries' partial index above.
+            models.Index(
+                fields=["responder", "answered_at"],
+                condition=Q(answered_at__isnull=False),
+                name="engagement_answered_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

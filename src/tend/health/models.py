@@ -57,7 +57,12 @@ class HealthSnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["customer", "day"], name="health_one_snapshot_a_day")
         ]
-        indexes = [models.Index(fields=["day", "value_at_risk"])]
+        indexes = [
+            models.Index(fields=["day", "value_at_risk"]),
+            # Today's "customers at high risk" and the at-risk list's levels: one level of the
+            # day in value order, not the whole day's book filtered row by row.
+            models.Index(fields=["day", "level", "value_at_risk"], name="health_day_level_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} on {self.day}: {self.level}"

@@ -19,6 +19,7 @@ from django.db.models import (
 from django.http import Http404
 
 from tend.accounts.models import User
+from tend.core.planner import COMMON, Likelihood
 from tend.customers.selectors import customers_visible_to
 
 from .models import Disruption, Order, OrderLine, Sample, SampleOutcome
@@ -148,7 +149,9 @@ def orders_needing_update(*, user: User, today: date, now: datetime) -> QuerySet
         Order.objects.needing_update(
             today=today, now=now, every_days=settings.TEND_DELAY_UPDATE_EVERY_DAYS
         )
-        .filter(customer__owner=user)
+        # From the open orders to their customers, never from the rep's (maybe 20,000)
+        # customers to all their orders.
+        .filter(Likelihood(Q(customer__owner=user), COMMON))
         .select_related("customer")
         .order_by("-essential", "-time_sensitive", "promised_ship_date", "id")
     )

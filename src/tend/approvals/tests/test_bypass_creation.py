@@ -465,9 +465,17 @@ def test_a_customer_import_creates_customers_and_asks_for_their_terms(
     )
 
 
-def test_customers_cannot_be_added_or_changed_in_the_django_admin(client, admin_user):
+def test_customers_cannot_be_added_or_changed_in_the_django_admin(client, admin_user, book):
+    """The admin lists customers (view only): no add, no change, no delete."""
     client.force_login(admin_user)
-    assert client.get("/admin/customers/customer/add/").status_code == 404
+    customer = book["rep1_owned"]
+    before = customers_state()
+    assert client.get("/admin/customers/customer/add/").status_code == 403
+    assert client.post("/admin/customers/customer/add/", {"name": "X"}).status_code == 403
+    change = f"/admin/customers/customer/{customer.pk}/change/"
+    assert client.post(change, {"credit_limit": "9999999"}).status_code == 403
+    assert client.post(f"/admin/customers/customer/{customer.pk}/delete/").status_code == 403
+    assert customers_state() == before
 
 
 def test_a_bulk_action_cannot_set_terms_on_customers(manager1, book):
