@@ -273,8 +273,13 @@ class Customer(GuardedModel):
 
     @property
     def cadence(self) -> int:
-        """Days between touches: the customer's own, else its tier's."""
-        return self.cadence_days or settings.TEND_CADENCE_DAYS[self.tier]
+        """Days between touches: the customer's own, else its tier's service floor (read once
+        per process and cached, so a list of customers costs no query per row)."""
+        if self.cadence_days:
+            return self.cadence_days
+        from tend.market.floor import tier_cadence
+
+        return tier_cadence(self.tier)
 
     @property
     def pool_return_days(self) -> int:

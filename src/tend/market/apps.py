@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MarketConfig(AppConfig):
+    name = "tend.market"
+    verbose_name = _("Market")
+
+    def ready(self) -> None:
+        from tend.customers.views import CUSTOMER_PANELS
+
+        from . import jobs, signals, timeline_kinds  # noqa: F401  (registrations)
+
+        if "market/_customer_panel.html" not in CUSTOMER_PANELS:
+            CUSTOMER_PANELS.append("market/_customer_panel.html")
