@@ -8,8 +8,11 @@ class MarketConfig(AppConfig):
 
     def ready(self) -> None:
         from tend.customers.views import CUSTOMER_PANELS
+        from tend.orders.views import ORDER_PANELS
 
         from . import jobs, signals, timeline_kinds  # noqa: F401  (registrations)
 
         if "market/_customer_panel.html" not in CUSTOMER_PANELS:
             CUSTOMER_PANELS.append("market/_customer_panel.html")
+        if "market/_order_panel.html" not in ORDER_PANELS:
+            ORDER_PANELS.append("market/_order_panel.html")

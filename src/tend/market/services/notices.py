@@ -162,7 +162,7 @@ def _link_days(notice: Notice, today: date) -> int:
 
 def _notice_mail(recipient: NoticeRecipient, contact: Contact, token: str, *, reminder: bool):
     notice = recipient.notice
-    url = settings.TEND_BASE_URL + reverse("market:acknowledge", args=[token])
+    url = settings.TEND_BASE_URL + reverse("notice_acknowledge", args=[token])
     with translation.override(contact.language or settings.LANGUAGE_CODE):
         context = {"notice": notice, "contact": contact, "url": url, "reminder": reminder}
         subject = (_("Reminder: %(title)s") if reminder else "%(title)s") % {"title": notice.title}
