@@ -234,6 +234,10 @@ def current_baseline(request: ApprovalRequest) -> dict[str, Any]:
         return _order_state(Order.objects.get(pk=request.order_id))
     if request.kind == RequestKind.CREDIT_TERMS:
         return _customer_state(Customer.objects.get(pk=request.customer_id))
+    if request.kind == RequestKind.CHANNEL_ACTION:
+        from tend.market.services.channel import channel_action_baseline
+
+        return channel_action_baseline(request)
     return {}
 
 

@@ -21,7 +21,7 @@ def channel_signals(context: ScoringContext) -> list[risk.Signal]:
         TransshipmentAlert.objects.filter(
             harmed_dealer__isnull=False,
             created_at__gte=context.now - timedelta(days=WINDOW_DAYS),
-            created_at__lt=context.now,
+            created_at__lte=context.now,
         )
         .exclude(state=AlertState.DISMISSED)
         .values_list("harmed_dealer_id")

@@ -506,7 +506,13 @@ def channel_action_prepare(customer: Customer, proposed: dict):
         raise ValidationError({"alert": _("No such alert on this dealer.")}) from None
     if alert.sale_kind != SaleKind.ACTIVE:
         raise ValidationError({"action": _("Only an active sale may be acted against.")})
-    return {"alert_state": alert.state}, Decimal("0"), Decimal("0")
+    return {"sale_kind": alert.sale_kind}, Decimal("0"), Decimal("0")
+
+
+def channel_action_baseline(request: ApprovalRequest) -> dict:
+    """What the approval re-checks before applying: the sale is still classified as it was."""
+    alert = TransshipmentAlert.objects.filter(pk=int(request.proposed["alert"])).first()
+    return {"sale_kind": alert.sale_kind if alert else None}
 
 
 def channel_action_apply(request: ApprovalRequest) -> None:
