@@ -4,20 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0003_request_routing_and_money_bounds'),
+        ("approvals", "0003_request_routing_and_money_bounds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='approvalpolicy',
-            name='kind',
-            field=models.CharField(choices=[('discount', 'Discount or price below list'), ('order_change', 'Change to a confirmed order'), ('refund', 'Refund or credit note'), ('accommodation', 'Special accommodation'), ('credit_terms', 'Payment terms or credit limit'), ('channel_action', 'Action against a dealer selling outside its territory')], max_length=20, unique=True, verbose_name='kind'),
+            model_name="approvalpolicy",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("discount", "Discount or price below list"),
+                    ("order_change", "Change to a confirmed order"),
+                    ("refund", "Refund or credit note"),
+                    ("accommodation", "Special accommodation"),
+                    ("credit_terms", "Payment terms or credit limit"),
+                    ("channel_action", "Action against a dealer selling outside its territory"),
+                ],
+                max_length=20,
+                unique=True,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='approvalrequest',
-            name='kind',
-            field=models.CharField(choices=[('discount', 'Discount or price below list'), ('order_change', 'Change to a confirmed order'), ('refund', 'Refund or credit note'), ('accommodation', 'Special accommodation'), ('credit_terms', 'Payment terms or credit limit'), ('channel_action', 'Action against a dealer selling outside its territory')], max_length=20, verbose_name='kind'),
+            model_name="approvalrequest",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("discount", "Discount or price below list"),
+                    ("order_change", "Change to a confirmed order"),
+                    ("refund", "Refund or credit note"),
+                    ("accommodation", "Special accommodation"),
+                    ("credit_terms", "Payment terms or credit limit"),
+                    ("channel_action", "Action against a dealer selling outside its territory"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
     ]

@@ -75,8 +75,21 @@ def referral_record(
     return referral
 
 
+def referral_set(*, by: User | None, referred: Customer, referrer: Customer | None) -> None:
+    """The customer file's "referred by": make the ledger say ``referrer`` (None: nobody).
+    Replacing a referrer keeps the day of the first record."""
+    current = Referral.objects.filter(referred=referred).select_related("referrer").first()
+    if current is not None and referrer is not None and current.referrer_id == referrer.pk:
+        return
+    on = current.on if current else timezone.localdate()
+    if current is not None:
+        referral_remove(by=by, referral=current)
+    if referrer is not None:
+        referral_record(by=by, referrer=referrer, referred=referred, on=on)
+
+
 @transaction.atomic
-def referral_remove(*, by: User, referral: Referral) -> None:
+def referral_remove(*, by: User | None, referral: Referral) -> None:
     audit_record(
         actor=by,
         action=AuditAction.DELETE,

@@ -6,15 +6,22 @@ import tend.core.decimals
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0004_order_document_revisions'),
+        ("orders", "0004_order_document_revisions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='product',
-            name='cost',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text='What one unit costs us; with it, margins are known.', max_digits=18, null=True, validators=[tend.core.decimals.FitsColumn(18, 2)], verbose_name='unit cost (base currency)'),
+            model_name="product",
+            name="cost",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                help_text="What one unit costs us; with it, margins are known.",
+                max_digits=18,
+                null=True,
+                validators=[tend.core.decimals.FitsColumn(18, 2)],
+                verbose_name="unit cost (base currency)",
+            ),
         ),
     ]
