@@ -78,7 +78,7 @@ def _check(by, kettle, *, lot="L-2409", province="Bayern", city="München"):
 
 
 def test_story_s4_lot_found_next_door_alerts_raises_harmed_risk_and_action_needs_approval(
-    two_dealers, rep2, manager1, admin_user
+    two_dealers, rep2, manager1, admin_user, client
 ):
     leipzig, munich = two_dealers["leipzig"], two_dealers["munich"]
     check = _check(rep2, two_dealers["kettle"])
@@ -120,6 +120,10 @@ def test_story_s4_lot_found_next_door_alerts_raises_harmed_risk_and_action_needs
         leipzig,
     )
     assert TerritoryRight.objects.get(dealer=leipzig).valid_until is None  # nothing yet
+    client.force_login(manager1)
+    approver_page = client.get(request.get_absolute_url())
+    assert approver_page.status_code == 200
+    assert "Revoke exclusivity" in approver_page.content.decode()
     with pytest.raises((PermissionDenied, ValidationError)):
         request_decide(by=admin_user, request=request, decision="approve")
     request_decide(by=manager1, request=request, decision="approve", comment="Agreed")
