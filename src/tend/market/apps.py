@@ -7,10 +7,15 @@ class MarketConfig(AppConfig):
     verbose_name = _("Market")
 
     def ready(self) -> None:
+        from django.core.signals import request_started
+
         from tend.customers.views import CUSTOMER_PANELS
         from tend.orders.views import ORDER_PANELS
 
-        from . import jobs, signals, timeline_kinds  # noqa: F401  (registrations)
+        from . import floor, jobs, signals, timeline_kinds  # noqa: F401  (registrations)
+
+        # Each request reads the tier floor afresh (once), whichever process serves it.
+        request_started.connect(floor.forget, dispatch_uid="market.floor.forget")
 
         if "market/_customer_panel.html" not in CUSTOMER_PANELS:
             CUSTOMER_PANELS.append("market/_customer_panel.html")

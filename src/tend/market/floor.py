@@ -1,8 +1,9 @@
 """The service floor per tier: what every customer of a tier is owed, however small.
 
 The touch cadence is stored per tier (``TierPolicy``; ``TEND_CADENCE_DAYS`` gives the defaults)
-and read through ``tier_cadence``, which keeps the three numbers in memory for a minute so a
-page of customers costs no query per row. Case SLAs (cases) and the survey rhythm (voice) are
+and read through ``tier_cadence``, which keeps the three numbers in memory so a page of
+customers costs no query per row: for the length of one request (a page reads them once, so
+every server process shows a change at once), and for a minute in the worker. Case SLAs (cases) and the survey rhythm (voice) are
 keyed by the same tier value; those apps add their line to the tiers page with
 ``register_floor_item`` after merging.
 """
@@ -42,8 +43,9 @@ def tier_cadence(tier: str) -> int:
     return cadences.get(tier) or cadence_defaults().get(tier) or 30
 
 
-def forget() -> None:
-    """Drop the cached floor (after it changed, and between tests)."""
+def forget(*args, **kwargs) -> None:
+    """Drop the cached floor: after it changed, at the start of each request (connected to
+    ``request_started``), and between tests."""
     _cache.update(at=0.0, cadence=None)
 
 
