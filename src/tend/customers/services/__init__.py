@@ -241,7 +241,10 @@ def _set_referrer(*, by: User, customer: Customer, referrer) -> None:
     """Who referred the customer lives in the referral ledger: record, replace or remove it."""
     from tend.market.services.referrals import referral_set
 
-    referral_set(by=by, referred=customer, referrer=referrer)
+    try:
+        referral_set(by=by, referred=customer, referrer=referrer)
+    except ValidationError as exc:
+        raise ValidationError({"referred_by": exc.messages}) from exc
 
 
 def _request_terms(*, by: User, customer: Customer, terms: dict[str, Any], reason: str):

@@ -82,6 +82,10 @@ def test_the_customer_files_referred_by_writes_the_ledger(pair, rep1, manager1):
     assert Referral.objects.get().referrer == referrer
     customer_update(by=manager1, customer=newcomer, fields={"referred_by": None})
     assert not Referral.objects.exists()
+    with pytest.raises(ValidationError) as refused:
+        customer_update(by=manager1, customer=newcomer, fields={"referred_by": newcomer})
+    assert "referred_by" in refused.value.message_dict
+    assert not Referral.objects.exists()
 
 
 def test_the_api_reads_and_writes_the_referrer_through_the_ledger(pair, manager1, client):
