@@ -60,8 +60,6 @@ def tiers_apply(request):
         return redirect("market:tiers")
     try:
         changed = tiers.tiers_apply(by=request.user, customer_ids=ids)
-    except PermissionDenied as exc:
-        raise exc
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
