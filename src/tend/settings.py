@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "tend.tasks",
     "tend.health",
     "tend.voice",
+    "tend.market",
     "tend.api",
     "tend.demo",
 ]
@@ -192,6 +193,7 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+MEDIA_ROOT = DATA_DIR / "media"  # uploads (market-check photos), served only through views
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static" if PRODUCTION else None
 STORAGES = {
@@ -277,6 +279,11 @@ TEND_CADENCE_DAYS = {
     "B": env_int("TEND_CADENCE_B", 14),
     "C": env_int("TEND_CADENCE_C", 30),
 }
+# Tiers from value (market): ABC cut-offs as cumulative shares of the last 12 months' revenue
+# (A: the customers making the top 80%, B: the next 15%, C: the rest), and whether the nightly
+# job applies the proposed tiers itself (otherwise a manager applies them on the tiers page).
+TEND_ABC_CUTOFFS = (80, 95)
+TEND_TIERS_AUTO_APPLY = env_bool("TEND_TIERS_AUTO_APPLY", False)
 # Days without an outbound touch before an owned customer returns to the pool; a tier left
 # out uses 3 x its cadence.
 TEND_POOL_RETURN_DAYS: dict[str, int] = {}

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from tend.agenda import views as agenda_views
 from tend.api.api import api
 from tend.core.views import favicon
+from tend.market import views as market_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="agenda:today"), name="home"),
@@ -20,6 +21,8 @@ urlpatterns = [
     path("tasks/", include("tend.tasks.urls")),
     path("health/", include("tend.health.urls")),
     path("voice/", include("tend.voice.urls")),
+    path("market/", include("tend.market.urls")),
+    path("notice/<str:token>/", market_views.notice_acknowledge, name="notice_acknowledge"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -60,6 +60,7 @@ api.add_router("/", "tend.tasks.api.router")
 api.add_router("/", "tend.health.api.router")
 api.add_router("/", "tend.voice.api.router")
 api.add_router("/", "tend.health.api_lost.router")
+api.add_router("/", "tend.market.api.router")
 
 
 def _field_name(loc: list) -> str:

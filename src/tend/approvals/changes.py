@@ -211,6 +211,10 @@ def prepare(kind: str, customer: Customer, order: Order | None, proposed: dict[s
             if limit < 0:
                 raise ValidationError({"credit_limit": _("A credit limit cannot be negative.")})
         return _customer_state(customer), _money(limit), _money(limit)
+    if kind == RequestKind.CHANNEL_ACTION:
+        from tend.market.services.channel import channel_action_prepare
+
+        return channel_action_prepare(customer, proposed)
     raise ValidationError({"kind": _("Unknown kind of request.")})
 
 
@@ -230,6 +234,10 @@ def current_baseline(request: ApprovalRequest) -> dict[str, Any]:
         return _order_state(Order.objects.get(pk=request.order_id))
     if request.kind == RequestKind.CREDIT_TERMS:
         return _customer_state(Customer.objects.get(pk=request.customer_id))
+    if request.kind == RequestKind.CHANNEL_ACTION:
+        from tend.market.services.channel import channel_action_baseline
+
+        return channel_action_baseline(request)
     return {}
 
 
@@ -288,6 +296,10 @@ def apply_change(request: ApprovalRequest) -> None:
             after=_customer_state(customer),
             customer_id=customer.pk,
         )
+    elif request.kind == RequestKind.CHANNEL_ACTION:
+        from tend.market.services.channel import channel_action_apply
+
+        channel_action_apply(request)
 
 
 # --- Policy ---

@@ -17,6 +17,7 @@ class RequestKind(models.TextChoices):
     REFUND = "refund", _("Refund or credit note")
     ACCOMMODATION = "accommodation", _("Special accommodation")
     CREDIT_TERMS = "credit_terms", _("Payment terms or credit limit")
+    CHANNEL_ACTION = "channel_action", _("Action against a dealer selling outside its territory")
 
 
 class RequestState(models.TextChoices):

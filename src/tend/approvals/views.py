@@ -151,6 +151,16 @@ def change_lines(approval: ApprovalRequest) -> list[Change]:
                 )
             )
         return changes
+    if approval.kind == RequestKind.CHANNEL_ACTION:
+        from tend.market.models import ChannelAction
+
+        action = proposed.get("action")
+        label = ChannelAction(action).label if action in ChannelAction.values else str(action)
+        return [
+            Change(_("Action against the dealer"), "—", str(label)),
+            Change(_("Transshipment alert"), "—", f"#{proposed.get('alert')}"),
+            Change(_("Sale classified as"), "—", str(baseline.get("sale_kind") or "—")),
+        ]
     return [Change(key, "—", str(value)) for key, value in proposed.items()]
 
 

@@ -29,7 +29,7 @@ class CustomerAdmin(admin.ModelAdmin):
     ordering = ["name", "id"]  # the (name, id) index: no sort of the whole book
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-    raw_id_fields = ["owner", "backup_owner", "referred_by", "territory"]
+    raw_id_fields = ["owner", "backup_owner", "territory"]
 
     def get_search_results(self, request, queryset, search_term):
         """Name words through ``search_text`` (the customer list's search: a trigram index on

@@ -131,6 +131,15 @@ class CustomerOut(Schema):
     updated_at: datetime
 
     @staticmethod
+    def resolve_referred_by_id(obj: Customer) -> int | None:
+        from django.core.exceptions import ObjectDoesNotExist
+
+        try:
+            return obj.referral_received.referrer_id
+        except ObjectDoesNotExist:
+            return None
+
+    @staticmethod
     def resolve_territory(obj: Customer) -> str | None:
         return obj.territory.name if obj.territory_id else None
 

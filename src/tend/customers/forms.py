@@ -80,7 +80,7 @@ class CustomerForm(forms.ModelForm):
         if instance.pk:
             self.initial["time_zone"] = instance.time_zone if instance.time_zone_overridden else ""
             self.initial["tags_text"] = ", ".join(tag.name for tag in instance.tags.all())
-            if instance.referred_by_id:
+            if instance.referred_by is not None:
                 self.initial["referred_by_text"] = referral_label(instance.referred_by)
             for name in Customer.GUARDED_FIELDS:
                 if name in self.fields:

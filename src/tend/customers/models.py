@@ -162,14 +162,6 @@ class Customer(GuardedModel):
     source = models.CharField(
         _("source"), max_length=20, choices=CustomerSource.choices, blank=True
     )
-    referred_by = models.ForeignKey(
-        "self",
-        verbose_name=_("referred by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="referrals",
-    )
     currency = models.CharField(
         _("default currency"), max_length=3, default="USD", validators=[validate_currency]
     )
@@ -215,7 +207,6 @@ class Customer(GuardedModel):
         "owner",
         "backup_owner",
         "source",
-        "referred_by",
         "currency",
         "incoterm",
         "payment_terms",
@@ -274,9 +265,25 @@ class Customer(GuardedModel):
         return reference.country_names().get(self.country, self.country)
 
     @property
+    def referred_by(self):
+        """Who referred this customer, from the referral ledger (``market.Referral``, the one
+        record of it). Select ``referral_received__referrer`` to read it without a query."""
+        from django.core.exceptions import ObjectDoesNotExist
+
+        try:
+            return self.referral_received.referrer
+        except ObjectDoesNotExist:
+            return None
+
+    @property
     def cadence(self) -> int:
-        """Days between touches: the customer's own, else its tier's."""
-        return self.cadence_days or settings.TEND_CADENCE_DAYS[self.tier]
+        """Days between touches: the customer's own, else its tier's service floor (read once
+        per process and cached, so a list of customers costs no query per row)."""
+        if self.cadence_days:
+            return self.cadence_days
+        from tend.market.floor import tier_cadence
+
+        return tier_cadence(self.tier)
 
     @property
     def pool_return_days(self) -> int:
@@ -305,8 +312,6 @@ class Customer(GuardedModel):
             raise ValidationError(
                 {"backup_owner": _("The backup owner must be someone other than the owner.")}
             )
-        if self.referred_by_id and self.referred_by_id == self.pk:
-            raise ValidationError({"referred_by": _("A customer cannot refer itself.")})
         if not self.time_zone_overridden or not self.time_zone:
             self.time_zone = reference.timezone_for(self.country, self.city)
             self.time_zone_overridden = False

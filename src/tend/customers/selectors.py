@@ -31,7 +31,7 @@ def customers_visible_to(*, user: User) -> CustomerQuerySet:
 def customer_get_for_user(*, user: User, pk: int, for_update: bool = False) -> Customer:
     """The customer if this user may see it; 404 otherwise, so its existence is not confirmed."""
     queryset = customers_visible_to(user=user).select_related(
-        "owner", "backup_owner", "territory", "referred_by"
+        "owner", "backup_owner", "territory", "referral_received__referrer"
     )
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
@@ -88,7 +88,11 @@ def customer_list(*, user: User, filters: CustomerFilters) -> QuerySet[Customer]
     if filters.tag:
         queryset = queryset.filter(tags__name=filters.tag)
     order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
-    return queryset.select_related("owner", "territory").prefetch_related("tags").order_by(*order)
+    return (
+        queryset.select_related("owner", "territory", "referral_received")
+        .prefetch_related("tags")
+        .order_by(*order)
+    )
 
 
 @dataclass(frozen=True)

@@ -341,7 +341,7 @@ def _wechat_id(rng: random.Random, first: str, last: str) -> str:
 
 CUSTOMER_COLUMNS = (
     "id", "name", "local_name", "country", "city", "time_zone", "time_zone_overridden", "type",
-    "territory_id", "tier", "status", "owner_id", "backup_owner_id", "source", "referred_by_id",
+    "territory_id", "tier", "status", "owner_id", "backup_owner_id", "source",
     "currency", "incoterm", "payment_terms", "notes", "name_key", "search_text", "created_at",
     "updated_at",
 )  # fmt: skip
@@ -421,8 +421,10 @@ def build_customers(ctx: DemoContext) -> None:
     contact_id = (Contact.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     day_zero = datetime.combine(ctx.today, time(0, 0), tzinfo=UTC)
     by_country: dict[str, list[int]] = {}
-    names_by_id: dict[int, str] = {}
     customers, contacts, tag_links, audits = [], [], [], []
+    # (referrer id, referred id, day): the market's referral ledger writes them (market/demo.py)
+    referrals: list[tuple[int, int, date]] = []
+    ctx.data["referrals"] = referrals
     for index in range(size):
         customer_id = start_id + index
         country = countries[index]
@@ -432,7 +434,6 @@ def build_customers(ctx: DemoContext) -> None:
         city, _ = city_pickers[code]()
         zone, overridden = zones[code, city]
         name, local_name, domain = names.make(style, country, city)
-        names_by_id[customer_id] = name
         days_ago = offsets[index] * HISTORY_DAYS
         # Office hours at the exporter (01:00-10:00 UTC).
         created_at = day_zero - timedelta(days=days_ago, hours=-1 - random_() * 9)
@@ -532,7 +533,7 @@ def build_customers(ctx: DemoContext) -> None:
             (
                 customer_id, name, local_name, code, city, zone, overridden, customer_type,
                 territory_ids[territory], tier, status, owner_id, backup_id, source,
-                referred_by_id, currency, incoterm, payment_terms, notes, cached_name_key(name),
+                currency, incoterm, payment_terms, notes, cached_name_key(name),
                 search_text, created_at, updated_at,
             )
         )  # fmt: skip
@@ -552,7 +553,6 @@ def build_customers(ctx: DemoContext) -> None:
             "owner": person_names.get(owner_id),
             "backup_owner": person_names.get(backup_id),
             "source": source,
-            "referred_by": names_by_id.get(referred_by_id),
             "currency": currency,
             "incoterm": incoterm,
             "payment_terms": payment_terms,
@@ -565,6 +565,8 @@ def build_customers(ctx: DemoContext) -> None:
             (created_at, admin_id, "create", "customer", customer_id, name[:300], customer_id,
              changes)
         )  # fmt: skip
+        if referred_by_id is not None:
+            referrals.append((referred_by_id, customer_id, created_at.date()))
         ctx.customers.append(
             DemoCustomer(
                 id=customer_id,

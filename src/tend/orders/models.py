@@ -26,6 +26,13 @@ class Product(models.Model):
     list_price = models.DecimalField(
         _("list price (base currency)"), **MONEY, null=True, blank=True
     )
+    cost = models.DecimalField(
+        _("unit cost (base currency)"),
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text=_("What one unit costs us; with it, margins are known."),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -50,6 +50,10 @@ def _list_filters(request) -> tuple[OrderFilterForm, selectors.OrderFilters, obj
     return form, filters, customer
 
 
+# Apps add panels to the order page (e.g. the market's old-price flag) by appending a template.
+ORDER_PANELS: list[str] = []
+
+
 @login_required
 def order_list(request):
     form, filters, customer = _list_filters(request)
@@ -140,6 +144,7 @@ def order_detail(request, pk: int):
             "moves": services.order_moves(order=order),
             "today": today,
             "update_form": update_form,
+            "order_panels": ORDER_PANELS,
         },
     )
 

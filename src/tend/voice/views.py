@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tend.core.inputs import parameter_refused, parse_ids
@@ -53,10 +52,6 @@ def _closed(request, send, state):
     return _link_page(request, send, "voice/link_closed.html", status=410, state=state)
 
 
-# CSRF: nothing here rides on a session or a cookie (the recipient is not signed in), so there
-# is no ambient authority to forge; the unguessable token is itself the proof, which only the
-# recipient has. Exempting the page also spares phones whose mail app's browser drops cookies.
-@csrf_exempt
 @personal_link_page
 @require_http_methods(["GET", "POST"])
 def answer(request, token):
@@ -110,7 +105,6 @@ def _question(send: SurveySend) -> dict:
     }
 
 
-@csrf_exempt  # as ``answer``: the token is the proof
 @personal_link_page
 @require_POST
 def opt_out(request, token):

@@ -29,10 +29,11 @@ from schemathesis.config import SchemathesisConfig
 from tend.accounts.models import User
 from tend.accounts.services import api_token_create
 from tend.approvals.models import ApprovalRequest
-from tend.customers.models import Contact
+from tend.customers.models import Contact, Territory
 from tend.customers.selectors import customers_visible_to
 from tend.demo.builder import build_demo
 from tend.engagement.models import Interaction, Promise
+from tend.market import selectors as market_selectors
 from tend.orders.models import Disruption, Product, Sample
 from tend.orders.selectors import orders_visible_to
 from tend.tasks.models import TaskKind
@@ -102,6 +103,10 @@ ALIASES = {
     "order_ids": "order_id",
     "contact_ids": "contact_id",
     "person_ids": "person_id",
+    "referrer_id": "customer_id",
+    "referred_id": "customer_id",
+    "dealer_id": "customer_id",
+    "customer_ids": "customer_id",
 }
 
 
@@ -157,6 +162,11 @@ def _visible_ids(user: User) -> dict[str, list[int]]:
         "product_id": _first(Product.objects.all()),
         "disruption_id": _first(Disruption.objects.all()),
         "person_id": _first(User.objects.filter(is_active=True)),
+        "alert_id": _first(market_selectors.alerts_visible(user=user)),
+        "notice_id": _first(market_selectors.notices_visible(user=user)),
+        "check_id": _first(market_selectors.checks_visible(user=user)),
+        "territory_id": _first(Territory.objects.all()),
+        "passed_id": _first(market_selectors.business_passed_visible(user=user)),
     }
 
 

@@ -37,6 +37,14 @@ ROLE_GUARDED = {
     ("POST", "/api/v1/tasks/{task_id}/cancel"),
     ("GET", "/api/v1/health/runs"),
     ("POST", "/api/v1/customers/{customer_id}/lost"),
+    ("PUT", "/api/v1/market/tiers/{tier}"),
+    ("POST", "/api/v1/market/tier-proposals/apply"),
+    ("POST", "/api/v1/market/territory-rights"),
+    ("POST", "/api/v1/market/territories/{territory_id}/areas"),
+    ("POST", "/api/v1/market/alerts/{alert_id}/classify"),
+    ("POST", "/api/v1/market/alerts/{alert_id}/action"),
+    ("POST", "/api/v1/market/notices"),
+    ("POST", "/api/v1/market/notices/{notice_id}/send"),
 }
 
 

@@ -73,3 +73,9 @@ def test_page_headers_keep_the_token_private():
     assert response["Cache-Control"] == "no-store"
     assert response["Referrer-Policy"] == "same-origin"
     assert "noindex" in response["X-Robots-Tag"]
+
+
+def test_the_button_needs_no_csrf_cookie():
+    """The recipient is not signed in: the token, not a cookie, is the proof."""
+    view = personal_link_page(lambda request: HttpResponse("ok"))
+    assert getattr(view, "csrf_exempt", False) is True

@@ -42,11 +42,11 @@ __all__ = [
     "ownership_record",
 ]
 
-CUSTOMER_FIELDS = frozenset(Customer.AUDITED_FIELDS) - {"tags"}
+# ``referred_by`` is written to the referral ledger (market), not to the customer row.
+CUSTOMER_FIELDS = (frozenset(Customer.AUDITED_FIELDS) - {"tags"}) | {"referred_by"}
+_UNSET = object()
 CONTACT_FIELDS = frozenset(Contact.AUDITED_FIELDS)
-NULLABLE_FIELDS = frozenset(
-    {"owner", "backup_owner", "territory", "referred_by", "cadence_days", "credit_limit"}
-)
+NULLABLE_FIELDS = frozenset({"owner", "backup_owner", "territory", "cadence_days", "credit_limit"})
 
 
 class DuplicateCustomer(Exception):
@@ -139,6 +139,8 @@ def _apply_fields(customer: Customer, fields: dict[str, Any]) -> None:
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
     for name, value in fields.items():
+        if name == "referred_by":
+            continue
         if name == "time_zone":
             customer.time_zone_overridden = bool(value)
         if value is None and name not in NULLABLE_FIELDS:
@@ -228,10 +230,21 @@ def customer_create(
                 {f"contacts.{index}.{field}": msgs for field, msgs in exc.message_dict.items()}
             ) from exc
     customer_refresh_search_text(customer=customer)
+    _set_referrer(by=by, customer=customer, referrer=fields.get("referred_by"))
     customer.terms_request = _request_terms(
         by=by, customer=customer, terms=terms, reason=terms_reason
     )
     return customer
+
+
+def _set_referrer(*, by: User, customer: Customer, referrer) -> None:
+    """Who referred the customer lives in the referral ledger: record, replace or remove it."""
+    from tend.market.services.referrals import referral_set
+
+    try:
+        referral_set(by=by, referred=customer, referrer=referrer)
+    except ValidationError as exc:
+        raise ValidationError({"referred_by": exc.messages}) from exc
 
 
 def _request_terms(*, by: User, customer: Customer, terms: dict[str, Any], reason: str):
@@ -284,6 +297,8 @@ def customer_update(
         customer.owned_since = timezone.now() if customer.owner_id else None
     customer.refresh_touch_dates()
     customer.save()
+    if "referred_by" in fields:
+        _set_referrer(by=by, customer=customer, referrer=fields["referred_by"])
     if tags is not None:
         _set_tags(customer, tags)
     _record_ownership_edits(

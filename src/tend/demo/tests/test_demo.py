@@ -24,7 +24,7 @@ DAY = date(2026, 3, 2)
 
 
 # The customer book; other apps' demo steps are tested with those apps.
-CORE = ("people", "reference", "customers")
+CORE = ("people", "reference", "customers", "market_referrals")  # referrals: the ledger
 
 
 def build(customers=200, seed=7, reset=False, today=DAY, only=CORE):
@@ -42,7 +42,7 @@ def digest() -> str:
     ):
         contacts.setdefault(row[0], []).append(row[1:])
     for customer in Customer.objects.select_related(
-        "owner", "backup_owner", "referred_by"
+        "owner", "backup_owner", "referral_received__referrer"
     ).order_by("id"):
         hasher.update(
             repr(
@@ -153,10 +153,10 @@ def test_tiers_types_sources_and_referrals_are_mixed():
     tiers = {t: Customer.objects.filter(tier=t).count() for t in "ABC"}
     assert tiers["A"] < tiers["B"] < tiers["C"]
     assert Customer.objects.values("type").distinct().count() == 5
-    assert Customer.objects.filter(referred_by__isnull=False).exists()
-    for customer in Customer.objects.filter(referred_by__isnull=False):
+    assert Customer.objects.filter(referral_received__isnull=False).exists()
+    for customer in Customer.objects.filter(referral_received__isnull=False):
         assert customer.source == "referral"
-        assert customer.referred_by_id < customer.pk
+        assert customer.referred_by.pk < customer.pk
     assert Customer.objects.exclude(local_name="").exists()
 
 

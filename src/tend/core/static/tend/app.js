@@ -21,3 +21,14 @@ document.addEventListener("change", (event) => {
     field.form.requestSubmit();
   }
 });
+
+// <input type="checkbox" data-select-all="customer">: ticks or unticks every checkbox named
+// "customer" in the same form (bulk actions on a list).
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  const name = box.dataset && box.dataset.selectAll;
+  if (!name || !box.form) return;
+  for (const other of box.form.querySelectorAll(`input[type="checkbox"][name="${CSS.escape(name)}"]`)) {
+    other.checked = box.checked;
+  }
+});
