@@ -96,3 +96,11 @@ def test_a_customer_who_stopped_answering_is_a_signal_and_one_who_answers_is_not
     # At a past date, before the second missed link expired, there is no silence yet.
     past = context([quiet], now - timedelta(days=95))
     assert signal(voice_signals(past), "voice_silent").weight[0] == 0
+
+
+def test_the_tiers_page_shows_each_tiers_survey_rhythm(settings):
+    from tend.market.floor import floor_items
+
+    settings.TEND_VOICE_RHYTHM_DAYS = {"A": 180, "B": 365, "C": 365}
+    item = next(item for item in floor_items() if item.key == "survey_rhythm")
+    assert item.value_for("A") == "relationship survey every 180 days"
