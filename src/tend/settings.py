@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "tend.health",
     "tend.api",
     "tend.demo",
+    "tend.ops",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +223,17 @@ EMAIL_BACKEND = env_str(
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tend@localhost")
+
+# Uploaded and generated files (attachments, PDFs kept on disk); backed up with the database.
+MEDIA_ROOT = Path(env_str("TEND_MEDIA_ROOT", str(DATA_DIR / "media"))).resolve()
+MEDIA_URL = "media/"
+# Nightly backups by `tend worker` when a folder is set; `tend backup` any time.
+TEND_BACKUP_DIR = env_str("TEND_BACKUP_DIR")
+TEND_BACKUP_KEEP_DAILY = env_int("TEND_BACKUP_KEEP_DAILY", 7)
+TEND_BACKUP_KEEP_MONTHLY = env_int("TEND_BACKUP_KEEP_MONTHLY", 12)
+TEND_BACKUP_HOUR = env_int("TEND_BACKUP_HOUR", 2)
+# /healthz answers 503 when no worker has been seen for this many minutes.
+TEND_HEALTHZ_WORKER_MINUTES = env_int("TEND_HEALTHZ_WORKER_MINUTES", 15)
 
 # Background work: tasks are queued in the database and run, with the periodic jobs, by
 # `tend worker`.
