@@ -181,7 +181,7 @@ def _dump_postgresql(work: Path, using: str) -> tuple[list, list[str], list]:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cursor.execute("SELECT pg_export_snapshot()")
         snapshot = cursor.fetchone()[0]
-        errors = tempfile.TemporaryFile()
+        errors = tempfile.TemporaryFile()  # noqa: SIM115  (closed below)
         process = subprocess.Popen(
             [
                 pg_dump,
@@ -205,6 +205,7 @@ def _dump_postgresql(work: Path, using: str) -> tuple[list, list[str], list]:
             errors.seek(0)
             message = errors.read().decode(errors="replace").strip()
             raise BackupError(f"pg_dump failed ({code}): {message}")
+        errors.close()
     return tables, ["database.pgdump", "data.jsonl.gz"], migrations
 
 
