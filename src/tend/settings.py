@@ -232,6 +232,8 @@ TEND_BACKUP_DIR = env_str("TEND_BACKUP_DIR")
 TEND_BACKUP_KEEP_DAILY = env_int("TEND_BACKUP_KEEP_DAILY", 7)
 TEND_BACKUP_KEEP_MONTHLY = env_int("TEND_BACKUP_KEEP_MONTHLY", 12)
 TEND_BACKUP_HOUR = env_int("TEND_BACKUP_HOUR", 2)
+# A periodic job or background import whose worker died is taken up again after this long.
+TEND_JOB_LEASE_SECONDS = env_int("TEND_JOB_LEASE_SECONDS", 30 * 60)
 # /healthz answers 503 when no worker has been seen for this many minutes.
 TEND_HEALTHZ_WORKER_MINUTES = env_int("TEND_HEALTHZ_WORKER_MINUTES", 15)
 
