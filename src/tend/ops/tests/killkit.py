@@ -118,6 +118,64 @@ def migrate() -> dict:
     return {"migrated": True}
 
 
+def checksums() -> dict:
+    from tend.ops.portable import checksums
+
+    return checksums()
+
+
+def write_orders(folder: str) -> dict:
+    """Orders of three lines each, one transaction per order, until ``folder/stop`` appears;
+    ``folder/written`` holds how many have committed."""
+    from decimal import Decimal
+    from pathlib import Path
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from tend.customers.models import Customer
+    from tend.imports import bulk
+    from tend.orders.models import Order, OrderLine, Product
+
+    folder_path = Path(folder)
+    customer_id = Customer.objects.order_by("pk").values_list("pk", flat=True).first()
+    product_id = Product.objects.order_by("pk").values_list("pk", flat=True).first()
+    written = 0
+    while not (folder_path / "stop").exists():
+        now = timezone.now()
+        with transaction.atomic():
+            (order_id,) = bulk.insert(
+                Order,
+                ["customer_id", "number", "order_date", "currency", "rate_to_base", "amount"],
+                [(customer_id, f"W-{now.timestamp()}-{written}", "2026-12-01", "USD", "1", "30")],
+                now=now,
+            )
+            bulk.insert(
+                OrderLine,
+                ["order_id", "product_id", "quantity", "unit_price"],
+                [(order_id, product_id, "1", str(Decimal(10)))] * 3,
+                now=now,
+            )
+        written += 1
+        (folder_path / "written").write_text(str(written))
+    return {"written": written}
+
+
+def consistency() -> dict:
+    from django.db.models import Count
+
+    from tend.orders.models import Order, OrderLine
+
+    orders = Order.objects.filter(number__startswith="W-").annotate(n=Count("lines"))
+    return {
+        "orders": orders.count(),
+        "orders_without_three_lines": orders.exclude(n=3).count(),
+        "lines_without_order": OrderLine.objects.exclude(
+            order_id__in=Order.objects.values("pk")
+        ).count(),
+    }
+
+
 def clear_digests() -> dict:
     from tend.agenda.models import DigestSent
 
@@ -125,6 +183,9 @@ def clear_digests() -> dict:
 
 
 ACTIONS = {
+    "checksums": checksums,
+    "consistency": consistency,
+    "write_orders": write_orders,
     "clear_digests": clear_digests,
     "migrate": migrate,
     "seed": seed,

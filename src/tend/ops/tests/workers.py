@@ -25,7 +25,9 @@ def on_postgres() -> bool:
 class Site:
     """One Tend installation: its environment, and ways to run commands in it."""
 
-    def __init__(self, folder: Path, name: str, extra: dict | None = None) -> None:
+    def __init__(
+        self, folder: Path, name: str, extra: dict | None = None, *, sqlite: bool = False
+    ) -> None:
         self.folder = folder
         self.data_dir = folder / "data"
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -37,7 +39,7 @@ class Site:
         env.update(PYTHONPATH=str(SRC), TEND_DATA_DIR=str(self.data_dir), LOG_LEVEL="WARNING")
         env.pop("DATABASE_URL", None)
         self.database_url = ""
-        if on_postgres():
+        if on_postgres() and not sqlite:
             base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
             self.pg_name = f"{os.environ['DATABASE_URL'].rsplit('/', 1)[1]}_{name}"
             self.database_url = f"{base}/{self.pg_name}"
