@@ -110,6 +110,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tend.ops.logs.RequestLogMiddleware",  # first: times and logs each request once
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -206,6 +207,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -241,10 +243,30 @@ TEND_HEALTHZ_WORKER_MINUTES = env_int("TEND_HEALTHZ_WORKER_MINUTES", 15)
 # `tend worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# One line per event (tend.ops.logs): text, or JSON with TEND_LOG_FORMAT=json; each request
+# once (tend.request, INFO), with its request id, user and duration.
+TEND_LOG_FORMAT = env_str("TEND_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "context": {"()": "tend.ops.logs.ContextFilter"},
+        "django_request": {"()": "tend.ops.logs.DjangoRequestFilter"},
+    },
+    "formatters": {
+        "line": {
+            "()": "tend.ops.logs.JsonFormatter"
+            if TEND_LOG_FORMAT == "json"
+            else "tend.ops.logs.TextFormatter"
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     # Django's own console handler (in DEBUG) would print every record a second time through
     # the root's: one handler for Django's records.
@@ -254,6 +276,14 @@ LOGGING = {
             "level": env_str("LOG_LEVEL", "WARNING"),
             "propagate": False,
         },
+        # The request line says each 4xx/5xx already; only tracebacks pass from here.
+        "django.request": {
+            "handlers": ["console"],
+            "filters": ["django_request"],
+            "level": env_str("LOG_LEVEL", "WARNING"),
+            "propagate": False,
+        },
+        "django.server": {"handlers": [], "propagate": False},  # runserver's own request line
     },
 }
 

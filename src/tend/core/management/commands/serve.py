@@ -44,8 +44,6 @@ class Command(BaseCommand):
             bind,
             "--workers",
             str(workers),
-            "--access-logfile",
-            "-",
             "--timeout",
             "120",
         ]
