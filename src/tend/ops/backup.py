@@ -4,10 +4,11 @@ The archive (``tend-backup-YYYYMMDDTHHMMSSZ.tar``) holds:
 
 - ``database.sqlite3.gz`` (SQLite, copied through its online backup API: one read transaction,
   writers carry on) or ``database.pgdump`` (PostgreSQL, ``pg_dump`` custom format);
-- ``data.jsonl.gz``: the portable dump of the same snapshot (``portable.py``), for a restore
-  into the other engine;
+- with ``portable``, ``data.jsonl.gz``: the engine-independent dump of the same snapshot
+  (``portable.py``) with a checksum per table (a SQLite backup needs none to go into
+  PostgreSQL: its database file is read directly);
 - ``media/...``: uploaded and generated files under ``MEDIA_ROOT``;
-- ``manifest.json``: rows and checksum per table, checksum of every member, the migrations.
+- ``manifest.json``: rows per table, checksum of every member, the migrations applied.
 
 It is written under a dot-name and renamed when complete, so a crash leaves no half archive
 that looks like a backup."""
@@ -148,7 +149,7 @@ def _drop_snapshot_alias() -> None:
 
 
 def _gzip_file(source: Path, target: Path) -> None:
-    with source.open("rb") as raw, gzip.open(target, "wb", compresslevel=6) as packed:
+    with source.open("rb") as raw, gzip.open(target, "wb", compresslevel=3) as packed:
         shutil.copyfileobj(raw, packed, 1 << 20)
 
 
@@ -157,23 +158,32 @@ def _migrations(using: str) -> list[list[str]]:
     return sorted([app, name] for app, name in recorder.applied_migrations())
 
 
-def _dump_sqlite(work: Path, using: str) -> tuple[list, list[str], list]:
+def _tables(using: str, work: Path, with_portable: bool) -> dict:
+    """Rows per table; with the portable dump, its checksums too (one read for both)."""
+    if with_portable:
+        with gzip.open(work / "data.jsonl.gz", "wb", compresslevel=3) as out:
+            summaries = portable.dump(out, using=using)
+        return {t.table: {"rows": t.rows, "sha256": t.sha256} for t in summaries}
+    return {table: {"rows": rows} for table, rows in portable.counts(using=using).items()}
+
+
+def _dump_sqlite(work: Path, using: str, with_portable: bool) -> tuple[dict, list[str], list]:
     source = settings.DATABASES[using]["NAME"]
     raw = work / "database.sqlite3"
     _sqlite_snapshot(str(source), raw)
     alias = _register_snapshot_alias(raw)
     try:
-        with gzip.open(work / "data.jsonl.gz", "wb", compresslevel=3) as out:
-            tables = portable.dump(out, using=alias)
+        tables = _tables(alias, work, with_portable)
         migrations = _migrations(alias)
     finally:
         _drop_snapshot_alias()
     _gzip_file(raw, work / "database.sqlite3.gz")
     raw.unlink()
-    return tables, ["database.sqlite3.gz", "data.jsonl.gz"], migrations
+    members = ["database.sqlite3.gz"] + (["data.jsonl.gz"] if with_portable else [])
+    return tables, members, migrations
 
 
-def _dump_postgresql(work: Path, using: str) -> tuple[list, list[str], list]:
+def _dump_postgresql(work: Path, using: str, with_portable: bool) -> tuple[dict, list[str], list]:
     """``pg_dump`` and the portable dump read the same exported snapshot, side by side."""
     pg_dump = pg_tool("pg_dump", using=using)
     connection = connections[using]
@@ -186,7 +196,7 @@ def _dump_postgresql(work: Path, using: str) -> tuple[list, list[str], list]:
             [
                 pg_dump,
                 "--format=custom",
-                "--compress=6",
+                "--compress=3",
                 "--no-owner",
                 "--no-privileges",
                 f"--snapshot={snapshot}",
@@ -196,8 +206,7 @@ def _dump_postgresql(work: Path, using: str) -> tuple[list, list[str], list]:
             stderr=errors,
         )
         try:
-            with gzip.open(work / "data.jsonl.gz", "wb", compresslevel=3) as out:
-                tables = portable.dump(out, using=using)
+            tables = _tables(using, work, with_portable)
             migrations = _migrations(using)
         finally:
             code = process.wait()
@@ -206,7 +215,8 @@ def _dump_postgresql(work: Path, using: str) -> tuple[list, list[str], list]:
             message = errors.read().decode(errors="replace").strip()
             raise BackupError(f"pg_dump failed ({code}): {message}")
         errors.close()
-    return tables, ["database.pgdump", "data.jsonl.gz"], migrations
+    members = ["database.pgdump"] + (["data.jsonl.gz"] if with_portable else [])
+    return tables, members, migrations
 
 
 def media_files() -> list[Path]:
@@ -217,9 +227,15 @@ def media_files() -> list[Path]:
 
 
 def backup_create(
-    *, directory: Path | str, now: datetime | None = None, using: str = "default"
+    *,
+    directory: Path | str,
+    now: datetime | None = None,
+    using: str = "default",
+    with_portable: bool = False,
 ) -> BackupResult:
-    """Write one complete archive into ``directory`` and return where, with its manifest."""
+    """Write one complete archive into ``directory`` and return where, with its manifest.
+    ``with_portable`` adds the engine-independent dump (and per-table checksums): needed to
+    take a PostgreSQL backup into SQLite, and slower (every row passes through Python)."""
     started = time.monotonic()
     now = now or timezone.now()
     directory = Path(directory)
@@ -229,9 +245,9 @@ def backup_create(
     with tempfile.TemporaryDirectory(prefix=f".{name}.", dir=directory) as temporary:
         work = Path(temporary)
         if vendor == "sqlite":
-            tables, members, migrations = _dump_sqlite(work, using)
+            tables, members, migrations = _dump_sqlite(work, using, with_portable)
         elif vendor == "postgresql":
-            tables, members, migrations = _dump_postgresql(work, using)
+            tables, members, migrations = _dump_postgresql(work, using, with_portable)
         else:
             raise BackupError(f"Tend backs up SQLite and PostgreSQL, not {vendor}.")
         media_root = Path(settings.MEDIA_ROOT)
@@ -249,9 +265,9 @@ def backup_create(
             "engine": vendor,
             "host": socket.gethostname(),
             "database": members[0],
-            "portable": "data.jsonl.gz",
+            "portable": "data.jsonl.gz" if with_portable else None,
             "migrations": migrations,
-            "tables": {t.table: {"rows": t.rows, "sha256": t.sha256} for t in tables},
+            "tables": tables,
             "members": {
                 member: {
                     "bytes": (work / member).stat().st_size,
@@ -272,7 +288,7 @@ def backup_create(
                 archive.add(work / member, arcname=member)
             for item in media:
                 archive.add(media_root / item["path"], arcname=f"media/{item['path']}")
-        with partial.open("rb") as handle:
+        with partial.open("rb") as handle:  # on disk before it gets its name
             os.fsync(handle.fileno())
         final = directory / name
         partial.rename(final)

@@ -16,6 +16,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -288,7 +289,9 @@ class _TableWriter:
         ]
 
     def write(self, batch: list[list]) -> None:
-        rows = [self._prepared(values) for values in batch]
+        self.write_prepared([self._prepared(values) for values in batch])
+
+    def write_prepared(self, rows: list) -> None:
         if self.copy is not None:
             for row in rows:
                 self.copy.write_row(row)
@@ -306,3 +309,121 @@ class _TableWriter:
         if self.copy is not None:
             self._copy_cm.__exit__(type(exc), exc, exc.__traceback__)
         self.atomic.__exit__(type(exc), exc, exc.__traceback__)
+
+
+# Straight from a SQLite backup ---------------------------------------------------------------
+
+
+def _sqlite_reader(field: models.Field, target_vendor: str):
+    """SQLite's stored value -> what the target takes, for the few types stored differently;
+    None when the stored value goes across as it is."""
+    if target_vendor != "postgresql":
+        return None
+    kind = field.get_internal_type()
+    if kind in ("BooleanField", "NullBooleanField"):
+        return lambda value: None if value is None else bool(value)
+    if kind == "DurationField":
+        return lambda value: None if value is None else timedelta(microseconds=value)
+    if kind == "DateTimeField":  # stored as UTC without its offset
+        return lambda value: None if value is None else f"{value}+00:00"
+    if kind == "DecimalField":  # NUMERIC affinity may hand back a float or an int
+        return lambda value: None if value is None else str(value)
+    return None
+
+
+def load_sqlite_file(path, *, using: str = "default", progress=None) -> dict[str, int]:
+    """Copy every table of a SQLite database file into this (migrated, emptied) database,
+    reading SQLite's stored values directly: a few conversions, no model instances, batches of
+    ``BATCH`` rows, COPY on PostgreSQL; one transaction per table; sequences reset."""
+    import sqlite3
+
+    connection = connections[using]
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    loaded: dict[str, int] = {}
+    touched = []
+    try:
+        source_tables = {
+            name
+            for (name,) in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        for model in dumped_models(using):
+            table = model._meta.db_table
+            if table not in source_tables:
+                continue
+            stored = [row[1] for row in source.execute(f'PRAGMA table_info("{table}")')]
+            by_column = {field.column: field for field in model._meta.concrete_fields}
+            unknown = [column for column in stored if column not in by_column]
+            if unknown:
+                raise ValueError(
+                    f"{table}: the backup has columns this schema lacks ({unknown}); restore "
+                    "with the Tend release that made the backup, then upgrade."
+                )
+            fields = [by_column[column] for column in stored]
+            readers = [
+                (index, reader)
+                for index, field in enumerate(fields)
+                if (reader := _sqlite_reader(field, connection.vendor)) is not None
+            ]
+            writer = _TableWriter(model, [field.attname for field in fields], connection)
+            writer.begin()
+            try:
+                columns = ", ".join(f'"{column}"' for column in stored)
+                rows = source.execute(f'SELECT {columns} FROM "{table}"')
+                while batch := rows.fetchmany(BATCH):
+                    if readers:
+                        batch = [list(row) for row in batch]
+                        for row in batch:
+                            for index, reader in readers:
+                                row[index] = reader(row[index])
+                    writer.write_prepared(batch)
+            except BaseException as exc:
+                writer.abort(exc)
+                raise
+            writer.finish()
+            touched.append(model)
+            loaded[table] = writer.rows
+            if progress:
+                progress(table, writer.rows)
+    finally:
+        source.close()
+    sequences_reset(touched, using=using)
+    return loaded
+
+
+@contextmanager
+def bulk_loading(*, using: str = "default"):
+    """On PostgreSQL, load as ``pg_restore`` does: foreign keys and secondary indexes are set
+    aside while the rows go in, then built once (each foreign key checked in one pass rather
+    than row by row). SQLite loads as it is."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint "
+            "WHERE contype = 'f' AND connamespace = current_schema()::regnamespace"
+        )
+        foreign_keys = cursor.fetchall()
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+            "WHERE i.schemaname = current_schema() AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname "
+            "AND c.connamespace = current_schema()::regnamespace)"
+        )
+        indexes = cursor.fetchall()
+        quote = connection.ops.quote_name
+        with transaction.atomic(using=using):
+            for table, name, _definition in foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+            for name, _definition in indexes:
+                cursor.execute(f"DROP INDEX {quote(name)}")
+    try:
+        yield
+    finally:
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            for _name, definition in indexes:
+                cursor.execute(definition)
+            for table, name, definition in foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")

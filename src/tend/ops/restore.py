@@ -177,17 +177,7 @@ def restore(
                 _restore_pg_dump(dump, using)
                 method = "pg_restore"
         else:
-            dump = _extract(archive, manifest["portable"], manifest, work)
-            say(f"Loading the portable dump ({manifest['engine']} → {vendor})...")
-            if vendor == "postgresql":
-                _drop_all_tables(using)
-            else:
-                _sqlite_drop_all(using)
-            migrate_to_backup_schema(manifest["migrations"], using)
-            portable.empty_all_tables(using=using)
-            with gzip.open(dump, "rb") as lines:
-                portable.load(lines, using=using, progress=lambda t, n: say(f"  {t}: {n}"))
-            method = "portable dump"
+            method = _restore_across(archive, manifest, work, using, say)
         _restore_media(archive, manifest)
     say("Migrating to this release's schema...")
     call_command("migrate", database=using, interactive=False, verbosity=0)
@@ -197,6 +187,40 @@ def restore(
         table for table, rows in expected.items() if table in counts and counts[table] != rows
     ]
     return RestoreResult(method=method, counts=counts, expected=expected, mismatched=mismatched)
+
+
+def _restore_across(archive, manifest: dict, work: Path, using: str, say) -> str:
+    """Into the other engine (or on request): the empty database is migrated to the backup's
+    schema, then filled from the SQLite file itself or from the portable dump."""
+    vendor = connections[using].vendor
+    if manifest.get("portable"):
+        source = _extract(archive, manifest["portable"], manifest, work)
+    elif manifest["engine"] == "sqlite":
+        source = _extract(archive, manifest["database"], manifest, work)
+    else:
+        raise BackupError(
+            "This PostgreSQL backup has no portable dump: restore it into PostgreSQL, or make "
+            "one with `tend backup --portable` to restore into SQLite."
+        )
+    say(f"Copying {manifest['engine']} → {vendor}...")
+    if vendor == "postgresql":
+        _drop_all_tables(using)
+    else:
+        _sqlite_drop_all(using)
+    migrate_to_backup_schema(manifest["migrations"], using)
+    portable.empty_all_tables(using=using)
+    progress = lambda table, rows: say(f"  {table}: {rows}")  # noqa: E731
+    if manifest.get("portable"):
+        with gzip.open(source, "rb") as lines, portable.bulk_loading(using=using):
+            portable.load(lines, using=using, progress=progress)
+        return "portable dump"
+    raw = source.with_suffix("")
+    with gzip.open(source, "rb") as packed, raw.open("wb") as out:
+        shutil.copyfileobj(packed, out, 1 << 20)
+    source.unlink()
+    with portable.bulk_loading(using=using):
+        portable.load_sqlite_file(raw, using=using, progress=progress)
+    return "SQLite file copied table by table"
 
 
 def _sqlite_drop_all(using: str) -> None:

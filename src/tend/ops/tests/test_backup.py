@@ -1,6 +1,7 @@
 """``tend backup`` and ``tend restore`` as a person runs them, on a demo book: every table's rows
 and checksum come back equal, on SQLite, on PostgreSQL, and from SQLite into PostgreSQL."""
 
+import json
 import subprocess
 import tarfile
 import time
@@ -54,6 +55,20 @@ def test_backup_then_restore_into_an_empty_database_keeps_every_row(book, empty_
     assert line.split() == ["customers_customer", str(expected["customers_customer"]["rows"])]
 
 
+def test_the_portable_dump_restores_every_row_and_matches_its_checksums(book, empty_site, tmp_path):
+    expected = book.kit("checksums")
+    book.tend("backup", "--portable", "--dir", str(tmp_path / "backups"))
+    archive = only_backup(tmp_path / "backups")
+    with tarfile.open(archive) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+    assert manifest["tables"] == expected  # the dump's own checksums: the book as it was
+
+    printed = empty_site.tend("restore", "--portable", archive)
+
+    assert "(portable dump)" in printed
+    assert empty_site.kit("checksums") == expected
+
+
 def test_restore_refuses_a_database_that_holds_a_book_unless_forced(book, empty_site, tmp_path):
     book.tend("backup", "--dir", str(tmp_path / "backups"))
     archive = only_backup(tmp_path / "backups")
@@ -79,15 +94,15 @@ def test_a_damaged_backup_is_refused_and_nothing_is_restored(book, empty_site, t
     book.tend("backup", "--dir", str(tmp_path / "backups"))
     archive = only_backup(tmp_path / "backups")
     with tarfile.open(archive) as tar:
-        member = tar.getmember("data.jsonl.gz")
-    with open(archive, "r+b") as handle:  # one byte of the portable dump's data flipped
+        member = tar.getmember("database.pgdump" if on_postgres() else "database.sqlite3.gz")
+    with open(archive, "r+b") as handle:  # one byte of the database dump flipped
         handle.seek(member.offset_data + member.size // 2)
         byte = handle.read(1)
         handle.seek(-1, 1)
         handle.write(bytes([byte[0] ^ 0xFF]))
 
     refused = subprocess.run(
-        [PYTHON, "-m", "tend", "restore", "--portable", archive],
+        [PYTHON, "-m", "tend", "restore", archive],
         env=empty_site.env,
         capture_output=True,
         text=True,
@@ -106,7 +121,7 @@ def test_a_sqlite_backup_restores_into_postgresql(tmp_path, empty_site):
 
     printed = empty_site.tend("restore", only_backup(tmp_path / "backups"))
 
-    assert "(portable dump)" in printed
+    assert "(SQLite file copied table by table)" in printed
     assert empty_site.kit("checksums") == expected
 
 

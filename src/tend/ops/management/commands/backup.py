@@ -18,15 +18,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--dir", default=None, help="Folder for the archive.")
         parser.add_argument(
+            "--portable",
+            action="store_true",
+            help="Add the engine-independent dump (needed to restore PostgreSQL into SQLite).",
+        )
+        parser.add_argument(
             "--no-prune", action="store_true", help="Keep every older archive this time."
         )
 
-    def handle(self, *args, dir, no_prune, **options):
+    def handle(self, *args, dir, portable, no_prune, **options):
         directory = dir or settings.TEND_BACKUP_DIR
         if not directory:
             raise CommandError("Say where: --dir FOLDER, or set TEND_BACKUP_DIR.")
         try:
-            result = backup_create(directory=Path(directory))
+            result = backup_create(directory=Path(directory), with_portable=portable)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         tables = result.manifest["tables"]

@@ -25,7 +25,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--portable",
             action="store_true",
-            help="Load the engine-independent dump even when the engines match.",
+            help="Copy table by table (portable dump, or the SQLite file) even when the "
+            "engines match.",
         )
 
     def handle(self, *args, file, force, portable, **options):
