@@ -149,7 +149,7 @@ def _drop_snapshot_alias() -> None:
 
 
 def _gzip_file(source: Path, target: Path) -> None:
-    with source.open("rb") as raw, gzip.open(target, "wb", compresslevel=3) as packed:
+    with source.open("rb") as raw, gzip.open(target, "wb", compresslevel=1) as packed:
         shutil.copyfileobj(raw, packed, 1 << 20)
 
 
