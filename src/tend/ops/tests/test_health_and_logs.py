@@ -75,7 +75,8 @@ def test_healthz_is_503_when_the_database_does_not_answer(client, db, monkeypatc
     }
 
 
-def test_a_worker_pass_records_its_heartbeat(db):
+@pytest.mark.django_db(transaction=True)  # the worker manages its own connection
+def test_a_worker_pass_records_its_heartbeat():
     call_command("worker", "--once", "--worker-id", "beat-test", verbosity=0)
     heartbeat = WorkerHeartbeat.objects.get()
     assert heartbeat.worker_id == "beat-test"
