@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/backup.py                     # 100,000 customers
     .venv/bin/python bench/backup.py --customers 20000   # a smaller book
-    .venv/bin/python bench/backup.py --quick             # 1,000 customers (under a minute)
+    .venv/bin/python bench/backup.py --quick             # 300 customers (under a minute)
 
 For each database a worker builds the demo book in a fresh database, times ``tend backup``
 (database dump + portable dump + manifest, as the command runs it) and then ``tend restore``
@@ -122,7 +122,7 @@ def worker(args) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="1,000 customers")
+    parser.add_argument("--quick", action="store_true", help="300 customers")
     parser.add_argument("--customers", type=int, default=None)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument(
@@ -133,7 +133,7 @@ def main() -> None:
     )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    args.customers = args.customers or (1000 if args.quick else 100_000)
+    args.customers = args.customers or (300 if args.quick else 100_000)
     if args.worker:
         report(worker(args))
         return
