@@ -2,6 +2,7 @@
 and checksum come back equal, on SQLite, on PostgreSQL, and from SQLite into PostgreSQL."""
 
 import json
+import shutil
 import subprocess
 import tarfile
 import time
@@ -39,13 +40,21 @@ def only_backup(folder) -> str:
     return str(path)
 
 
-def test_backup_then_restore_into_an_empty_database_keeps_every_row(book, empty_site, tmp_path):
+@pytest.fixture(scope="module")
+def archive(book, tmp_path_factory):
+    """One backup of the book (with the portable dump), and the book's checksums then."""
+    folder = tmp_path_factory.mktemp("backups")
     expected = book.kit("checksums")
-    said = book.tend("backup", "--dir", str(tmp_path / "backups"))
-    archive = only_backup(tmp_path / "backups")
-    assert archive in said
+    said = book.tend("backup", "--portable", "--dir", str(folder))
+    path = only_backup(folder)
+    assert path in said
+    return path, expected
 
-    printed = empty_site.tend("restore", archive)
+
+def test_backup_then_restore_into_an_empty_database_keeps_every_row(archive, empty_site):
+    path, expected = archive
+
+    printed = empty_site.tend("restore", path)
 
     assert empty_site.kit("checksums") == expected
     assert expected["customers_customer"]["rows"] > 0
@@ -55,29 +64,24 @@ def test_backup_then_restore_into_an_empty_database_keeps_every_row(book, empty_
     assert line.split() == ["customers_customer", str(expected["customers_customer"]["rows"])]
 
 
-def test_the_portable_dump_restores_every_row_and_matches_its_checksums(book, empty_site, tmp_path):
-    expected = book.kit("checksums")
-    book.tend("backup", "--portable", "--dir", str(tmp_path / "backups"))
-    archive = only_backup(tmp_path / "backups")
-    with tarfile.open(archive) as tar:
+def test_the_portable_dump_restores_every_row_and_matches_its_checksums(archive, empty_site):
+    path, expected = archive
+    with tarfile.open(path) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
     assert manifest["tables"] == expected  # the dump's own checksums: the book as it was
 
-    printed = empty_site.tend("restore", "--portable", archive)
+    printed = empty_site.tend("restore", "--portable", path)
 
     assert "(portable dump)" in printed
     assert empty_site.kit("checksums") == expected
 
 
-def test_restore_refuses_a_database_that_holds_a_book_unless_forced(book, empty_site, tmp_path):
-    book.tend("backup", "--dir", str(tmp_path / "backups"))
-    archive = only_backup(tmp_path / "backups")
-    empty_site.tend("restore", archive)
-    before = empty_site.kit("checksums")
+def test_restore_refuses_a_database_that_holds_a_book_unless_forced(book, archive):
+    path, expected = archive
 
     refused = subprocess.run(
-        [PYTHON, "-m", "tend", "restore", archive],
-        env=empty_site.env,
+        [PYTHON, "-m", "tend", "restore", path],
+        env=book.env,
         capture_output=True,
         text=True,
         check=False,
@@ -85,24 +89,24 @@ def test_restore_refuses_a_database_that_holds_a_book_unless_forced(book, empty_
 
     assert refused.returncode != 0
     assert "The database is not empty" in refused.stderr
-    assert empty_site.kit("checksums") == before
-    empty_site.tend("restore", "--replace", archive)
-    assert empty_site.kit("checksums") == before
+    assert book.kit("checksums") == expected
+    book.tend("restore", "--replace", path)
+    assert book.kit("checksums") == expected
 
 
-def test_a_damaged_backup_is_refused_and_nothing_is_restored(book, empty_site, tmp_path):
-    book.tend("backup", "--dir", str(tmp_path / "backups"))
-    archive = only_backup(tmp_path / "backups")
-    with tarfile.open(archive) as tar:
+def test_a_damaged_backup_is_refused_and_nothing_is_restored(archive, empty_site, tmp_path):
+    damaged = tmp_path / "damaged.tar"
+    shutil.copyfile(archive[0], damaged)
+    with tarfile.open(damaged) as tar:
         member = tar.getmember("database.pgdump" if on_postgres() else "database.sqlite3.gz")
-    with open(archive, "r+b") as handle:  # one byte of the database dump flipped
+    with damaged.open("r+b") as handle:  # one byte of the database dump flipped
         handle.seek(member.offset_data + member.size // 2)
         byte = handle.read(1)
         handle.seek(-1, 1)
         handle.write(bytes([byte[0] ^ 0xFF]))
 
     refused = subprocess.run(
-        [PYTHON, "-m", "tend", "restore", archive],
+        [PYTHON, "-m", "tend", "restore", str(damaged)],
         env=empty_site.env,
         capture_output=True,
         text=True,
