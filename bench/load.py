@@ -146,12 +146,14 @@ def start_server(args, port: int) -> subprocess.Popen:
         SECURE_SSL_REDIRECT="false",
     )
     command = [PYTHON, "-m", "tend", "serve", "--host", HOST, "--port", str(port)]
-    command.append("--no-access-log")
     if args.workers:
         command += ["--workers", str(args.workers)]
     if args.threads:
         command += ["--threads", str(args.threads)]
-    server = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+    # The request log (one line per request) is Tend's own; the bench keeps it off the screen.
+    server = subprocess.Popen(
+        command, env=env, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL
+    )
     deadline = time.time() + 120
     while time.time() < deadline:
         if server.poll() is not None:

@@ -108,9 +108,11 @@ INSTALLED_APPS = [
     "tend.market",
     "tend.api",
     "tend.demo",
+    "tend.ops",
 ]
 
 MIDDLEWARE = [
+    "tend.ops.logs.RequestLogMiddleware",  # first: times and logs each request once
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tend.core.gate.PageGateMiddleware",  # after WhiteNoise: static files never wait for it
@@ -218,6 +220,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -236,14 +239,47 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tend@localhost")
 
+# Uploaded and generated files (attachments, PDFs kept on disk); backed up with the database.
+MEDIA_ROOT = Path(env_str("TEND_MEDIA_ROOT", str(DATA_DIR / "media"))).resolve()
+MEDIA_URL = "media/"
+# Nightly backups by `tend worker` when a folder is set; `tend backup` any time.
+TEND_BACKUP_DIR = env_str("TEND_BACKUP_DIR")
+TEND_BACKUP_KEEP_DAILY = env_int("TEND_BACKUP_KEEP_DAILY", 7)
+TEND_BACKUP_KEEP_MONTHLY = env_int("TEND_BACKUP_KEEP_MONTHLY", 12)
+TEND_BACKUP_HOUR = env_int("TEND_BACKUP_HOUR", 2)
+# A periodic job or background import whose worker died is taken up again after this long.
+TEND_JOB_LEASE_SECONDS = env_int("TEND_JOB_LEASE_SECONDS", 30 * 60)
+# /healthz answers 503 when no worker has been seen for this many minutes.
+TEND_HEALTHZ_WORKER_MINUTES = env_int("TEND_HEALTHZ_WORKER_MINUTES", 15)
+
 # Background work: tasks are queued in the database and run, with the periodic jobs, by
 # `tend worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# One line per event (tend.ops.logs): text, or JSON with TEND_LOG_FORMAT=json; each request
+# once (tend.request, INFO), with its request id, user and duration.
+TEND_LOG_FORMAT = env_str("TEND_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "context": {"()": "tend.ops.logs.ContextFilter"},
+        "django_request": {"()": "tend.ops.logs.DjangoRequestFilter"},
+    },
+    "formatters": {
+        "line": {
+            "()": "tend.ops.logs.JsonFormatter"
+            if TEND_LOG_FORMAT == "json"
+            else "tend.ops.logs.TextFormatter"
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     # Django's own console handler (in DEBUG) would print every record a second time through
     # the root's: one handler for Django's records.
@@ -253,6 +289,14 @@ LOGGING = {
             "level": env_str("LOG_LEVEL", "WARNING"),
             "propagate": False,
         },
+        # The request line says each 4xx/5xx already; only tracebacks pass from here.
+        "django.request": {
+            "handlers": ["console"],
+            "filters": ["django_request"],
+            "level": env_str("LOG_LEVEL", "WARNING"),
+            "propagate": False,
+        },
+        "django.server": {"handlers": [], "propagate": False},  # runserver's own request line
     },
 }
 

@@ -6,6 +6,7 @@ from tend.agenda import views as agenda_views
 from tend.api.api import api
 from tend.core.views import favicon
 from tend.market import views as market_views
+from tend.ops.views import healthz
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="agenda:today"), name="home"),
@@ -27,4 +28,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", favicon),
+    path("healthz", healthz, name="healthz"),
 ]

@@ -9,7 +9,13 @@ still sends it, one that comes back at night does not.
 
 Once a day: the ``DigestSent`` row (unique per person and local day) is inserted first, as the
 claim; the email is sent after that commits, and the row is removed if sending fails, so a
-later run retries."""
+later run retries.
+
+Killed mid-way (SIGKILL, power cut): ``sent_at`` is committed just before the message goes to
+the mail server, so a claim without it was never handed over. Such a claim older than
+``TEND_JOB_LEASE_SECONDS`` lost its worker and is taken again by the next run. A claim with
+``sent_at`` is never sent again: a rare lost digest (killed during the SMTP exchange) is
+preferred to a duplicate, and the idempotency header lets a relay drop a repeat anyway."""
 
 import logging
 import zoneinfo
@@ -31,6 +37,7 @@ from django.utils.translation import ngettext
 from tend.accounts.models import Role, User
 from tend.customers.models import Customer
 from tend.engagement.models import Promise
+from tend.jobs.crashpoints import crash_point
 from tend.jobs.registry import register_periodic
 
 from . import registry
@@ -175,13 +182,27 @@ def digest_message(digest: Digest) -> EmailMultiAlternatives:
 
 
 def _deliver(claim_pk: int, message: EmailMultiAlternatives) -> None:
+    crash_point("digest.claimed")
+    if not DigestSent.objects.filter(pk=claim_pk, sent_at=None).update(sent_at=timezone.now()):
+        return  # taken over by another run meanwhile
     try:
         message.send()
     except Exception:
         logger.exception("Daily digest %s could not be sent; a later run retries", claim_pk)
         DigestSent.objects.filter(pk=claim_pk).delete()
-    else:
-        DigestSent.objects.filter(pk=claim_pk).update(sent_at=timezone.now())
+    crash_point("digest.sent")
+
+
+def digest_claims_release_stale(*, now: datetime) -> int:
+    """Claims whose worker died before handing the email over: removed, so this run takes the
+    day again."""
+    stale = now - timedelta(seconds=settings.TEND_JOB_LEASE_SECONDS)
+    released, _kinds = DigestSent.objects.filter(
+        sent_at=None, items__gt=0, claimed_at__lt=stale
+    ).delete()
+    if released:
+        logger.warning("Released %s daily digest claim(s) whose worker died", released)
+    return released
 
 
 def digest_send(*, user: User, day: date, now: datetime) -> bool:
@@ -215,6 +236,7 @@ def send_daily_digests(*, now: datetime | None = None) -> int:
             due.append((user, local.date()))
     if not due:
         return 0
+    digest_claims_release_stale(now=now)
     done = set(
         DigestSent.objects.filter(
             user__in=[user.pk for user, _day in due], local_date__in={day for _user, day in due}

@@ -14,6 +14,7 @@ from datetime import datetime
 from django.db import connections, models, router
 
 from tend.core.guard import GuardedChange, guard_open
+from tend.jobs.crashpoints import crash_point
 
 COPY_ROWS = 5000
 
@@ -111,6 +112,7 @@ def insert(
                 f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})",
                 [(pk, *row, *constants) for pk, row in zip(ids, rows, strict=True)],
             )
+    crash_point(f"bulk_insert:{model._meta.db_table}")  # kill tests: rows written, uncommitted
     return ids
 
 

@@ -114,19 +114,29 @@ def import_customers(
     commit: bool = False,
     kind: str | None = None,
     progress: Callable[[int], None] | None = None,
+    written: Callable[[], None] | None = None,
 ) -> ImportResult:
     """Check the file (and with ``commit`` write it, all or nothing). ``mapping`` gives a target
     key (or None to ignore) per column; by default headers are matched by name.
 
-    ``progress`` hears how many rows have been read. Raises ``files.UnreadableFile`` when the
-    file cannot be read at all."""
+    ``progress`` hears how many rows have been read; ``written`` is called inside the
+    transaction once the rows are written, so the caller's record commits with them. Raises
+    ``files.UnreadableFile`` when the file cannot be read at all."""
     started = time.perf_counter()
-    importer = _run(by=by, path=path, mapping=mapping, commit=commit, kind=kind, progress=progress)
+    importer = _run(
+        by=by,
+        path=path,
+        mapping=mapping,
+        commit=commit,
+        kind=kind,
+        progress=progress,
+        written=written,
+    )
     importer.result.seconds = time.perf_counter() - started
     return importer.finish()
 
 
-def _run(*, by, path, mapping, commit, kind, progress=None) -> "_Importer":
+def _run(*, by, path, mapping, commit, kind, progress=None, written=None) -> "_Importer":
     sheet = open_sheet(path, kind)
     try:
         importer = _Importer(by=by, sheet=sheet, mapping=_fit_mapping(mapping, sheet.headers))
@@ -140,6 +150,8 @@ def _run(*, by, path, mapping, commit, kind, progress=None) -> "_Importer":
                 if not importer.errors:
                     importer.write()
                     importer.result.committed = True
+                    if written is not None:
+                        written()
         except IntegrityError as exc:  # a concurrent edit took an external id first
             importer.result.committed = False
             importer.error(None, "", _("Nothing was imported: %(error)s") % {"error": exc})

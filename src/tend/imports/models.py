@@ -31,6 +31,9 @@ class ImportRun(models.Model):
     failure = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Touched by the running worker; a run left "running" with an old one lost its worker and
+    # is queued again (``imports.jobs``).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

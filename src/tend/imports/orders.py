@@ -1035,12 +1035,14 @@ def import_orders(
     commit: bool = False,
     kind: str | None = None,
     progress: Callable[[int], None] | None = None,
+    written: Callable[[], None] | None = None,
 ) -> OrderImportResult:
     """Check the file (and with ``commit`` write it, all or nothing). ``mapping`` gives a
     target key per column; by default headers are matched by name.
 
-    ``progress`` hears how many rows have been read. Raises ``files.UnreadableFile`` when the
-    file cannot be read at all."""
+    ``progress`` hears how many rows have been read; ``written`` is called inside the
+    transaction once the rows are written, so the caller's record commits with them. Raises
+    ``files.UnreadableFile`` when the file cannot be read at all."""
     started = time.perf_counter()
     sheet = open_sheet(path, kind)
     try:
@@ -1060,6 +1062,8 @@ def import_orders(
                 if not importer.errors:
                     importer.write()
                     importer.result.committed = True
+                    if written is not None:
+                        written()
         except IntegrityError as exc:  # a concurrent import took an order number first
             importer.result.committed = False
             importer.error(None, "", _("Nothing was imported: %(error)s") % {"error": exc})

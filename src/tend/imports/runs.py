@@ -3,6 +3,8 @@ the worker runs it (a django-tasks task), and the row keeps the progress and the
 
 import logging
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -97,15 +99,23 @@ def import_run_start(
 def import_run_execute(*, run_id: int) -> str:
     """Run a queued import once: claimed by one conditional update, so a second worker (or a
     second delivery of the task) does nothing."""
+    now = timezone.now()
     claimed = ImportRun.objects.filter(pk=run_id, state=ImportState.QUEUED).update(
-        state=ImportState.RUNNING, started_at=timezone.now()
+        state=ImportState.RUNNING, started_at=now, heartbeat_at=now
     )
     if not claimed:
         return "not queued"
     run = ImportRun.objects.select_related("by").get(pk=run_id)
 
     def progress(done: int) -> None:
-        ImportRun.objects.filter(pk=run_id).update(rows_done=done)
+        ImportRun.objects.filter(pk=run_id).update(rows_done=done, heartbeat_at=timezone.now())
+
+    def written() -> None:
+        # In the import's own transaction: a worker killed after it committed the rows leaves
+        # a run marked done, never one that a recovering worker would import a second time.
+        ImportRun.objects.filter(pk=run_id).update(
+            state=ImportState.DONE, result={"counts": {"committed": True}}
+        )
 
     try:
         result = IMPORTERS[run.what](
@@ -115,6 +125,7 @@ def import_run_execute(*, run_id: int) -> str:
             commit=run.commit,
             kind=run.file_kind,
             progress=progress,
+            written=written,
         )
     except (UnreadableFile, OSError) as exc:
         ImportRun.objects.filter(pk=run_id).update(
@@ -134,3 +145,26 @@ def import_run_execute(*, run_id: int) -> str:
         finished_at=timezone.now(),
     )
     return "committed" if result.committed else "checked"
+
+
+def import_runs_recover(*, now: datetime | None = None) -> int:
+    """Queue again the runs whose worker died (no heartbeat for ``TEND_JOB_LEASE_SECONDS``):
+    their rows were never committed (the import writes in one transaction, with the run's
+    "done"), so running them again imports each row once."""
+    from .tasks import import_run_task
+
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.TEND_JOB_LEASE_SECONDS)
+    requeued = 0
+    for run_id in ImportRun.objects.filter(
+        state=ImportState.RUNNING, heartbeat_at__lt=stale
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            taken = ImportRun.objects.filter(
+                pk=run_id, state=ImportState.RUNNING, heartbeat_at__lt=stale
+            ).update(state=ImportState.QUEUED, rows_done=0, heartbeat_at=now)
+            if taken:
+                logger.warning("Import run %s lost its worker; queued again", run_id)
+                transaction.on_commit(partial(import_run_task.enqueue, run_id))
+                requeued += 1
+    return requeued

@@ -1,4 +1,9 @@
-"""Running periodic jobs: each due job is claimed by one conditional UPDATE, then run."""
+"""Running periodic jobs: each due job is claimed by one conditional UPDATE, then run.
+
+The claim is a lease: it moves ``next_run_at`` forward by at most ``TEND_JOB_LEASE_SECONDS``
+(30 minutes), and only a finished run moves it a whole period. A worker killed in the middle of
+a job (SIGKILL, power cut) so leaves the job due again once the lease runs out, and the next
+worker runs it; each job is written to be safe to run again (claims, one transaction)."""
 
 import logging
 import time
@@ -6,6 +11,7 @@ import traceback
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from . import registry
@@ -27,9 +33,11 @@ def periodic_jobs_ensure(*, now: datetime) -> None:
 
 def periodic_job_claim(*, name: str, every: timedelta, now: datetime) -> bool:
     """Take this period's run of a due job. Of any number of workers claiming at once, exactly
-    one moves ``next_run_at`` past ``now`` and gets True; the others update no row."""
+    one moves ``next_run_at`` past ``now`` and gets True; the others update no row. The move is
+    the lease (the shorter of the period and ``TEND_JOB_LEASE_SECONDS``)."""
+    lease = min(every, timedelta(seconds=settings.TEND_JOB_LEASE_SECONDS))
     claimed = PeriodicJobRun.objects.filter(name=name, next_run_at__lte=now).update(
-        next_run_at=now + every, last_started_at=now
+        next_run_at=now + lease, last_started_at=now
     )
     return claimed == 1
 
@@ -66,6 +74,7 @@ def periodic_jobs_run_due(*, now: datetime | None = None) -> list[JobOutcome]:
             outcome.error = traceback.format_exc()
         outcome.seconds = time.monotonic() - started
         PeriodicJobRun.objects.filter(name=job.name).update(
+            next_run_at=now + job.every,
             last_finished_at=timezone.now(),
             last_result="" if outcome.error else repr(outcome.result)[:200],
             last_error=outcome.error,

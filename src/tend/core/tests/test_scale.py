@@ -89,11 +89,11 @@ def test_serve_runs_threaded_workers_with_keep_alive(gunicorn_argv, monkeypatch)
 def test_serve_takes_workers_and_threads_from_flags_or_the_environment(gunicorn_argv, monkeypatch):
     monkeypatch.setenv("TEND_WORKERS", "3")
     monkeypatch.setenv("TEND_THREADS", "2")
-    call_command("serve", "--port", "8124", "--no-access-log")
+    call_command("serve", "--port", "8124")
     call_command("serve", "--port", "8124", "--workers", "5", "--threads", "6")
     env_argv, flag_argv = gunicorn_argv
     assert (_option(env_argv, "--workers"), _option(env_argv, "--threads")) == ("3", "2")
-    assert "--access-logfile" not in env_argv
+    assert "--access-logfile" not in env_argv  # Tend's request log is the one line per request
     assert (_option(flag_argv, "--workers"), _option(flag_argv, "--threads")) == ("5", "6")
 
 

@@ -86,11 +86,8 @@ class Command(BaseCommand):
             default=None,
             help=f"threads per process (TEND_THREADS; default {THREADS})",
         )
-        parser.add_argument(
-            "--no-access-log", action="store_true", help="do not log every request to stdout"
-        )
 
-    def handle(self, *args, dev, host, port, workers, threads, no_access_log, **options):
+    def handle(self, *args, dev, host, port, workers, threads, **options):
         bind = f"{host}:{port}"
         if dev:
             # The reloader runs the server in a child process that reads the settings afresh.
@@ -127,7 +124,7 @@ class Command(BaseCommand):
             "--timeout",
             "120",
         ]
-        if not no_access_log:
-            argv += ["--access-logfile", "-"]
+        # No gunicorn access log: Tend's own request log (ops/logs.py) writes the one line per
+        # request, with its request id, user and duration.
         sys.argv = argv
         WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()

@@ -11,6 +11,7 @@ from types import FrameType
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, TASKS_LOGGER
 from django_tasks_db.management.commands.db_worker import (
@@ -22,6 +23,7 @@ from django_tasks_db.management.commands.db_worker import (
 
 from tend.jobs.models import PeriodicJobRun
 from tend.jobs.services import periodic_jobs_run_due
+from tend.ops.services import worker_heartbeat_touch
 
 logger = logging.getLogger("tend.jobs")
 
@@ -35,6 +37,7 @@ class TendWorker(Worker):
         self.tasks_per_pass = tasks_per_pass
         self.out = out
         self._previous_handlers: dict = {}
+        self.started_at = timezone.now()
 
     def configure_signals(self) -> None:
         names = ("SIGINT", "SIGTERM", "SIGQUIT")
@@ -93,6 +96,9 @@ class TendWorker(Worker):
             jobs = ran = 0
             try:
                 close_old_connections()
+                worker_heartbeat_touch(
+                    worker_id=self.worker_id, started_at=self.started_at, now=timezone.now()
+                )
                 jobs = self.run_periodic()
                 ran = self.run_tasks() if self.running else 0
                 if once:
