@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "tend.approvals",
     "tend.tasks",
     "tend.health",
+    "tend.reports",
     "tend.api",
     "tend.demo",
 ]
