@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "tend.reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from . import sections  # noqa: F401  (the built-in report sections)
