@@ -137,7 +137,8 @@ def _lines(drawing: Drawing, chart: Chart) -> None:
     present = [v for _name, values in chart.series for v in values if v is not None]
     top = max(present, default=0.0)
     bottom = min(present + [0.0])
-    top = max(1.0, top) if chart.unit == "%" else _nice_max(top)
+    # Shares: a top in steps of 40 points, so the four gridlines fall on tens.
+    top = max(0.4, math.ceil(top * 2.5) / 2.5) if chart.unit == "%" else _nice_max(top)
     y_of, slot = _axes(drawing, chart, top, bottom)
     for s, (_name, values) in enumerate(chart.series):
         colour = colors.HexColor(PALETTE[s % len(PALETTE)])
@@ -206,9 +207,19 @@ def _heatmap(drawing: Drawing, chart: Chart) -> None:
             )
 
 
-def drawing(chart: Chart) -> Drawing:
-    """The chart as a ReportLab drawing (SVG for pages and email, vectors in the PDF)."""
+def drawing(chart: Chart, font: str = "") -> Drawing:
+    """The chart as a ReportLab drawing (SVG for pages and email, vectors in the PDF). ``font``:
+    a registered font for every label (the PDF's CJK font); by default Helvetica."""
     canvas = Drawing(WIDTH, HEIGHT)
+    _render(canvas, chart)
+    if font:
+        for shape in canvas.contents:
+            if isinstance(shape, String):
+                shape.fontName = font
+    return canvas
+
+
+def _render(canvas: Drawing, chart: Chart) -> None:
     canvas.add(Rect(0, 0, WIDTH, HEIGHT, fillColor=colors.white, strokeColor=None))
     _title(canvas, chart)
     if chart.kind == "heatmap":
@@ -217,7 +228,6 @@ def drawing(chart: Chart) -> Drawing:
         _lines(canvas, chart)
     else:
         _bars(canvas, chart, stacked=chart.kind == "stacked")
-    return canvas
 
 
 def svg(chart: Chart) -> str:
