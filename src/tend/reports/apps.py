@@ -7,4 +7,4 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from . import sections  # noqa: F401  (the built-in report sections)
+        from . import jobs, sections  # noqa: F401  (the monthly report job, the sections)
