@@ -57,6 +57,7 @@ def retention(*, user, filters: ReportFilters, end_month: int, by: str = "") -> 
     scope, params = subquery_sql(report_customers(user=user, filters=filters))
     orders, customers, users = Order._meta.db_table, Customer._meta.db_table, User._meta.db_table
     group = {"": "''", "tier": "c.tier", "team": "u.team_id"}[by]
+    group_by = f", {group}" if by else ""  # PostgreSQL refuses a constant in GROUP BY
     sql = f"""
         SELECT grp, COUNT(*), SUM(s),
                SUM(CASE WHEN e = 0 THEN s ELSE 0 END),
@@ -69,7 +70,7 @@ def retention(*, user, filters: ReportFilters, end_month: int, by: str = "") -> 
               LEFT JOIN {users} u ON u.id = c.owner_id
               WHERE o.status <> %s AND o.order_date >= %s AND o.order_date < %s
                 AND o.customer_id IN {scope}
-              GROUP BY o.customer_id, {group}) t
+              GROUP BY o.customer_id{group_by}) t
         WHERE s > 0
         GROUP BY grp
     """

@@ -40,9 +40,7 @@ def test_lost_report_and_customer_list_agree_on_the_demo_book(demo_book):
     admin = User.objects.get(username="admin")
     assert customer_list(user=admin, filters=CustomerFilters(status="lost")).count() > 5
     assert LostRecord.objects.filter(won_back_at__isnull=False).count() > 3
-
-
-def test_every_won_back_demo_record_closes_with_its_comeback_order(demo_book):
+    # Every won-back record closes with the order that brought the customer back.
     for record in LostRecord.objects.filter(won_back_at__isnull=False).select_related(
         "won_back_order"
     ):
