@@ -28,6 +28,16 @@ class Retention:
     contracted: Decimal  # the drop of those who bought less
     expanded: Decimal  # the rise of those who bought more
 
+    def __add__(self, other: "Retention") -> "Retention":
+        """The figures add up across customers, hence across groups."""
+        return Retention(
+            customers=self.customers + other.customers,
+            start=self.start + other.start,
+            churned=self.churned + other.churned,
+            contracted=self.contracted + other.contracted,
+            expanded=self.expanded + other.expanded,
+        )
+
     @property
     def grr(self) -> float | None:
         return (
@@ -50,41 +60,88 @@ def windows(end_month: int) -> tuple:
     return begin, middle, stop
 
 
-def retention(*, user, filters: ReportFilters, end_month: int, by: str = "") -> dict:
-    """``{group: Retention}`` for the two years up to ``end_month``; ``by`` "", "tier" or
-    "team" (the owner's team; None is the pool). One aggregate query."""
-    begin, middle, stop = windows(end_month)
+EMPTY = Retention(0, ZERO, ZERO, ZERO, ZERO)
+
+
+def retention_cells(*, user, filters: ReportFilters, end_month: int, points: int = 1) -> dict:
+    """``{(tier, team): [Retention ending at each of the ``points`` months up to
+    end_month]}``: one pass over the orders of the 23 + points months involved.
+
+    Each customer's revenue in every starting year and year since is a conditional sum in one
+    grouped scan; the outer query adds the customers up per tier and owner's team (None: the
+    pool), from which the totals and every breakdown are sums."""
+    ends = [end_month - points + 1 + k for k in range(points)]
     scope, params = subquery_sql(report_customers(user=user, filters=filters))
     orders, customers, users = Order._meta.db_table, Customer._meta.db_table, User._meta.db_table
-    group = {"": "''", "tier": "c.tier", "team": "u.team_id"}[by]
-    group_by = f", {group}" if by else ""  # PostgreSQL refuses a constant in GROUP BY
+    inner, outer, inner_params = [], [], []
+    for k, end in enumerate(ends):
+        begin, middle, stop = windows(end)
+        amount = "o.amount_base"
+        inner.append(
+            f"SUM(CASE WHEN o.order_date >= %s AND o.order_date < %s THEN {amount} ELSE 0 END)"
+            f" AS s{k}, "
+            f"SUM(CASE WHEN o.order_date >= %s AND o.order_date < %s THEN {amount} ELSE 0 END)"
+            f" AS e{k}"
+        )
+        inner_params += [begin, middle, middle, stop]
+        outer.append(
+            f"SUM(CASE WHEN s{k} > 0 THEN 1 ELSE 0 END), SUM(s{k}), "
+            f"SUM(CASE WHEN s{k} > 0 AND e{k} = 0 THEN s{k} ELSE 0 END), "
+            f"SUM(CASE WHEN e{k} > 0 AND e{k} < s{k} THEN s{k} - e{k} ELSE 0 END), "
+            f"SUM(CASE WHEN s{k} > 0 AND e{k} > s{k} THEN e{k} - s{k} ELSE 0 END)"
+        )
+    first_begin, last_stop = windows(ends[0])[0], windows(ends[-1])[2]
     sql = f"""
-        SELECT grp, COUNT(*), SUM(s),
-               SUM(CASE WHEN e = 0 THEN s ELSE 0 END),
-               SUM(CASE WHEN e > 0 AND e < s THEN s - e ELSE 0 END),
-               SUM(CASE WHEN e > s THEN e - s ELSE 0 END)
-        FROM (SELECT o.customer_id, {group} AS grp,
-                     SUM(CASE WHEN o.order_date < %s THEN o.amount_base ELSE 0 END) AS s,
-                     SUM(CASE WHEN o.order_date >= %s THEN o.amount_base ELSE 0 END) AS e
+        SELECT tier, team, {", ".join(outer)}
+        FROM (SELECT o.customer_id, c.tier AS tier, u.team_id AS team, {", ".join(inner)}
               FROM {orders} o JOIN {customers} c ON c.id = o.customer_id
               LEFT JOIN {users} u ON u.id = c.owner_id
               WHERE o.status <> %s AND o.order_date >= %s AND o.order_date < %s
                 AND o.customer_id IN {scope}
-              GROUP BY o.customer_id{group_by}) t
-        WHERE s > 0
-        GROUP BY grp
+              GROUP BY o.customer_id, c.tier, u.team_id) t
+        GROUP BY tier, team
     """
-    rows = fetch(sql, (middle, middle, OrderStatus.CANCELLED.value, begin, stop, *params))
-    return {
-        grp: Retention(
-            customers=n,
-            start=money(start),
-            churned=money(churned),
-            contracted=money(contracted),
-            expanded=money(expanded),
-        )
-        for grp, n, start, churned, contracted, expanded in rows
-    }
+    rows = fetch(
+        sql,
+        (*inner_params, OrderStatus.CANCELLED.value, first_begin, last_stop, *params),
+    )
+    cells = {}
+    for row in rows:
+        figures = row[2:]
+        cells[(row[0], row[1])] = [
+            Retention(
+                customers=int(figures[5 * k] or 0),
+                start=money(figures[5 * k + 1]),
+                churned=money(figures[5 * k + 2]),
+                contracted=money(figures[5 * k + 3]),
+                expanded=money(figures[5 * k + 4]),
+            )
+            for k in range(points)
+        ]
+    return cells
+
+
+def _sum(lists) -> list[Retention]:
+    lists = list(lists)
+    if not lists:
+        return []
+    return [sum((items[k] for items in lists), EMPTY) for k in range(len(lists[0]))]
+
+
+def retention(*, user, filters: ReportFilters, end_month: int, by: str = "") -> dict:
+    """``{group: Retention}`` for the two years up to ``end_month``; ``by`` "" (one group,
+    ""), "tier" or "team" (the owner's team; None is the pool). Groups without a customer of a
+    year ago are left out."""
+    cells = retention_cells(user=user, filters=filters, end_month=end_month)
+    return _grouped(cells, by, 0)
+
+
+def _grouped(cells: dict, by: str, k: int) -> dict:
+    groups: dict = {}
+    for (tier, team), figures in cells.items():
+        key = {"": "", "tier": tier, "team": team}[by]
+        groups[key] = groups.get(key, EMPTY) + figures[k]
+    return {key: value for key, value in groups.items() if value.customers}
 
 
 def _pct(value: float | None) -> str:
@@ -106,10 +163,11 @@ def _row(label: str, figures: Retention, drill: str) -> list:
 
 def compute(filters: ReportFilters, user) -> SectionResult:
     end = month_number(filters.end)
-    empty = Retention(0, ZERO, ZERO, ZERO, ZERO)
-    total = retention(user=user, filters=filters, end_month=end).get("", empty)
-    by_tier = retention(user=user, filters=filters, end_month=end, by="tier")
-    by_team = retention(user=user, filters=filters, end_month=end, by="team")
+    cells = retention_cells(user=user, filters=filters, end_month=end, points=12)
+    trend = _sum(cells.values()) or [EMPTY] * 12
+    total = trend[-1]
+    by_tier = _grouped(cells, "tier", 11)
+    by_team = _grouped(cells, "team", 11)
     team_names = dict(
         Team.objects.filter(pk__in=[k for k in by_team if k]).values_list("pk", "name")
     )
@@ -127,7 +185,6 @@ def compute(filters: ReportFilters, user) -> SectionResult:
         for team in sorted(by_team, key=lambda k: (k is None, team_names.get(k, "")))
     ]
     months = [end - 11 + i for i in range(12)]
-    trend = [retention(user=user, filters=filters, end_month=m).get("", empty) for m in months]
     if total.grr is not None:
         headline = _(
             "Customers of a year ago kept %(grr)s of their revenue (%(nrr)s with what some added)"
