@@ -44,6 +44,13 @@ def report_people(*, user: User, filters: ReportFilters) -> QuerySet[User]:
     return people
 
 
+def among(rows: QuerySet, customers: QuerySet[Customer], field: str = "customer") -> QuerySet:
+    """``rows`` of the given customers; all of them when ``customers`` is the whole book."""
+    if not customers.query.where:
+        return rows
+    return rows.filter(**{f"{field}__in": customers.values("pk")})
+
+
 # --- months ---
 
 
@@ -85,10 +92,13 @@ def month_sql(column: str) -> str:
     )
 
 
-def subquery_sql(queryset: QuerySet) -> tuple[str, tuple]:
-    """A queryset of ids as SQL to put after ``IN``."""
+def scope_sql(queryset: QuerySet, column: str) -> tuple[str, tuple]:
+    """``AND <column> IN (<the queryset's ids>)`` for raw SQL; nothing when the queryset is
+    every customer (an admin's unfiltered report), which spares the database a semi-join."""
+    if not queryset.query.where:
+        return "", ()
     sql, params = queryset.values("pk").query.sql_with_params()
-    return f"({sql})", tuple(params)
+    return f" AND {column} IN ({sql})", tuple(params)
 
 
 def fetch(sql: str, params: tuple | list) -> list[tuple]:

@@ -21,7 +21,7 @@ from tend.health.models import HealthSnapshot, LostRecord
 
 from ..charts import Chart
 from ..registry import Cell, ReportFilters, ReportSection, SectionResult, Table, register
-from ..scope import money, month_label, month_number, month_start, report_customers
+from ..scope import among, money, month_label, month_number, month_start, report_customers
 
 LAPSED_P_ALIVE = 0.3
 LAPSED_GAPS = 3
@@ -57,8 +57,7 @@ def lapsed_snapshots(*, user, filters: ReportFilters):
 def compute(filters: ReportFilters, user) -> SectionResult:
     end, start, stop = _window(filters)
     months = [end - filters.months + 1 + i for i in range(filters.months)]
-    scope = report_customers(user=user, filters=filters).values("pk")
-    records = LostRecord.objects.filter(customer__in=scope)
+    records = among(LostRecord.objects.all(), report_customers(user=user, filters=filters))
     lost = (
         records.filter(marked_at__gte=start, marked_at__lt=stop)
         .annotate(month=TruncMonth("marked_at"))

@@ -17,7 +17,7 @@ from ..scope import (
     period_label,
     period_of,
     report_customers,
-    subquery_sql,
+    scope_sql,
 )
 
 COHORTS = {"quarter": 8, "month": 12}  # how many cohorts the triangle shows
@@ -30,7 +30,8 @@ def cohort_figures(*, user, filters: ReportFilters) -> dict:
     step = 3 if grain == "quarter" else 1
     last = period_of(month_number(filters.end), grain)
     first = last - (COHORTS[grain] - 1) * step
-    scope, params = subquery_sql(report_customers(user=user, filters=filters))
+    customers = report_customers(user=user, filters=filters)
+    scope, params = scope_sql(customers, "customer_id")
     table = Order._meta.db_table
     month = month_sql("order_date")
     # A quarter is counted by its first month: (month / 3) * 3 in integer arithmetic.
@@ -39,9 +40,9 @@ def cohort_figures(*, user, filters: ReportFilters) -> dict:
     sql = f"""
         SELECT {cohort_sql}, {period_sql}, COUNT(DISTINCT o.customer_id), SUM(o.amount_base)
         FROM (SELECT customer_id, MIN({month}) AS first_month FROM {table}
-              WHERE status <> %s AND customer_id IN {scope} GROUP BY customer_id) f
+              WHERE status <> %s{scope} GROUP BY customer_id) f
         JOIN (SELECT customer_id, {month} AS month, amount_base FROM {table}
-              WHERE status <> %s AND customer_id IN {scope}) o ON o.customer_id = f.customer_id
+              WHERE status <> %s{scope}) o ON o.customer_id = f.customer_id
         WHERE f.first_month >= %s AND f.first_month < %s AND o.month >= %s AND o.month < %s
         GROUP BY {cohort_sql}, {period_sql}
     """

@@ -15,7 +15,7 @@ from tend.orders.models import Order, OrderStatus
 
 from ..charts import Chart
 from ..registry import Cell, ReportFilters, ReportSection, SectionResult, Table, register
-from ..scope import fetch, money, month_number, month_start, report_customers, subquery_sql
+from ..scope import fetch, money, month_number, month_start, report_customers, scope_sql
 
 ZERO = Decimal("0.00")
 
@@ -71,7 +71,7 @@ def retention_cells(*, user, filters: ReportFilters, end_month: int, points: int
     grouped scan; the outer query adds the customers up per tier and owner's team (None: the
     pool), from which the totals and every breakdown are sums."""
     ends = [end_month - points + 1 + k for k in range(points)]
-    scope, params = subquery_sql(report_customers(user=user, filters=filters))
+    scope, params = scope_sql(report_customers(user=user, filters=filters), "o.customer_id")
     orders, customers, users = Order._meta.db_table, Customer._meta.db_table, User._meta.db_table
     inner, outer, inner_params = [], [], []
     for k, end in enumerate(ends):
@@ -96,8 +96,7 @@ def retention_cells(*, user, filters: ReportFilters, end_month: int, points: int
         FROM (SELECT o.customer_id, c.tier AS tier, u.team_id AS team, {", ".join(inner)}
               FROM {orders} o JOIN {customers} c ON c.id = o.customer_id
               LEFT JOIN {users} u ON u.id = c.owner_id
-              WHERE o.status <> %s AND o.order_date >= %s AND o.order_date < %s
-                AND o.customer_id IN {scope}
+              WHERE o.status <> %s AND o.order_date >= %s AND o.order_date < %s{scope}
               GROUP BY o.customer_id, c.tier, u.team_id) t
         GROUP BY tier, team
     """

@@ -15,7 +15,7 @@ from tend.health.models import HealthSnapshot, ScoreRun
 
 from ..charts import Chart
 from ..registry import Cell, ReportFilters, ReportSection, SectionResult, Table, register
-from ..scope import money, month_number, month_start, report_customers
+from ..scope import among, money, month_number, month_start, report_customers
 
 
 def snapshot_days(filters: ReportFilters) -> list[date]:
@@ -38,9 +38,9 @@ def snapshot_days(filters: ReportFilters) -> list[date]:
 
 def compute(filters: ReportFilters, user) -> SectionResult:
     days = snapshot_days(filters)
-    scope = report_customers(user=user, filters=filters).values("pk")
-    snapshots = HealthSnapshot.objects.filter(day__in=days, customer__in=scope).filter(
-        value_at_risk__gt=0
+    snapshots = among(
+        HealthSnapshot.objects.filter(day__in=days, value_at_risk__gt=0),
+        report_customers(user=user, filters=filters),
     )
     by_cause: dict = defaultdict(dict)
     for row in snapshots.values("day", "cause").annotate(value=Sum("value_at_risk")).order_by():

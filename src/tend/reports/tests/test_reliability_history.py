@@ -70,3 +70,29 @@ def test_drill_down_lists_customers_of_promises_not_kept_on_time(history, manage
 
     assert customers.count() == 1
     assert reliability.customers(filters, manager1, "x-1") is None
+
+
+def test_story_s5_the_rep_who_leaves_keeps_their_reliability_history(
+    history, rep1, manager1, client
+):
+    """S5: a handover moves the leaver's customers and open promises; the report still shows the
+    promises they kept and broke, and the team's monthly figure is the same before and after."""
+    from tend.handover.services import HandoverRule, Strategy, handover_execute
+
+    CustomerFactory(name="Lena's Dealer", owner=history)
+    client.force_login(manager1)
+    before = client.get("/reports/?end=2026-06").context["results"]
+    handover_execute(
+        by=manager1, person=history, rule=HandoverRule(strategy=Strategy.ONE, successor=rep1)
+    )
+    after = client.get("/reports/?end=2026-06").context["results"]
+
+    history.refresh_from_db()
+    assert history.is_active is False
+    reliability_before = {s.key: r for s, r in before}["reliability"]
+    reliability_after = {s.key: r for s, r in after}["reliability"]
+    assert reliability_after.figures["on_time_rate"] == reliability_before.figures["on_time_rate"]
+    assert [str(row[0]) for row in reliability_after.table.rows][:2] == [
+        "Alice Tester",
+        "Lena Tester (left)",
+    ]
