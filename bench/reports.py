@@ -1,7 +1,7 @@
 """How fast is each report section on a big book? Seconds per section, per database.
 
     .venv/bin/python bench/reports.py            # 100,000 customers, SQLite and PostgreSQL
-    .venv/bin/python bench/reports.py --quick    # 1,000 customers (< 1 minute)
+    .venv/bin/python bench/reports.py --quick    # 400 customers (< 1 minute)
     .venv/bin/python bench/reports.py --customers 20000
 
 For each database a worker process builds the demo book (``tend demo --customers N --seed 7``)
@@ -131,8 +131,8 @@ def print_table(results: list[dict]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="1,000 customers")
-    parser.add_argument("--customers", type=int, help="book size (default 100,000; quick 1,000)")
+    parser.add_argument("--quick", action="store_true", help="400 customers, 2 runs (< 1 minute)")
+    parser.add_argument("--customers", type=int, help="book size (default 100,000; quick 400)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per section")
     parser.add_argument(
         "--postgres-url", default="postgresql://postgres@127.0.0.1:5432/tend_bench_reports"
@@ -141,7 +141,9 @@ def main() -> None:
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    args.customers = args.customers or (1_000 if args.quick else 100_000)
+    args.customers = args.customers or (400 if args.quick else 100_000)
+    if args.quick:
+        args.repeat = min(args.repeat, 2)
     if args.worker:
         report(worker(args))
         return
