@@ -7,12 +7,12 @@ time / (kept + kept late + broken), withdrawn promises left out, by the month th
 due. People who have left stay in the table and in the company figure: their promises were
 made, and removing them would make the figure jump the day they go."""
 
+import bisect
 import statistics
 from collections import defaultdict
 from datetime import datetime, time
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -53,28 +53,47 @@ def _row(counts: dict | None) -> ReliabilityRow:
     )
 
 
+def _month_bounds(months: list[int]) -> list[datetime]:
+    """Midnight at the start of each month and after the last, in the current zone."""
+    zone = timezone.get_current_timezone()
+    return [
+        datetime.combine(month_start(m), time(0), tzinfo=zone) for m in [*months, months[-1] + 1]
+    ]
+
+
 def reliability_by_month(*, user, filters: ReportFilters) -> dict:
-    """``{(person id or None for everyone, month number): ReliabilityRow}``; one query."""
+    """``{(person id or None for everyone, month number): ReliabilityRow}``; one query.
+
+    Months are conditional counts between aware bounds (not a truncation per row, which SQLite
+    would run as a Python function on every promise)."""
     months, start, stop = _bounds(filters)
+    bounds = _month_bounds(months)
     people = report_people(user=user, filters=filters).values("pk")
+    outcomes = {
+        "kept": PromiseOutcome.KEPT,
+        "kept_late": PromiseOutcome.KEPT_LATE,
+        "broken": PromiseOutcome.BROKEN,
+    }
+    aggregates = {}
+    for i, m in enumerate(months):
+        due = Q(due_at__gte=bounds[i], due_at__lt=bounds[i + 1])
+        aggregates[f"made_{m}"] = Count("pk", filter=due)
+        for name, outcome in outcomes.items():
+            aggregates[f"{name}_{m}"] = Count("pk", filter=due & Q(outcome=outcome))
     rows = (
         Promise.objects.filter(made_by__in=people, due_at__gte=start, due_at__lt=stop)
-        .annotate(month=TruncMonth("due_at"))
-        .values("month", "made_by")
-        .annotate(
-            made=Count("pk"),
-            kept=Count("pk", filter=Q(outcome=PromiseOutcome.KEPT)),
-            kept_late=Count("pk", filter=Q(outcome=PromiseOutcome.KEPT_LATE)),
-            broken=Count("pk", filter=Q(outcome=PromiseOutcome.BROKEN)),
-        )
+        .values("made_by")
+        .annotate(**aggregates)
         .order_by()
     )
     counts: dict = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        m = month_number(row["month"])
-        for key in ("made", "kept", "kept_late", "broken"):
-            counts[(row["made_by"], m)][key] += row[key]
-            counts[(None, m)][key] += row[key]
+        for m in months:
+            if not row[f"made_{m}"]:
+                continue
+            for key in ("made", "kept", "kept_late", "broken"):
+                counts[(row["made_by"], m)][key] += row[f"{key}_{m}"]
+                counts[(None, m)][key] += row[f"{key}_{m}"]
     return {key: _row(value) for key, value in counts.items()}
 
 
@@ -83,10 +102,11 @@ def compute(filters: ReportFilters, user) -> SectionResult:
     people = list(report_people(user=user, filters=filters).order_by("first_name", "username"))
     figures = reliability_by_month(user=user, filters=filters)
     response_hours: dict[int, list[float]] = defaultdict(list)
+    bounds = _month_bounds(months)
     for answered_at, hours in Interaction.objects.filter(
         responder__in=[p.pk for p in people], answered_at__gte=start, answered_at__lt=stop
     ).values_list("answered_at", "response_hours"):
-        response_hours[month_number(timezone.localtime(answered_at).date())].append(float(hours))
+        response_hours[months[bisect.bisect_right(bounds, answered_at) - 1]].append(float(hours))
     now = timezone.now()
     coverage = {
         row["owner"]: row
