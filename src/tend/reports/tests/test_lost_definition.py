@@ -22,7 +22,7 @@ def demo_book():
     build_demo(customers=150, seed=7, today=DAY, write=lambda _: None)
 
 
-def test_lost_report_and_customer_list_agree_on_the_demo_book(demo_book):
+def test_lost_report_and_customer_list_agree_on_the_demo_book(demo_book, client):
     for username in ("admin", "helen", "kevin"):
         user = User.objects.get(username=username)
         listed_lost = customer_list(
@@ -37,6 +37,14 @@ def test_lost_report_and_customer_list_agree_on_the_demo_book(demo_book):
         # Over all time the records tell the same story: lost in the period = still lost + back.
         still_lost = sum(row.count for row in report.by_reason) - report.won_back_count
         assert still_lost == listed_lost, username
+    # The pages say the same: the list's count and the report's "lost now" and the churn
+    # section's won-back figures come from the one definition.
+    helen = User.objects.get(username="helen")
+    client.force_login(helen)
+    listed = client.get("/customers/?status=lost").context["page"].paginator.count
+    report = client.get("/health/lost/").context["report"]
+    assert report.lost_now == listed
+    assert f"{listed} customers are lost now" in client.get("/health/lost/").content.decode()
     admin = User.objects.get(username="admin")
     assert customer_list(user=admin, filters=CustomerFilters(status="lost")).count() > 5
     assert LostRecord.objects.filter(won_back_at__isnull=False).count() > 3
