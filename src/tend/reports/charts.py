@@ -59,12 +59,16 @@ def _title(drawing: Drawing, chart: Chart) -> None:
 
 
 def _legend(drawing: Drawing, names: list[str]) -> None:
-    x = LEFT
+    """Below the axis, in up to two rows."""
+    x, y = LEFT, 24
     for index, name in enumerate(names):
+        width = 20 + 5 * min(len(name), 28)
+        if x + width > WIDTH - RIGHT and y == 24:
+            x, y = LEFT, 10
         colour = colors.HexColor(PALETTE[index % len(PALETTE)])
-        drawing.add(Rect(x, 8, 9, 9, fillColor=colour, strokeColor=None))
-        drawing.add(String(x + 12, 9, name[:28], fontName=FONT, fontSize=8))
-        x += 20 + 5 * min(len(name), 28)
+        drawing.add(Rect(x, y - 1, 9, 9, fillColor=colour, strokeColor=None))
+        drawing.add(String(x + 12, y, name[:28], fontName=FONT, fontSize=8))
+        x += width
 
 
 def _axes(drawing: Drawing, chart: Chart, top_value: float, bottom_value: float = 0.0):
@@ -230,6 +234,12 @@ def _render(canvas: Drawing, chart: Chart) -> None:
         _bars(canvas, chart, stacked=chart.kind == "stacked")
 
 
+SANS = "Helvetica, Arial, 'Liberation Sans', sans-serif"
+
+
 def svg(chart: Chart) -> str:
-    """The chart as a standalone SVG document."""
-    return renderSVG.drawToString(drawing(chart))
+    """The chart as a standalone SVG document. ReportLab names its PDF fonts; browsers and mail
+    readers without Helvetica would fall back to a serif, so the SVG asks for any sans."""
+    text = renderSVG.drawToString(drawing(chart))
+    text = text.replace("font-family: Helvetica-Bold", f"font-family: {SANS}; font-weight: bold")
+    return text.replace("font-family: Helvetica", f"font-family: {SANS}")

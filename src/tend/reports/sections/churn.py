@@ -126,7 +126,7 @@ def compute(filters: ReportFilters, user) -> SectionResult:
             "p": round(LAPSED_P_ALIVE * 100),
             "k": LAPSED_GAPS,
             "lapsed": lapsed["count"],
-            "value": money(lapsed["value"]),
+            "value": f"{money(lapsed['value']):,.0f}",
         },
         sample=lost_total,
         sample_label=_("customers lost"),
