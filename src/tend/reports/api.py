@@ -5,7 +5,9 @@ from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.errors import ValidationError
 
 from tend.accounts.models import Team
 from tend.api.schemas import Id, errors
@@ -52,7 +54,7 @@ def _filters(query: ReportQuery, user) -> registry.ReportFilters:
     if query.end:
         year, month = int(query.end[:4]), int(query.end[5:7])
         if not 1 <= month <= 12 or not 1900 <= year <= 2999:
-            raise registry_error("end", "Give a month as YYYY-MM, e.g. 2026-11.")
+            raise _query_error("end", _("Give a month as YYYY-MM, e.g. 2026-11."))
         end = end.replace(year=year, month=month)
     if query.team_id and not Team.objects.filter(pk=query.team_id).exists():
         raise Http404
@@ -65,9 +67,7 @@ def _filters(query: ReportQuery, user) -> registry.ReportFilters:
     )
 
 
-def registry_error(field: str, message: str):
-    from ninja.errors import ValidationError
-
+def _query_error(field: str, message: str) -> ValidationError:
     return ValidationError([{"loc": ["query", field], "msg": message}])
 
 

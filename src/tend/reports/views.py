@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from tend.core.exports import export_response, unknown_format
@@ -34,8 +35,6 @@ def _section(request, key: str) -> registry.ReportSection:
 
 
 def _query(filters: registry.ReportFilters) -> str:
-    from django.utils.http import urlencode
-
     return urlencode(filters.query())
 
 

@@ -14,6 +14,7 @@ from ..scope import (
     money,
     month_number,
     month_sql,
+    month_start,
     period_label,
     period_of,
     report_customers,
@@ -159,8 +160,6 @@ def compute(filters: ReportFilters, user) -> SectionResult:
 def customers(filters: ReportFilters, user, drill: str):
     """``"cohort"``: the customers of a cohort; ``"cohort:offset"``: those of them who ordered
     in that later period."""
-    from ..scope import month_start
-
     grain = filters.grain
     step = 3 if grain == "quarter" else 1
     parts = drill.split(":")
