@@ -91,14 +91,17 @@ def retention_cells(*, user, filters: ReportFilters, end_month: int, points: int
             f"SUM(CASE WHEN s{k} > 0 AND e{k} > s{k} THEN e{k} - s{k} ELSE 0 END)"
         )
     first_begin, last_stop = windows(ends[0])[0], windows(ends[-1])[2]
+    # Orders are summed per customer first; only the customers (not every order) are joined
+    # to their tier and owner's team.
     sql = f"""
-        SELECT tier, team, {", ".join(outer)}
-        FROM (SELECT o.customer_id, c.tier AS tier, u.team_id AS team, {", ".join(inner)}
-              FROM {orders} o JOIN {customers} c ON c.id = o.customer_id
-              LEFT JOIN {users} u ON u.id = c.owner_id
+        SELECT c.tier, u.team_id, {", ".join(outer)}
+        FROM (SELECT o.customer_id, {", ".join(inner)}
+              FROM {orders} o
               WHERE o.status <> %s AND o.order_date >= %s AND o.order_date < %s{scope}
-              GROUP BY o.customer_id, c.tier, u.team_id) t
-        GROUP BY tier, team
+              GROUP BY o.customer_id) t
+        JOIN {customers} c ON c.id = t.customer_id
+        LEFT JOIN {users} u ON u.id = c.owner_id
+        GROUP BY c.tier, u.team_id
     """
     rows = fetch(
         sql,
