@@ -44,9 +44,17 @@ def report_people(*, user: User, filters: ReportFilters) -> QuerySet[User]:
     return people
 
 
+def _whole_book(customers: QuerySet[Customer]) -> bool:
+    """Whether ``customers`` is every customer and the database gains by not being told. Only
+    PostgreSQL: on SQLite the ids' semi-join makes the planner walk the orders customer by
+    customer through the (customer, date) index, where without it it sorts every order of the
+    period in a temporary B-tree (measured: 3 to 10 times slower)."""
+    return connection.vendor == "postgresql" and not customers.query.where
+
+
 def among(rows: QuerySet, customers: QuerySet[Customer], field: str = "customer") -> QuerySet:
-    """``rows`` of the given customers; all of them when ``customers`` is the whole book."""
-    if not customers.query.where:
+    """``rows`` of the given customers (all of them, unfiltered, for the whole book)."""
+    if _whole_book(customers):
         return rows
     return rows.filter(**{f"{field}__in": customers.values("pk")})
 
@@ -94,8 +102,8 @@ def month_sql(column: str) -> str:
 
 def scope_sql(queryset: QuerySet, column: str) -> tuple[str, tuple]:
     """``AND <column> IN (<the queryset's ids>)`` for raw SQL; nothing when the queryset is
-    every customer (an admin's unfiltered report), which spares the database a semi-join."""
-    if not queryset.query.where:
+    every customer (an admin's unfiltered report) on PostgreSQL (see ``_whole_book``)."""
+    if _whole_book(queryset):
         return "", ()
     sql, params = queryset.values("pk").query.sql_with_params()
     return f" AND {column} IN ({sql})", tuple(params)
