@@ -38,19 +38,24 @@ def cohort_figures(*, user, filters: ReportFilters) -> dict:
     # A quarter is counted by its first month: (month / 3) * 3 in integer arithmetic.
     cohort_sql = f"(f.first_month / {step}) * {step}"
     period_sql = f"(o.month / {step}) * {step}"
+    # The first order's month is taken from the first order's date (MIN of the date, then its
+    # month), and later orders are read from the first cohort's first day only.
+    first_day = "MIN(order_date)"
     sql = f"""
         SELECT {cohort_sql}, {period_sql}, COUNT(DISTINCT o.customer_id), SUM(o.amount_base)
-        FROM (SELECT customer_id, MIN({month}) AS first_month FROM {table}
-              WHERE status <> %s{scope} GROUP BY customer_id) f
+        FROM (SELECT customer_id, {month_sql("MIN(order_date)")} AS first_month FROM {table}
+              WHERE status <> %s{scope} GROUP BY customer_id
+              HAVING {first_day} >= %s AND {first_day} < %s) f
         JOIN (SELECT customer_id, {month} AS month, amount_base FROM {table}
-              WHERE status <> %s{scope}) o ON o.customer_id = f.customer_id
-        WHERE f.first_month >= %s AND f.first_month < %s AND o.month >= %s AND o.month < %s
+              WHERE status <> %s AND order_date >= %s AND order_date < %s{scope}) o
+          ON o.customer_id = f.customer_id
         GROUP BY {cohort_sql}, {period_sql}
     """
     cancelled = OrderStatus.CANCELLED.value
+    begin, stop = month_start(first), month_start(last + step)
     rows = fetch(
         sql,
-        (cancelled, *params, cancelled, *params, first, last + step, first, last + step),
+        (cancelled, *params, begin, stop, cancelled, begin, stop, *params),
     )
     figures = {}
     for cohort, month_no, customers, revenue in rows:
