@@ -61,39 +61,40 @@ def _month_bounds(months: list[int]) -> list[datetime]:
     ]
 
 
-def reliability_by_month(*, user, filters: ReportFilters) -> dict:
-    """``{(person id or None for everyone, month number): ReliabilityRow}``; one query.
-
-    Months are conditional counts between aware bounds (not a truncation per row, which SQLite
-    would run as a Python function on every promise)."""
-    months, start, stop = _bounds(filters)
+def _month_case(field: str, months: list[int]) -> Case:
+    """The month number of ``field`` as a CASE between aware bounds: no truncation per row
+    (SQLite would run one in Python for each)."""
     bounds = _month_bounds(months)
+    return Case(
+        *(
+            When(**{f"{field}__gte": bounds[i], f"{field}__lt": bounds[i + 1]}, then=Value(m))
+            for i, m in enumerate(months)
+        ),
+        output_field=IntegerField(),
+    )
+
+
+def reliability_by_month(*, user, filters: ReportFilters) -> dict:
+    """``{(person id or None for everyone, month number): ReliabilityRow}``; one query."""
+    months, start, stop = _bounds(filters)
     people = report_people(user=user, filters=filters).values("pk")
-    outcomes = {
-        "kept": PromiseOutcome.KEPT,
-        "kept_late": PromiseOutcome.KEPT_LATE,
-        "broken": PromiseOutcome.BROKEN,
-    }
-    aggregates = {}
-    for i, m in enumerate(months):
-        due = Q(due_at__gte=bounds[i], due_at__lt=bounds[i + 1])
-        aggregates[f"made_{m}"] = Count("pk", filter=due)
-        for name, outcome in outcomes.items():
-            aggregates[f"{name}_{m}"] = Count("pk", filter=due & Q(outcome=outcome))
     rows = (
         Promise.objects.filter(made_by__in=people, due_at__gte=start, due_at__lt=stop)
-        .values("made_by")
-        .annotate(**aggregates)
+        .annotate(month=_month_case("due_at", months))
+        .values("month", "made_by")
+        .annotate(
+            made=Count("pk"),
+            kept=Count("pk", filter=Q(outcome=PromiseOutcome.KEPT)),
+            kept_late=Count("pk", filter=Q(outcome=PromiseOutcome.KEPT_LATE)),
+            broken=Count("pk", filter=Q(outcome=PromiseOutcome.BROKEN)),
+        )
         .order_by()
     )
     counts: dict = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        for m in months:
-            if not row[f"made_{m}"]:
-                continue
-            for key in ("made", "kept", "kept_late", "broken"):
-                counts[(row["made_by"], m)][key] += row[f"{key}_{m}"]
-                counts[(None, m)][key] += row[f"{key}_{m}"]
+        for key in ("made", "kept", "kept_late", "broken"):
+            counts[(row["made_by"], row["month"])][key] += row[key]
+            counts[(None, row["month"])][key] += row[key]
     return {key: _row(value) for key, value in counts.items()}
 
 
@@ -101,16 +102,7 @@ def compute(filters: ReportFilters, user) -> SectionResult:
     months, start, stop = _bounds(filters)
     people = list(report_people(user=user, filters=filters).order_by("first_name", "username"))
     figures = reliability_by_month(user=user, filters=filters)
-    # The month of each answer as a CASE between aware bounds, the hours as a float: no
-    # datetime or Decimal made per row in Python.
-    bounds = _month_bounds(months)
-    month_of = Case(
-        *(
-            When(answered_at__gte=bounds[i], answered_at__lt=bounds[i + 1], then=Value(m))
-            for i, m in enumerate(months)
-        ),
-        output_field=IntegerField(),
-    )
+    month_of = _month_case("answered_at", months)
     response_hours: dict[int, list[float]] = defaultdict(list)
     for m, hours in (
         Interaction.objects.filter(
