@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "tend.health",
     "tend.voice",
     "tend.market",
+    "tend.reports",
     "tend.api",
     "tend.demo",
     "tend.ops",

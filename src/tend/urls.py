@@ -24,6 +24,7 @@ urlpatterns = [
     path("voice/", include("tend.voice.urls")),
     path("market/", include("tend.market.urls")),
     path("notice/<str:token>/", market_views.notice_acknowledge, name="notice_acknowledge"),
+    path("reports/", include("tend.reports.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

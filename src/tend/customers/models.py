@@ -83,6 +83,28 @@ class CustomerQuerySet(GuardedQuerySet):
     def pool(self):
         return self.filter(owner__isnull=True)
 
+    # The one definition of "lost" and "won back" (a stock: where the customer stands now).
+    # The customer list's status filter, the lost report, the churn report and the API all read
+    # these; the dated events behind them are ``health.LostRecord`` rows.
+    # ``LOST`` and ``WON_BACK`` are the same rules as conditions, for aggregates that count
+    # several figures in one query.
+    LOST = Q(status=CustomerStatus.LOST)
+    WON_BACK = Q(status=CustomerStatus.WON_BACK)
+
+    def lost(self):
+        return self.filter(self.LOST)
+
+    def won_back(self):
+        return self.filter(self.WON_BACK)
+
+    def with_status(self, status: str):
+        """The list's status filter: lost and won back through their one definition."""
+        if status == CustomerStatus.LOST:
+            return self.lost()
+        if status == CustomerStatus.WON_BACK:
+            return self.won_back()
+        return self.filter(status=status)
+
     def visible_to(self, user):
         """The one visibility rule. Admin: all. Manager: their team's customers and the pool.
         Rep: customers they own or back up, and the pool. Anyone else: nothing."""

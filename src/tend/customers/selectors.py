@@ -76,7 +76,7 @@ def customer_list(*, user: User, filters: CustomerFilters) -> QuerySet[Customer]
     if filters.tier:
         queryset = queryset.filter(tier=filters.tier)
     if filters.status:
-        queryset = queryset.filter(status=filters.status)
+        queryset = queryset.with_status(filters.status)
     if filters.type:
         queryset = queryset.filter(type=filters.type)
     if filters.owner == "pool":

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tend.accounts.models import User
-from tend.customers.models import Customer
+from tend.customers.models import Customer, CustomerQuerySet
 
 from ..causes import LostReason
 from ..models import LostRecord
@@ -74,6 +74,39 @@ def _scoped(*, user: User, filters: LostFilters) -> QuerySet[LostRecord]:
     return queryset
 
 
+def customers_scoped(*, user: User, filters: LostFilters) -> QuerySet[Customer]:
+    """Visible customers matching the report's team, owner and country filters: the set the
+    "lost now" and "won back now" counts are taken from, with the customer list's definition
+    (``Customer.objects.lost()`` / ``won_back()``)."""
+    queryset = Customer.objects.visible_to(user)
+    if filters.team:
+        queryset = queryset.filter(owner__team_id=filters.team)
+    if filters.owner == "pool":
+        queryset = queryset.filter(owner__isnull=True)
+    elif filters.owner.isdigit():
+        queryset = queryset.filter(owner_id=int(filters.owner))
+    if filters.country:
+        queryset = queryset.filter(country=filters.country.upper())
+    if filters.reason:
+        queryset = queryset.filter(
+            pk__in=LostRecord.objects.filter(reason=filters.reason).values("customer_id")
+        )
+    return queryset
+
+
+def lost_now_counts(*, user: User, filters: LostFilters) -> dict[str, int]:
+    """How many customers stand lost and won back now (whatever the period), and how many of
+    the lost have no open lost record (marked lost before records were kept, or by an import):
+    one aggregate query. These are the customer list's counts, by construction."""
+    open_record = LostRecord.objects.filter(won_back_at__isnull=True).values("customer_id")
+    lost, won_back = CustomerQuerySet.LOST, CustomerQuerySet.WON_BACK
+    return customers_scoped(user=user, filters=filters).aggregate(
+        lost=Count("pk", filter=lost),
+        won_back=Count("pk", filter=won_back),
+        unrecorded=Count("pk", filter=lost & ~Q(pk__in=open_record)),
+    )
+
+
 def _in_period(queryset: QuerySet, field_name: str, filters: LostFilters) -> QuerySet:
     start, end = _bounds(filters)
     if start is not None:
@@ -110,6 +143,9 @@ class LostReport:
     won_back_count: int
     won_back_value: Decimal  # the annual value that had been lost, now back
     won_back_orders_value: Decimal  # the orders that won them back
+    lost_now: int = 0  # customers whose status is lost now (the customer list's count)
+    won_back_now: int = 0  # ... won back now
+    unrecorded_now: int = 0  # lost now without a lost record (no reason known)
 
 
 def lost_report(*, user: User, filters: LostFilters) -> LostReport:
@@ -137,12 +173,18 @@ def lost_report(*, user: User, filters: LostFilters) -> LostReport:
         for reason, (count, value) in totals.items()
     ]
     rows.sort(key=lambda row: (-row.value, -row.count, row.label))
-    won = _in_period(scoped, "won_back_at", filters).aggregate(
+    # Without a period, "won back" still means won back (the period filter alone implied it).
+    won_back = scoped.filter(won_back_at__isnull=False)
+    won = _in_period(won_back, "won_back_at", filters).aggregate(
         count=Count("pk"),
         value=Sum("annual_value"),
         orders=Sum("won_back_order__amount_base"),
     )
+    now = lost_now_counts(user=user, filters=filters)
     return LostReport(
+        lost_now=now["lost"],
+        won_back_now=now["won_back"],
+        unrecorded_now=now["unrecorded"],
         by_reason=rows,
         lost_count=lost_count,
         lost_value=lost_value,

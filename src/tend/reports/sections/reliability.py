@@ -1,0 +1,246 @@
+"""Reliability over time: the promise on-time rate by month, per person and for everyone shown,
+the median response time to inquiries by month, and today's share of customers touched within
+their cadence.
+
+The on-time rate is the reliability page's (``engagement.selectors.ReliabilityRow``): kept on
+time / (kept + kept late + broken), withdrawn promises left out, by the month the promise was
+due. People who have left stay in the table and in the company figure: their promises were
+made, and removing them would make the figure jump the day they go."""
+
+import statistics
+from collections import defaultdict
+from datetime import datetime, time
+
+from django.db.models import Case, Count, FloatField, IntegerField, Q, Value, When
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tend.customers.models import Customer
+from tend.engagement.models import Interaction, Promise, PromiseOutcome
+from tend.engagement.selectors import ReliabilityRow
+
+from ..charts import Chart
+from ..registry import Cell, ReportFilters, ReportSection, SectionResult, Table, register
+from ..scope import month_label, month_number, month_start, report_people
+
+NOT_ON_TIME = [PromiseOutcome.KEPT_LATE, PromiseOutcome.BROKEN]
+
+
+def _bounds(filters: ReportFilters) -> tuple[list[int], datetime, datetime]:
+    end = month_number(filters.end)
+    months = [end - filters.months + 1 + i for i in range(filters.months)]
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(month_start(months[0]), time(0), tzinfo=zone)
+    stop = datetime.combine(month_start(end + 1), time(0), tzinfo=zone)
+    return months, start, stop
+
+
+def _row(counts: dict | None) -> ReliabilityRow:
+    counts = counts or {}
+    return ReliabilityRow(
+        person=None,
+        made=counts.get("made", 0),
+        kept=counts.get("kept", 0),
+        kept_late=counts.get("kept_late", 0),
+        broken=counts.get("broken", 0),
+        withdrawn=0,
+        open=0,
+        median_response_hours=None,
+        customers=0,
+        touched_in_cadence=0,
+    )
+
+
+def _month_bounds(months: list[int]) -> list[datetime]:
+    """Midnight at the start of each month and after the last, in the current zone."""
+    zone = timezone.get_current_timezone()
+    return [
+        datetime.combine(month_start(m), time(0), tzinfo=zone) for m in [*months, months[-1] + 1]
+    ]
+
+
+def _month_case(field: str, months: list[int]) -> Case:
+    """The month number of ``field`` as a CASE between aware bounds: no truncation per row
+    (SQLite would run one in Python for each)."""
+    bounds = _month_bounds(months)
+    return Case(
+        *(
+            When(**{f"{field}__gte": bounds[i], f"{field}__lt": bounds[i + 1]}, then=Value(m))
+            for i, m in enumerate(months)
+        ),
+        output_field=IntegerField(),
+    )
+
+
+def reliability_by_month(*, user, filters: ReportFilters) -> dict:
+    """``{(person id or None for everyone, month number): ReliabilityRow}``; one query."""
+    months, start, stop = _bounds(filters)
+    people = report_people(user=user, filters=filters).values("pk")
+    rows = (
+        Promise.objects.filter(made_by__in=people, due_at__gte=start, due_at__lt=stop)
+        .annotate(month=_month_case("due_at", months))
+        .values("month", "made_by")
+        .annotate(
+            made=Count("pk"),
+            kept=Count("pk", filter=Q(outcome=PromiseOutcome.KEPT)),
+            kept_late=Count("pk", filter=Q(outcome=PromiseOutcome.KEPT_LATE)),
+            broken=Count("pk", filter=Q(outcome=PromiseOutcome.BROKEN)),
+        )
+        .order_by()
+    )
+    counts: dict = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        for key in ("made", "kept", "kept_late", "broken"):
+            counts[(row["made_by"], row["month"])][key] += row[key]
+            counts[(None, row["month"])][key] += row[key]
+    return {key: _row(value) for key, value in counts.items()}
+
+
+def compute(filters: ReportFilters, user) -> SectionResult:
+    months, start, stop = _bounds(filters)
+    people = list(report_people(user=user, filters=filters).order_by("first_name", "username"))
+    figures = reliability_by_month(user=user, filters=filters)
+    month_of = _month_case("answered_at", months)
+    response_hours: dict[int, list[float]] = defaultdict(list)
+    for m, hours in (
+        Interaction.objects.filter(
+            responder__in=[p.pk for p in people], answered_at__gte=start, answered_at__lt=stop
+        )
+        .annotate(month=month_of, hours=Cast("response_hours", FloatField()))
+        .values_list("month", "hours")
+    ):
+        response_hours[m].append(hours)
+    now = timezone.now()
+    coverage = {
+        row["owner"]: row
+        for row in Customer.objects.filter(owner__in=[p.pk for p in people])
+        .values("owner")
+        .annotate(customers=Count("pk"), touched=Count("pk", filter=Q(touch_due_at__gte=now)))
+        .order_by()
+    }
+
+    def rate_cell(person_id, m):
+        row = figures.get((person_id, m))
+        rate = row.on_time_rate if row else None
+        return Cell(
+            round(rate, 4) if rate is not None else None,
+            drill=f"{person_id or 0}-{m}" if row and row.decided > row.kept else "",
+            text=f"{rate * 100:.0f}%" if rate is not None else "",
+        )
+
+    rows = []
+    for person in people:
+        if not any((person.pk, m) in figures for m in months) and person.pk not in coverage:
+            continue
+        name = str(person) if person.is_active else _("%(name)s (left)") % {"name": person}
+        cov = coverage.get(person.pk)
+        touched = cov["touched"] / cov["customers"] if cov and cov["customers"] else None
+        rows.append(
+            [name]
+            + [rate_cell(person.pk, m) for m in months]
+            + [Cell(touched, text=f"{touched * 100:.0f}%" if touched is not None else "")]
+        )
+    company = [figures.get((None, m)) for m in months]
+    all_cov = [
+        sum(c["customers"] for c in coverage.values()),
+        sum(c["touched"] for c in coverage.values()),
+    ]
+    touched_all = all_cov[1] / all_cov[0] if all_cov[0] else None
+    rows.append(
+        [_("Everyone shown")]
+        + [rate_cell(None, m) for m in months]
+        + [Cell(touched_all, text=f"{touched_all * 100:.0f}%" if touched_all is not None else "")]
+    )
+    medians = [
+        round(statistics.median(response_hours[m]), 1) if response_hours.get(m) else None
+        for m in months
+    ]
+    rows.append([_("Median response (working hours)")] + medians + [""])
+    rates = [row.on_time_rate if row else None for row in company]
+    decided = sum(row.decided for row in company if row)
+    recent = [r for r in rates if r is not None]
+    if recent:
+        headline = _(
+            "%(rate)d%% of promises kept on time last month (%(first)d%% a year before)"
+        ) % {
+            "rate": round(recent[-1] * 100),
+            "first": round(recent[0] * 100),
+        }
+    else:
+        headline = _("No promise fell due in these 12 months")
+    return SectionResult(
+        headline=headline,
+        caption=_(
+            "On time = kept by the due date / (kept + kept late + broken), withdrawn promises "
+            "left out, by the month the promise was due; people who have left keep their rows "
+            "and stay in the total. Response: median working hours to answer an inquiry, by the "
+            "month answered. Touched in cadence: share of the customers each person owns now "
+            "whose next touch is not yet due."
+        ),
+        sample=decided,
+        sample_label=_("promises decided"),
+        table=Table(
+            headers=[_("Person")] + [month_label(m) for m in months] + [_("Touched in cadence")],
+            rows=rows,
+        ),
+        chart=Chart(
+            kind="lines",
+            title=headline,
+            categories=[month_label(m) for m in months],
+            unit="%",
+            series=[(_("On time, everyone shown"), rates)],
+        ),
+        figures={
+            "months": [month_label(m) for m in months],
+            "on_time_rate": rates,
+            "median_response_hours": medians,
+            "people": [
+                {
+                    "id": person.pk,
+                    "name": str(person),
+                    "active": person.is_active,
+                    "on_time_rate": [
+                        figures[(person.pk, m)].on_time_rate if (person.pk, m) in figures else None
+                        for m in months
+                    ],
+                }
+                for person in people
+                if any((person.pk, m) in figures for m in months)
+            ],
+        },
+    )
+
+
+def customers(filters: ReportFilters, user, drill: str):
+    """``<person id, 0 for everyone>-<month>``: customers of promises due that month that were
+    kept late or broken."""
+    person, _sep, number = drill.partition("-")
+    if not person.isdigit() or not number.isdigit() or len(person) > 18 or len(number) > 6:
+        return None
+    m = int(number)
+    if not 12 * 1900 <= m <= 12 * 2999:
+        return None
+    zone = timezone.get_current_timezone()
+    people = report_people(user=user, filters=filters)
+    if int(person):
+        people = people.filter(pk=int(person))
+    promises = Promise.objects.filter(
+        made_by__in=people.values("pk"),
+        outcome__in=NOT_ON_TIME,
+        due_at__gte=datetime.combine(month_start(m), time(0), tzinfo=zone),
+        due_at__lt=datetime.combine(month_start(m + 1), time(0), tzinfo=zone),
+    )
+    return Customer.objects.visible_to(user).filter(pk__in=promises.values("customer_id"))
+
+
+register(
+    ReportSection(
+        key="reliability",
+        title=gettext_lazy("Reliability over time"),
+        order=40,
+        compute=compute,
+        customers=customers,
+    )
+)
