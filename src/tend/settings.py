@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "tend.orders",
     "tend.approvals",
     "tend.tasks",
+    "tend.cases",
     "tend.health",
     "tend.api",
     "tend.demo",
@@ -189,6 +190,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static" if PRODUCTION else None
+# Uploaded files (case attachments): served only through views that check who may see them.
+MEDIA_ROOT = DATA_DIR / "media"
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

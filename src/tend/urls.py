@@ -18,6 +18,7 @@ urlpatterns = [
     path("imports/", include("tend.imports.urls")),
     path("handover/", include("tend.handover.urls")),
     path("tasks/", include("tend.tasks.urls")),
+    path("cases/", include("tend.cases.urls")),
     path("health/", include("tend.health.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -57,6 +57,7 @@ api.add_router("/", agenda_router)
 api.add_router("/", "tend.orders.api.router")
 api.add_router("/", "tend.approvals.api.router")
 api.add_router("/", "tend.tasks.api.router")
+api.add_router("/", "tend.cases.api.router")
 api.add_router("/", "tend.health.api.router")
 api.add_router("/", "tend.health.api_lost.router")
 
