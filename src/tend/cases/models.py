@@ -103,6 +103,10 @@ class CaseQuerySet(models.QuerySet):
     def update(self, **kwargs):
         if ("owner" in kwargs or "owner_id" in kwargs) and not _handing_off.get():
             _refuse_owner_change()
+        if kwargs.get("status") == CaseStatus.CLOSED:
+            raise ValidationError(
+                {"status": _("A case is closed one by one, with its root cause and answer.")}
+            )
         return super().update(**kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
@@ -237,6 +241,10 @@ class Case(models.Model):
         instance = super().from_db(db, field_names, values)
         instance._loaded_owner_id = instance.__dict__.get("owner_id")
         return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._loaded_owner_id = self.owner_id
 
     def check_money_approved(self) -> None:
         from tend.approvals.models import ApprovalRequest, RequestState
