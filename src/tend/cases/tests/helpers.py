@@ -3,8 +3,6 @@
 from datetime import date
 from decimal import Decimal
 
-import pytest
-
 from tend.orders.models import OrderStatus
 from tend.orders.services import order_create
 
@@ -15,16 +13,6 @@ class Clock:
 
     def __call__(self):
         return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Patch ``timezone.now`` for the services; set ``clock.now`` to move time."""
-    from datetime import UTC, datetime
-
-    fixed = Clock(datetime(2026, 11, 30, 5, 0, tzinfo=UTC))
-    monkeypatch.setattr("django.utils.timezone.now", fixed)
-    return fixed
 
 
 _numbers = iter(range(1, 10**6))

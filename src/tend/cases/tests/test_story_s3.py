@@ -15,8 +15,6 @@ from tend.cases.models import Case, CaseEvent, EventKind, SlaAlert
 from tend.customers.tests.factories import CustomerFactory
 from tend.tasks.models import Task
 
-from .helpers import clock  # noqa: F401
-
 pytestmark = pytest.mark.django_db
 
 
