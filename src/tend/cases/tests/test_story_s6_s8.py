@@ -94,7 +94,7 @@ def test_story_s8_regional_surge_shows_in_case_load_and_bulk_reassignment_hands_
     rep1, rep2, manager1, admin_user, team2
 ):
     gulf, europe = TerritoryFactory(name="Gulf"), TerritoryFactory(name="Europe")
-    helper = UserFactory(username="helper", role=Role.REP, team=team2)
+    UserFactory(username="helper", role=Role.REP, team=team2)
     gulf_customers = [CustomerFactory(owner=rep1, territory=gulf) for _ in range(4)]
     eu_customer = CustomerFactory(owner=rep1, territory=europe)
     now = timezone.now()
