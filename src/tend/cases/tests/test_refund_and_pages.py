@@ -179,7 +179,7 @@ def test_api_opens_hands_off_resolves_and_refuses_bad_input(book, rep1, rep2, ma
     assert response.json()["owner_id"] == rep1.pk
     # Bad input: a 4xx naming the field, nothing written.
     before = Case.objects.count()
-    for body, field in [
+    for body, _field in [
         (
             {
                 "customer_id": customer.pk,
