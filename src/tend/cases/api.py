@@ -100,7 +100,7 @@ class HandOffIn(Schema):
     reason: str = Field(max_length=500)
 
 
-class StatusIn(Schema):
+class CaseStatusIn(Schema):
     status: CaseStatus = Field(description="in_progress or waiting_customer.")
     note: str = Field("", max_length=20000)
 
@@ -301,7 +301,7 @@ def hand_off(request, case_id: int, payload: HandOffIn):
     response={200: CaseOut, **errors(400, 403, 404, 422)},
     summary="Move the case (in progress, waiting on the customer)",
 )
-def set_status(request, case_id: int, payload: StatusIn):
+def set_status(request, case_id: int, payload: CaseStatusIn):
     case = _get(request, case_id)
     services.case_set_status(
         case=case, by=request.user, status=payload.status.value, note=payload.note
@@ -352,7 +352,7 @@ def list_lot_alerts(request):
 
 @router.post(
     "/lot-alerts/{alert_id}/follow-up",
-    response={200: FollowUpOut, **errors(403, 404)},
+    response={200: FollowUpOut, **errors(403, 404, 422)},
     summary="Open a follow-up task for the owner of every customer who received the lot",
 )
 def follow_up(request, alert_id: int):

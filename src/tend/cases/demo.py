@@ -7,7 +7,6 @@ the event log, the clocks, the timeline and the audit are what real use leaves."
 from datetime import timedelta
 
 from django.db.models import Count, Sum
-from django.utils import timezone
 
 from tend.accounts.models import User
 from tend.customers.models import Customer
@@ -16,6 +15,7 @@ from tend.orders.models import OrderLine, OrderStatus
 
 from . import services
 from .models import Case, LotAlert
+from .services.clock import book_clock
 
 CATEGORIES = ["quality"] * 4 + ["delivery"] * 3 + ["documents"] * 2 + ["service", "price"]
 SEVERITIES = ["low"] * 3 + ["medium"] * 4 + ["high"] * 2 + ["critical"]
@@ -84,8 +84,13 @@ def _close(case, by, rng, at):
 
 @register_step("cases", after="orders", reset=reset)
 def build_cases(ctx) -> None:
+    with book_clock(ctx.now):
+        _build(ctx)
+
+
+def _build(ctx) -> None:
     rng = ctx.rng("cases")
-    now = min(ctx.now, timezone.now())
+    now = ctx.now
     people = {u.pk: u for u in User.objects.filter(is_active=True)}
     owned = [c for c in ctx.customers if c.owner_id in people]
     if not owned:

@@ -82,7 +82,7 @@ def test_agenda_query_count_does_not_grow_with_rows(
     # A count and a page per registered section (promises, inquiries, touches, pool returns,
     # late orders, samples, tasks, customers at high risk), plus session, user, notifications
     # and team.
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(22):
         response = client.get("/today/")
     assert f'<span class="badge">{rows}</span>' in response.content.decode()
 

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tend.accounts.models import Role, User
@@ -15,6 +14,7 @@ from tend.orders.services.mail import send_after_commit
 
 from .. import sla
 from ..models import OPEN_STATUSES, Case, CaseEvent, EventKind, SlaAlert
+from . import clock
 
 WARN_LEVELS = (50, 75)
 BREACH = 100
@@ -148,7 +148,7 @@ def case_sla_check(*, case: Case, now: datetime) -> list[str]:
 
 def cases_sla_check(*, now: datetime | None = None) -> int:
     """The periodic job: every open case; returns how many alerts went out."""
-    now = now or timezone.now()
+    now = now or clock.now()
     count = 0
     ids = list(Case.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True))
     for pk in ids:

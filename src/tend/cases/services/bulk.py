@@ -5,7 +5,6 @@ hand-off with the same reason."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tend.accounts.models import Team, User
@@ -13,6 +12,7 @@ from tend.accounts.models import Team, User
 from .. import sla
 from ..models import OPEN_STATUSES
 from ..selectors import cases_visible_to
+from . import clock
 from .cases import _check_person, _hand_off, _text
 
 MAX_BULK = 500
@@ -61,7 +61,7 @@ def cases_reassign(
         if not targets:
             raise ValidationError({"team": _("%(team)s has no active members.") % {"team": team}})
     load = {person.pk: getattr(person, "load", 0) for person in targets}
-    now = timezone.now()
+    now = clock.now()
     moved = 0
     for case in cases:
         candidates = [p for p in targets if p.pk != case.owner_id]

@@ -38,6 +38,7 @@ from ..models import (
 )
 from ..selectors import cases_visible_to, may_act
 from ..timeline_kinds import CASE
+from . import clock
 
 TITLE_MAX = Case._meta.get_field("title").max_length
 LOT_MAX = CaseLot._meta.get_field("lot").max_length
@@ -90,12 +91,12 @@ def _locked(case: Case) -> Case:
 
 def _event(case: Case, kind: str, *, by: User | None, at: datetime, **fields) -> CaseEvent:
     return CaseEvent.objects.create(
-        case=case, kind=kind, at=at, recorded_at=timezone.now(), actor=by, **fields
+        case=case, kind=kind, at=at, recorded_at=clock.now(), actor=by, **fields
     )
 
 
 def _recompute(case: Case, now: datetime | None = None) -> None:
-    sla.apply_clock(case, now=now or timezone.now())
+    sla.apply_clock(case, now=now or clock.now())
     case.save(update_fields=sla.SLA_FIELDS)
 
 
@@ -142,7 +143,7 @@ def case_open(
 ) -> Case:
     """Open a case on a customer the person can see. Its owner is the person opening it unless
     another is named; the SLA targets come from the customer's tier and the severity."""
-    now = timezone.now()
+    now = clock.now()
     if not Customer.objects.visible_to(by).filter(pk=customer.pk).exists():
         raise ValidationError({"customer": _("You cannot see this customer.")})
     title = " ".join(
@@ -239,7 +240,7 @@ def case_open(
 @transaction.atomic
 def case_respond(*, case: Case, by: User, text: str, at: datetime | None = None) -> Case:
     """Record what we told the customer; the first one stops the first-response clock."""
-    now = timezone.now()
+    now = clock.now()
     text = _text(text, "text", required=_("Say what the customer was told."))
     case = _locked(case)
     _check_may_act(case, by)
@@ -287,7 +288,7 @@ def case_set_status(
     """Move a case along: in progress, waiting on the customer (pauses the clock, and counts as
     a response: we asked them something), back. Resolving and closing have their own
     services, which ask for what they need."""
-    now = timezone.now()
+    now = clock.now()
     note = _text(note, "note")
     if status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
         raise ValidationError(
@@ -366,7 +367,7 @@ def case_hand_off(
 ) -> Case:
     """Give the case to another accountable owner, saying why. ``by`` None is the system
     (a handover when someone leaves)."""
-    now = timezone.now()
+    now = clock.now()
     reason = _text(reason, "reason", required=_("Say why the case changes hands."), most=500)
     _check_person(to, "to")
     case = _locked(case)
@@ -394,7 +395,7 @@ def case_correct(
 ) -> Case:
     """Correct when something happened (or strike it out): a response logged late, a status
     set by mistake. The history keeps both; the clock is computed again."""
-    now = timezone.now()
+    now = clock.now()
     reason = _text(reason, "reason", required=_("Say what is being corrected and why."), most=500)
     case = _locked(case)
     _check_may_act(case, by)
@@ -427,7 +428,7 @@ def case_note(*, case: Case, by: User, text: str) -> CaseEvent:
     case = _locked(case)
     if not cases_visible_to(user=by).filter(pk=case.pk).exists():
         raise PermissionDenied(_("You cannot see this case."))
-    return _event(case, EventKind.NOTE, by=by, at=timezone.now(), text=text)
+    return _event(case, EventKind.NOTE, by=by, at=clock.now(), text=text)
 
 
 @transaction.atomic
@@ -448,7 +449,7 @@ def case_resolve(
     from tend.approvals.models import RequestKind
     from tend.approvals.services import request_create
 
-    now = timezone.now()
+    now = clock.now()
     if resolution not in Resolution.values:
         raise ValidationError({"resolution": _("Choose a resolution.")})
     note = _text(note, "note", required=_("Say what was done for the customer."))
@@ -523,7 +524,7 @@ def case_close(
 ) -> Case:
     """Close a resolved case: the root cause and whether the customer said they were satisfied
     are both required; a refund or credit note closes only once approved."""
-    now = timezone.now()
+    now = clock.now()
     root_cause = _text(root_cause, "root_cause", required=_("Name the root cause."))
     if customer_satisfied is None:
         raise ValidationError(
@@ -564,7 +565,7 @@ def case_close(
 @transaction.atomic
 def case_reopen(*, case: Case, by: User, reason: str) -> Case:
     """A resolved case the customer says is not fixed: the clock runs again."""
-    now = timezone.now()
+    now = clock.now()
     reason = _text(reason, "reason", required=_("Say why the case is reopened."), most=500)
     case = _locked(case)
     _check_may_act(case, by)

@@ -8,13 +8,13 @@ import os
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
 
 from ..models import Case, CaseAttachment, CaseStatus, EventKind
 from ..selectors import cases_visible_to
+from . import clock
 
 MAX_BYTES = 10 * 1024 * 1024
 NAME_MAX = CaseAttachment._meta.get_field("name").max_length
@@ -117,7 +117,7 @@ def case_attach(*, case: Case, by: User, upload) -> CaseAttachment:
         case,
         EventKind.ATTACHMENT,
         by=by,
-        at=timezone.now(),
+        at=clock.now(),
         text=name,
         data={"attachment": attachment.pk, "size": upload.size},
     )

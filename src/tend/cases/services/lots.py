@@ -9,7 +9,6 @@ import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
@@ -17,6 +16,7 @@ from tend.orders.models import OrderLine, OrderStatus
 
 from .. import lotstats
 from ..models import CaseLot, LotAlert
+from . import clock
 
 RECEIVED = (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
 
@@ -52,7 +52,7 @@ def lot_figures():
 def lot_alerts_compute(*, now: datetime | None = None) -> int:
     """Raise (or refresh) an alert for every unstable lot; returns how many lots are unstable.
     An alert stays until the lot's figures no longer say it is unusual."""
-    now = now or timezone.now()
+    now = now or clock.now()
     ids, lots, counts, units = lot_figures()
     if not ids:
         return 0
@@ -120,7 +120,7 @@ def lot_alert_follow_up(*, alert: LotAlert, by: User, now: datetime | None = Non
 
     if by.is_rep:
         raise PermissionDenied(_("A manager or admin follows up a lot alert."))
-    now = now or timezone.now()
+    now = now or clock.now()
     alert = LotAlert.objects.select_for_update().select_related("product").get(pk=alert.pk)
     title = _("Unstable lot %(lot)s of %(product)s: check their stock and tell them") % {
         "lot": alert.lot,
