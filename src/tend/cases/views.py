@@ -33,6 +33,19 @@ from .models import (
 )
 
 PAGE_SIZE = 50
+STATUS_LABELS = dict(CaseStatus.choices)
+CATEGORY_LABELS = dict(Category.choices)
+SEVERITY_LABELS = dict(Severity.choices)
+
+
+def _labelled(cases):
+    """Labels looked up once per page, not per row (``get_FOO_display`` flattens the choices
+    on every call)."""
+    for case in cases:
+        case.status_label = STATUS_LABELS.get(case.status, case.status)
+        case.category_label = CATEGORY_LABELS.get(case.category, case.category)
+        case.severity_label = SEVERITY_LABELS.get(case.severity, case.severity)
+    return cases
 
 
 def _messages(exc) -> dict:
@@ -59,6 +72,7 @@ def queue(request):
     )
     queryset = selectors.case_queue(user=request.user, filters=filters)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _labelled(list(page.object_list))
     return render(
         request,
         "cases/queue.html",
@@ -288,6 +302,7 @@ def case_load(request):
     if team:
         queryset = queryset.filter(owner__team_id=team)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _labelled(list(page.object_list))
     errors = {}
     if request.method == "POST":
         ids, bad = parse_ids(request.POST.getlist("cases"))
