@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from tend.accounts.models import Team, User
 from tend.api.schemas import Id, PageQuery, errors
@@ -169,6 +170,14 @@ class LotAlertOut(Schema):
     @staticmethod
     def resolve_product_name(obj: LotAlert) -> str:
         return obj.product.name
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    uploaded_at: datetime
 
 
 class FollowUpOut(Schema):
@@ -343,6 +352,22 @@ def close(request, case_id: int, payload: CloseIn):
         customer_satisfied=payload.customer_satisfied,
     )
     return _get(request, case_id)
+
+
+@router.post(
+    "/cases/{case_id}/attachments",
+    response={201: AttachmentOut, **errors(400, 403, 404, 413, 415, 422)},
+    summary="Attach a photo or document (JPEG, PNG, GIF, WebP, HEIC, PDF, DOCX, XLSX, TXT, CSV; "
+    "at most 10 MB)",
+)
+def attach(request, case_id: int, file: File[UploadedFile]):
+    case = _get(request, case_id)
+    try:
+        attachment = services.case_attach(case=case, by=request.user, upload=file)
+    except (services.FileTooLarge, services.FileKindRefused) as exc:
+        messages = exc.message_dict
+        return Status(exc.status, {"message": " ".join(messages["file"]), "errors": messages})
+    return Status(201, attachment)
 
 
 @router.get("/lot-alerts", response={200: list[LotAlertOut], **errors()}, summary="Unstable lots")

@@ -316,9 +316,9 @@ def case_set_status(
 def _hand_off(case: Case, *, to: User, by: User | None, reason: str, at: datetime) -> None:
     """Inside a transaction with the case locked: the one place a case changes owner."""
     previous = case.owner
-    held_before = case.events.filter(to_owner=to).exists() or (
-        case.events.filter(kind=EventKind.OPENED, to_owner=to).exists()
-    )
+    held_before = case.events.filter(
+        kind__in=[EventKind.OPENED, EventKind.HANDOFF], to_owner=to
+    ).exists()
     with handing_off():
         Case.objects.filter(pk=case.pk).update(
             owner=to,

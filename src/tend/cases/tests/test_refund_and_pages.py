@@ -271,3 +271,18 @@ def test_api_opens_hands_off_resolves_and_refuses_bad_input(book, rep1, rep2, ma
     client.force_login(manager1)
     assert client.get("/api/v1/cases/load").json()["total_open"] == 0
     assert client.get("/api/v1/lot-alerts").status_code == 200
+
+
+def test_api_attachment_refusals_and_success(book, rep1, client, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    case = _case(book["rep1_owned"], rep1)
+    client.force_login(rep1)
+    url = f"/api/v1/cases/{case.pk}/attachments"
+    fake = SimpleUploadedFile("photo.png", b"GIF89a....")
+    response = client.post(url, {"file": fake})
+    assert response.status_code == 415 and "file" in response.json()["errors"]
+    ok = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 ...")
+    response = client.post(url, {"file": ok})
+    assert response.status_code == 201, response.content
+    assert response.json()["name"] == "scan.pdf"
+    assert case.attachments.count() == 1
