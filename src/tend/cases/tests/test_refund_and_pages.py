@@ -286,3 +286,58 @@ def test_api_attachment_refusals_and_success(book, rep1, client, settings, tmp_p
     assert response.status_code == 201, response.content
     assert response.json()["name"] == "scan.pdf"
     assert case.attachments.count() == 1
+
+
+def test_opening_a_case_from_the_page_with_an_order_line_records_its_lot(
+    book, rep1, admin_user, client
+):
+    from tend.orders.tests.factories import ProductFactory
+
+    from .helpers import ship
+
+    beer = ProductFactory(sku="BEER-1")
+    order = ship(by=admin_user, customer=book["rep1_owned"], product=beer, lot="B7", quantity=10)
+    line = order.lines.get()
+    client.force_login(rep1)
+    url = reverse("cases:new", args=[book["rep1_owned"].pk])
+    refused = client.post(
+        url,
+        {
+            "title": "",
+            "description": "x",
+            "category": "quality",
+            "severity": "high",
+            "channel": "call",
+            "lines": [line.pk],
+        },
+    )
+    assert refused.status_code == 422 and Case.objects.count() == 0
+    response = client.post(
+        url,
+        {
+            "title": "Cloudy",
+            "description": "Sediment",
+            "category": "quality",
+            "severity": "high",
+            "channel": "call",
+            "lines": [line.pk],
+        },
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302 and response.url == case.get_absolute_url()
+    assert list(case.lots.values_list("product__sku", "lot")) == [("BEER-1", "B7")]
+    assert list(case.orders.all()) == [order]
+
+
+def test_bulk_reassignment_from_the_load_page(book, rep1, rep2, manager1, client):
+    cases = [_case(book["rep1_owned"], rep1, title=f"C{i}") for i in range(3)]
+    client.force_login(manager1)
+    url = reverse("cases:load")
+    refused = client.post(url, {"cases": [c.pk for c in cases], "to": rep2.pk, "reason": ""})
+    assert refused.status_code == 422
+    response = client.post(
+        url, {"cases": [c.pk for c in cases[:2]], "to": rep2.pk, "reason": "Bob has room"}
+    )
+    assert response.status_code == 302
+    owners = [Case.objects.get(pk=c.pk).owner for c in cases]
+    assert owners == [rep2, rep2, rep1]
