@@ -437,8 +437,13 @@ class LotAlert(models.Model):
 
     @property
     def rate_per_1000(self) -> float:
-        return round(self.rate * 1000, 2)
+        return float(f"{self.rate * 1000:.3g}")
 
     @property
     def normal_per_1000(self) -> float:
-        return round(self.normal_rate * 1000, 2)
+        return float(f"{self.normal_rate * 1000:.3g}")
+
+    @property
+    def p_text(self) -> str:
+        """The chance of so many complaints at the normal rate, readable when tiny."""
+        return f"{self.p_value:.1e}" if self.p_value < 0.001 else f"{self.p_value:.3f}"
