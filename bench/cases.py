@@ -197,6 +197,9 @@ def main() -> None:
         result["queries"][name] = len(queries.captured_queries)
         print(f"{name}: p95 {p95:.1f} ms, {len(queries.captured_queries)} queries")
     print(json.dumps(result))
+    import shutil
+
+    shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":

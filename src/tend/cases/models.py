@@ -203,6 +203,9 @@ class Case(models.Model):
             models.Index(fields=["customer", "status"]),
             models.Index(fields=["status", "sla_resolution_due_at"]),
             models.Index(fields=["status", "opened_at"]),
+            models.Index(
+                fields=["status", "-sla_used_pct", "opened_at", "id"], name="case_queue_order"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

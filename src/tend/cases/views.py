@@ -7,7 +7,6 @@ from decimal import InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -71,8 +70,8 @@ def queue(request):
         breached=request.GET.get("breached") == "1",
     )
     queryset = selectors.case_queue(user=request.user, filters=filters)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = _labelled(list(page.object_list))
+    page = selectors.case_page(queryset, request.GET.get("page"), PAGE_SIZE)
+    page.object_list = _labelled(page.object_list)
     return render(
         request,
         "cases/queue.html",
@@ -301,8 +300,8 @@ def case_load(request):
     team = parse_id(request.GET.get("team"))
     if team:
         queryset = queryset.filter(owner__team_id=team)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = _labelled(list(page.object_list))
+    page = selectors.case_page(queryset, request.GET.get("page"), PAGE_SIZE)
+    page.object_list = _labelled(page.object_list)
     errors = {}
     if request.method == "POST":
         ids, bad = parse_ids(request.POST.getlist("cases"))
