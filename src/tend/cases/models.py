@@ -112,6 +112,11 @@ class CaseQuerySet(models.QuerySet):
     def bulk_update(self, objs, fields, *args, **kwargs):
         if ("owner" in fields or "owner_id" in fields) and not _handing_off.get():
             _refuse_owner_change()
+        objs = list(objs)
+        if "status" in fields and any(obj.status == CaseStatus.CLOSED for obj in objs):
+            raise ValidationError(
+                {"status": _("A case is closed one by one, with its root cause and answer.")}
+            )
         return super().bulk_update(objs, fields, *args, **kwargs)
 
 

@@ -48,6 +48,8 @@ def test_refund_cannot_close_before_approval_on_any_path(book, rep1, manager1, a
         case.save()
     with pytest.raises(ValidationError):
         Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED)
+    with pytest.raises(ValidationError):
+        Case.objects.bulk_update([case], ["status"])
     client.force_login(rep1)
     response = client.post(
         reverse("cases:action", args=["close", case.pk]),
