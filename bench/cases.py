@@ -187,6 +187,7 @@ def main() -> None:
         ("case_load", "/cases/load/"),
         ("lot_alerts", "/cases/lots/"),
     ]:
+        client.get(url)  # warm: templates compiled, caches filled, as on a running server
         timings = []
         for _ in range(args.repeat):
             with CaptureQueriesContext(connection) as queries:
