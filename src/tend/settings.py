@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "tend.orders",
     "tend.approvals",
     "tend.tasks",
+    "tend.cases",
     "tend.health",
     "tend.voice",
     "tend.market",
@@ -199,6 +200,9 @@ USE_TZ = True
 MEDIA_ROOT = DATA_DIR / "media"  # uploads (market-check photos), served only through views
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static" if PRODUCTION else None
+# Uploaded files (case attachments): served only through views that check who may see them.
+MEDIA_ROOT = DATA_DIR / "media"
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -20,6 +20,7 @@ urlpatterns = [
     path("imports/", include("tend.imports.urls")),
     path("handover/", include("tend.handover.urls")),
     path("tasks/", include("tend.tasks.urls")),
+    path("cases/", include("tend.cases.urls")),
     path("health/", include("tend.health.urls")),
     path("voice/", include("tend.voice.urls")),
     path("market/", include("tend.market.urls")),

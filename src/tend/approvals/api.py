@@ -151,7 +151,9 @@ class CustomerRecordOut(Schema):
     concessions: list[ConcessionOut] = Field(description="Every request granted, newest first.")
     concessions_total: Decimal
     refused_or_withdrawn: int = Field(description="The customer's requests rejected or withdrawn.")
-    complaints: int | None = Field(description="Null: there are no complaint records yet.")
+    complaints: int = Field(description="Service cases on this customer (complaints), ever.")
+    complaints_open: int = Field(0, description="Of which still open.")
+    complaints_unsatisfied: int = Field(0, description="Closed without the customer satisfied.")
 
 
 class ApproverOut(Schema):
@@ -216,7 +218,9 @@ def _record(customer_id: int) -> dict[str, Any]:
         ],
         "concessions_total": found.concessions_total,
         "refused_or_withdrawn": found.refused,
-        "complaints": None,
+        "complaints": found.complaints["total"],
+        "complaints_open": found.complaints["open"],
+        "complaints_unsatisfied": found.complaints["unsatisfied"],
     }
 
 

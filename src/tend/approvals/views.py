@@ -173,12 +173,15 @@ class CustomerRecord:
     concessions: list[ApprovalRequest]
     concessions_total: Decimal
     refused: int  # the customer's requests rejected or withdrawn
+    complaints: dict  # cases.selectors.complaint_history: totals, by category, latest
 
 
 def customer_record(customer_id: int) -> CustomerRecord:
     """The customer's value, every concession granted (and their total), and how many requests
-    for them were turned down or dropped. There are no cost or complaint records yet: margin and
-    complaints are said to be unknown, never guessed."""
+    for them were turned down or dropped, and the complaint history (service cases) beside
+    them. There are no cost records yet: margin is said to be unknown, never guessed."""
+    from tend.cases.selectors import complaint_history
+
     concessions = list(selectors.customer_concessions(customer_id=customer_id))
     total = sum((request.amount_base for request in concessions), Decimal("0"))
     refused = ApprovalRequest.objects.filter(
@@ -190,6 +193,7 @@ def customer_record(customer_id: int) -> CustomerRecord:
         concessions=concessions,
         concessions_total=total,
         refused=refused,
+        complaints=complaint_history(customer_id=customer_id),
     )
 
 

@@ -80,9 +80,9 @@ def test_agenda_query_count_does_not_grow_with_rows(
         )
     client.force_login(rep1)
     # A count and a page per registered section (promises, inquiries, touches, pool returns,
-    # late orders, samples, tasks, customers at high risk), plus session, user, notifications,
-    # team, and the tiers' touch cadence (read once per request: market.floor).
-    with django_assert_max_num_queries(21):
+    # late orders, samples, tasks, customers at high risk, my cases), plus session, user,
+    # notifications, team, and the tiers' touch cadence (read once per request: market.floor).
+    with django_assert_max_num_queries(23):
         response = client.get("/today/")
     assert f'<span class="badge">{rows}</span>' in response.content.decode()
 

@@ -191,7 +191,7 @@ def test_an_approver_reads_the_customers_concessions_and_value(client, rep1, man
     assert body["may_decide"] is True
     record = body["customer_record"]
     assert record["customer_value_12m"] == "1000.00"
-    assert record["margin"] is None and record["complaints"] is None
+    assert record["margin"] is None and record["complaints"] == 0
     assert record["concessions_total"] == "300.00"
     assert [(c["id"], c["kind"], c["amount_base"], c["state"]) for c in record["concessions"]] == [
         (credit.pk, "refund", "300.00", "applied")

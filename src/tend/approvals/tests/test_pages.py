@@ -340,7 +340,7 @@ def test_the_request_page_shows_the_customers_concessions_with_their_total(
     assert "Special accommodation" in html and "Refund or credit note" in html
     assert "Says they will leave for a cheaper supplier." in html
     assert record.value_12m == Decimal("1000.00")
-    assert "margin unknown" in html and "no complaint records" in html
+    assert "margin unknown" in html and "no complaints" in html
     assert '<dd id="refused">1</dd>' in html
     assert "Refund" in html and "150.00 USD" in html and "Again: says they will leave." in html
     assert 'value="approve"' in html and 'value="reject"' in html

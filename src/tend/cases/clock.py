@@ -1,0 +1,164 @@
+"""The SLA clock, computed from a case's event log. Pure: no Django, no database.
+
+Working time is the customer's: their zone, their week (``agenda.local.WEEKENDS``) and their
+country's public holidays, between the working day's hours. The clock runs while the case is
+open, pauses while we wait on the customer, and stops at resolution (a reopened case runs on).
+A correction moves an event to its right time; the clock is simply computed again."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from tend.engagement.workhours import working_hours_between
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    tz: str
+    weekend: frozenset[int] = frozenset({5, 6})
+    holidays: frozenset[date] = frozenset()
+    day_start: int = 9
+    day_end: int = 18
+
+    def hours_between(self, start: datetime, end: datetime) -> float:
+        """Working hours from ``start`` to ``end``: ``workhours.working_hours_between`` on the
+        customer's week, less the working windows of public holidays in between."""
+        if end <= start:
+            return 0.0
+        total = working_hours_between(
+            start,
+            end,
+            tz=self.tz,
+            day_start=self.day_start,
+            day_end=self.day_end,
+            weekend=self.weekend,
+        )
+        zone = ZoneInfo(self.tz)
+        first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+        for day in self.holidays:
+            if first <= day <= last and day.weekday() not in self.weekend:
+                lo = max(start, datetime.combine(day, time(self.day_start), tzinfo=zone))
+                hi = min(end, datetime.combine(day, time(self.day_end), tzinfo=zone))
+                if hi > lo:
+                    total -= (hi - lo).total_seconds() / 3600
+        return round(max(total, 0.0), 4)
+
+    def add_hours(self, moment: datetime, hours: float) -> datetime:
+        """The instant ``hours`` working hours after ``moment``."""
+        zone = ZoneInfo(self.tz)
+        local = moment.astimezone(zone)
+        remaining = hours * 3600
+        day = local.date()
+        for _ in range(3660):
+            if day.weekday() not in self.weekend and day not in self.holidays:
+                open_at = datetime.combine(day, time(self.day_start), tzinfo=zone)
+                close_at = datetime.combine(day, time(self.day_end), tzinfo=zone)
+                lo = max(open_at, local)
+                if close_at > lo:
+                    available = (close_at - lo).total_seconds()
+                    if available >= remaining:
+                        return lo + timedelta(seconds=remaining)
+                    remaining -= available
+            day += timedelta(days=1)
+        raise ValueError("No working time in ten years: check the working hours setting.")
+
+
+@dataclass(frozen=True)
+class ClockEvent:
+    id: int
+    at: datetime
+    kind: str  # "opened", "status", "response", "correction", ...
+    to_status: str = ""
+    corrects: int | None = None  # for a correction: the event it moves to ``at``
+    void: bool = False  # a correction may strike an event out instead
+
+
+@dataclass
+class ClockResult:
+    opened_at: datetime | None = None
+    first_response_at: datetime | None = None
+    response_hours: float = 0.0  # working hours to the first response (or so far)
+    resolution_hours: float = 0.0  # working hours the clock has run (to the end, or so far)
+    running: bool = False
+    paused: bool = False
+    ended_at: datetime | None = None
+    intervals: list[tuple[datetime, datetime | None]] = field(default_factory=list)
+
+
+def effective_events(events: Iterable[ClockEvent]) -> list[ClockEvent]:
+    """Apply corrections (the latest one for an event wins) and order by time."""
+    events = list(events)
+    latest: dict[int, ClockEvent] = {}
+    for event in sorted(events, key=lambda e: e.id):
+        if event.kind == "correction" and event.corrects is not None:
+            latest[event.corrects] = event
+    out = []
+    for event in events:
+        if event.kind == "correction":
+            continue
+        fix = latest.get(event.id)
+        if fix is not None:
+            if fix.void:
+                continue
+            event = ClockEvent(event.id, fix.at, event.kind, event.to_status)
+        out.append(event)
+    return sorted(out, key=lambda e: (e.at, e.id))
+
+
+def sla_clock(
+    events: Iterable[ClockEvent],
+    *,
+    now: datetime,
+    calendar: WorkCalendar,
+    pause: frozenset[str],
+    end: frozenset[str],
+) -> ClockResult:
+    """Where the case's two clocks stand at ``now``."""
+    ordered = [e for e in effective_events(events) if e.at <= now]
+    result = ClockResult()
+    if not ordered:
+        return result
+    opened = next((e for e in ordered if e.kind == "opened"), ordered[0])
+    result.opened_at = opened.at
+    status = opened.to_status or "new"
+    running_since: datetime | None = None if (status in pause or status in end) else opened.at
+    for event in ordered:
+        if event.at < opened.at:
+            continue
+        if event.kind == "response" and result.first_response_at is None:
+            result.first_response_at = event.at
+        if event.kind != "status" or not event.to_status:
+            continue
+        status = event.to_status
+        runs = status not in pause and status not in end
+        if running_since is not None and not runs:
+            result.intervals.append((running_since, event.at))
+            running_since = None
+        elif running_since is None and runs:
+            running_since = event.at
+        if status in end:
+            result.ended_at = event.at
+        elif runs:
+            result.ended_at = None
+    if running_since is not None:
+        result.intervals.append((running_since, None))
+        result.running = True
+    result.paused = status in pause
+    result.resolution_hours = round(
+        sum(calendar.hours_between(a, b or now) for a, b in result.intervals), 2
+    )
+    response_end = result.first_response_at or now
+    result.response_hours = round(calendar.hours_between(opened.at, response_end), 2)
+    return result
+
+
+def due_at(result: ClockResult, *, target_hours: float, now: datetime, calendar: WorkCalendar):
+    """When the resolution clock reaches ``target_hours`` if it keeps running; None while paused
+    or ended. Already past: the moment it crossed is not kept, ``now`` minus nothing (now)."""
+    if not result.running:
+        return None
+    remaining = target_hours - result.resolution_hours
+    if remaining <= 0:
+        return now
+    return calendar.add_hours(now, remaining)
