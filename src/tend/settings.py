@@ -197,11 +197,8 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
-MEDIA_ROOT = DATA_DIR / "media"  # uploads (market-check photos), served only through views
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static" if PRODUCTION else None
-# Uploaded files (case attachments): served only through views that check who may see them.
-MEDIA_ROOT = DATA_DIR / "media"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -244,7 +241,9 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tend@localhost")
 
-# Uploaded and generated files (attachments, PDFs kept on disk); backed up with the database.
+# Uploaded and generated files (case attachments, market-check photos, captured mail
+# attachments, PDFs kept on disk): served only through views that check who may see them;
+# backed up with the database.
 MEDIA_ROOT = Path(env_str("TEND_MEDIA_ROOT", str(DATA_DIR / "media"))).resolve()
 MEDIA_URL = "media/"
 # Nightly backups by `tend worker` when a folder is set; `tend backup` any time.
