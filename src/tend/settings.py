@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "tend.approvals",
     "tend.tasks",
     "tend.health",
+    "tend.capture",
     "tend.api",
     "tend.demo",
 ]
@@ -188,6 +189,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Captured attachments and WhatsApp uploads (never served publicly: views check visibility).
+MEDIA_ROOT = DATA_DIR / "media"
 STATIC_ROOT = DATA_DIR / "static" if PRODUCTION else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -289,6 +292,13 @@ TEND_DELAY_UPDATE_EVERY_DAYS = env_int("TEND_DELAY_UPDATE_EVERY_DAYS", 7)
 # Uploads larger than this are checked and imported by the worker, with a progress bar.
 TEND_IMPORT_BACKGROUND_BYTES = env_int("TEND_IMPORT_BACKGROUND_BYTES", 2 * 1024 * 1024)
 # The exporter, as printed on order confirmations.
+# Encrypts stored mailbox passwords; when empty a key is derived from SECRET_KEY.
+TEND_CAPTURE_KEY = env_str("TEND_CAPTURE_KEY", "")
+# How often the worker fetches the IMAP mailboxes.
+TEND_CAPTURE_FETCH_MINUTES = env_int("TEND_CAPTURE_FETCH_MINUTES", 5)
+# A certificate authority to trust besides the system's (a company IMAP server's own).
+TEND_CAPTURE_CA_FILE = env_str("TEND_CAPTURE_CA_FILE", "")
+
 TEND_COMPANY_NAME = env_str("TEND_COMPANY_NAME", "Your Company Ltd.")
 TEND_COMPANY_ADDRESS = env_str("TEND_COMPANY_ADDRESS", "")
 TEND_COMPANY_EMAIL = env_str("TEND_COMPANY_EMAIL", "")
