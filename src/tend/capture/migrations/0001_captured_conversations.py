@@ -7,167 +7,411 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0008_credit_limit_bound'),
-        ('engagement', '0001_initial'),
+        ("customers", "0008_credit_limit_bound"),
+        ("engagement", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CapturedMessage',
+            name="CapturedMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('imap', 'Mailbox'), ('upload', 'Upload'), ('api', 'API'), ('whatsapp', 'WhatsApp export')], max_length=10, verbose_name='source')),
-                ('channel', models.CharField(default='email', max_length=12, verbose_name='channel')),
-                ('key', models.CharField(max_length=300)),
-                ('message_id', models.CharField(blank=True, max_length=250)),
-                ('in_reply_to', models.CharField(blank=True, max_length=250)),
-                ('thread_key', models.CharField(blank=True, max_length=250)),
-                ('direction', models.CharField(choices=[('in', 'Inbound'), ('out', 'Outbound')], max_length=3, verbose_name='direction')),
-                ('match', models.CharField(choices=[('contact', "Contact's address"), ('domain', 'Company domain'), ('thread', 'Same thread'), ('chosen', 'Filed by hand'), ('ambiguous', 'More than one customer'), ('none', 'No customer')], max_length=10, verbose_name='matched by')),
-                ('candidates', models.JSONField(blank=True, default=list)),
-                ('from_address', models.CharField(blank=True, max_length=254, verbose_name='from')),
-                ('from_name', models.CharField(blank=True, max_length=150)),
-                ('to_addresses', models.TextField(blank=True, verbose_name='to')),
-                ('subject', models.CharField(blank=True, max_length=200, verbose_name='subject')),
-                ('text', models.TextField(blank=True, verbose_name='text')),
-                ('at', models.DateTimeField(verbose_name='when')),
-                ('asks', models.BooleanField(default=False, verbose_name='asks something')),
-                ('captured_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('excluded', models.BooleanField(default=False, verbose_name='excluded')),
-                ('captured_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.contact')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='captured_messages', to='customers.customer')),
-                ('excluded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('interaction', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='captured_messages', to='engagement.interaction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("imap", "Mailbox"),
+                            ("upload", "Upload"),
+                            ("api", "API"),
+                            ("whatsapp", "WhatsApp export"),
+                        ],
+                        max_length=10,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(default="email", max_length=12, verbose_name="channel"),
+                ),
+                ("key", models.CharField(max_length=300)),
+                ("message_id", models.CharField(blank=True, max_length=250)),
+                ("in_reply_to", models.CharField(blank=True, max_length=250)),
+                ("thread_key", models.CharField(blank=True, max_length=250)),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("in", "Inbound"), ("out", "Outbound")],
+                        max_length=3,
+                        verbose_name="direction",
+                    ),
+                ),
+                (
+                    "match",
+                    models.CharField(
+                        choices=[
+                            ("contact", "Contact's address"),
+                            ("domain", "Company domain"),
+                            ("thread", "Same thread"),
+                            ("chosen", "Filed by hand"),
+                            ("ambiguous", "More than one customer"),
+                            ("none", "No customer"),
+                        ],
+                        max_length=10,
+                        verbose_name="matched by",
+                    ),
+                ),
+                ("candidates", models.JSONField(blank=True, default=list)),
+                ("from_address", models.CharField(blank=True, max_length=254, verbose_name="from")),
+                ("from_name", models.CharField(blank=True, max_length=150)),
+                ("to_addresses", models.TextField(blank=True, verbose_name="to")),
+                ("subject", models.CharField(blank=True, max_length=200, verbose_name="subject")),
+                ("text", models.TextField(blank=True, verbose_name="text")),
+                ("at", models.DateTimeField(verbose_name="when")),
+                ("asks", models.BooleanField(default=False, verbose_name="asks something")),
+                ("captured_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("excluded", models.BooleanField(default=False, verbose_name="excluded")),
+                (
+                    "captured_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="customers.contact",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="captured_messages",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "excluded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "interaction",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="captured_messages",
+                        to="engagement.interaction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'captured message',
-                'verbose_name_plural': 'captured messages',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "captured message",
+                "verbose_name_plural": "captured messages",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CapturedAttachment',
+            name="CapturedAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(max_length=200, verbose_name='file name')),
-                ('content_type', models.CharField(blank=True, max_length=100)),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('file', models.FileField(max_length=300, upload_to='capture/%Y/%m/')),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='capture.capturedmessage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("filename", models.CharField(max_length=200, verbose_name="file name")),
+                ("content_type", models.CharField(blank=True, max_length=100)),
+                ("size", models.PositiveIntegerField(default=0)),
+                ("file", models.FileField(max_length=300, upload_to="capture/%Y/%m/")),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="capture.capturedmessage",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attachment',
-                'verbose_name_plural': 'attachments',
-                'ordering': ['id'],
+                "verbose_name": "attachment",
+                "verbose_name_plural": "attachments",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='ChatUpload',
+            name="ChatUpload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(max_length=200)),
-                ('file', models.FileField(max_length=300, upload_to='capture/chats/')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('imported_at', models.DateTimeField(blank=True, null=True)),
-                ('added', models.PositiveIntegerField(default=0)),
-                ('skipped', models.PositiveIntegerField(default=0)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chat_uploads', to='customers.customer')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("filename", models.CharField(max_length=200)),
+                ("file", models.FileField(max_length=300, upload_to="capture/chats/")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("imported_at", models.DateTimeField(blank=True, null=True)),
+                ("added", models.PositiveIntegerField(default=0)),
+                ("skipped", models.PositiveIntegerField(default=0)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chat_uploads",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'WhatsApp upload',
-                'verbose_name_plural': 'WhatsApp uploads',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "WhatsApp upload",
+                "verbose_name_plural": "WhatsApp uploads",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Mailbox',
+            name="Mailbox",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('address', models.EmailField(help_text='Mail from it is ours (outbound).', max_length=254, verbose_name='our address')),
-                ('host', models.CharField(max_length=255, verbose_name='IMAP host')),
-                ('port', models.PositiveIntegerField(default=993, verbose_name='port')),
-                ('security', models.CharField(choices=[('tls', 'TLS (port 993)'), ('starttls', 'STARTTLS (port 143)')], default='tls', max_length=10, verbose_name='security')),
-                ('username', models.CharField(max_length=255, verbose_name='user name')),
-                ('password_encrypted', models.TextField(default='', editable=False)),
-                ('folder', models.CharField(default='INBOX', max_length=200, verbose_name='folder')),
-                ('sent_folder', models.CharField(blank=True, max_length=200, verbose_name='sent folder')),
-                ('active', models.BooleanField(default=True, verbose_name='fetch')),
-                ('uidvalidity', models.BigIntegerField(blank=True, editable=False, null=True)),
-                ('last_uid', models.BigIntegerField(default=0, editable=False)),
-                ('sent_uidvalidity', models.BigIntegerField(blank=True, editable=False, null=True)),
-                ('sent_last_uid', models.BigIntegerField(default=0, editable=False)),
-                ('last_fetched_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('lease_until', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('last_error', models.CharField(blank=True, editable=False, max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, help_text='Leave empty for a shared mailbox.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='mailboxes', to=settings.AUTH_USER_MODEL, verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "address",
+                    models.EmailField(
+                        help_text="Mail from it is ours (outbound).",
+                        max_length=254,
+                        verbose_name="our address",
+                    ),
+                ),
+                ("host", models.CharField(max_length=255, verbose_name="IMAP host")),
+                ("port", models.PositiveIntegerField(default=993, verbose_name="port")),
+                (
+                    "security",
+                    models.CharField(
+                        choices=[("tls", "TLS (port 993)"), ("starttls", "STARTTLS (port 143)")],
+                        default="tls",
+                        max_length=10,
+                        verbose_name="security",
+                    ),
+                ),
+                ("username", models.CharField(max_length=255, verbose_name="user name")),
+                ("password_encrypted", models.TextField(default="", editable=False)),
+                (
+                    "folder",
+                    models.CharField(default="INBOX", max_length=200, verbose_name="folder"),
+                ),
+                (
+                    "sent_folder",
+                    models.CharField(blank=True, max_length=200, verbose_name="sent folder"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="fetch")),
+                ("uidvalidity", models.BigIntegerField(blank=True, editable=False, null=True)),
+                ("last_uid", models.BigIntegerField(default=0, editable=False)),
+                ("sent_uidvalidity", models.BigIntegerField(blank=True, editable=False, null=True)),
+                ("sent_last_uid", models.BigIntegerField(default=0, editable=False)),
+                ("last_fetched_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("lease_until", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("last_error", models.CharField(blank=True, editable=False, max_length=500)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty for a shared mailbox.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mailboxes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mailbox',
-                'verbose_name_plural': 'mailboxes',
-                'ordering': ['name', 'id'],
+                "verbose_name": "mailbox",
+                "verbose_name_plural": "mailboxes",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.AddField(
-            model_name='capturedmessage',
-            name='mailbox',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='capture.mailbox'),
+            model_name="capturedmessage",
+            name="mailbox",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="messages",
+                to="capture.mailbox",
+            ),
         ),
         migrations.CreateModel(
-            name='PromiseSuggestion',
+            name="PromiseSuggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('quote', 'Send a quote'), ('sample', 'Send a sample'), ('information', 'Send information'), ('price', 'Send a price'), ('call_back', 'Call back'), ('ship_date', 'Ship by a date'), ('other', 'Other')], max_length=12, verbose_name='promise')),
-                ('phrase', models.CharField(max_length=300, verbose_name='what was written')),
-                ('due_at', models.DateTimeField(verbose_name='due')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for the rep'), ('confirmed', 'Confirmed'), ('dismissed', 'Dismissed')], default='pending', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='promise_suggestions', to='customers.customer')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('message', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='promise_suggestion', to='capture.capturedmessage')),
-                ('promise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='engagement.promise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("quote", "Send a quote"),
+                            ("sample", "Send a sample"),
+                            ("information", "Send information"),
+                            ("price", "Send a price"),
+                            ("call_back", "Call back"),
+                            ("ship_date", "Ship by a date"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                        verbose_name="promise",
+                    ),
+                ),
+                ("phrase", models.CharField(max_length=300, verbose_name="what was written")),
+                ("due_at", models.DateTimeField(verbose_name="due")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for the rep"),
+                            ("confirmed", "Confirmed"),
+                            ("dismissed", "Dismissed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="promise_suggestions",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "message",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="promise_suggestion",
+                        to="capture.capturedmessage",
+                    ),
+                ),
+                (
+                    "promise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="engagement.promise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'promise suggestion',
-                'verbose_name_plural': 'promise suggestions',
-                'ordering': ['due_at', 'id'],
+                "verbose_name": "promise suggestion",
+                "verbose_name_plural": "promise suggestions",
+                "ordering": ["due_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='capturedmessage',
-            index=models.Index(fields=['customer', '-at'], name='capture_cap_custome_27f227_idx'),
+            model_name="capturedmessage",
+            index=models.Index(fields=["customer", "-at"], name="capture_cap_custome_27f227_idx"),
         ),
         migrations.AddIndex(
-            model_name='capturedmessage',
-            index=models.Index(fields=['thread_key'], name='capture_cap_thread__53d23a_idx'),
+            model_name="capturedmessage",
+            index=models.Index(fields=["thread_key"], name="capture_cap_thread__53d23a_idx"),
         ),
         migrations.AddIndex(
-            model_name='capturedmessage',
-            index=models.Index(fields=['message_id'], name='capture_cap_message_ab35f0_idx'),
+            model_name="capturedmessage",
+            index=models.Index(fields=["message_id"], name="capture_cap_message_ab35f0_idx"),
         ),
         migrations.AddIndex(
-            model_name='capturedmessage',
-            index=models.Index(condition=models.Q(('customer__isnull', True), ('excluded', False)), fields=['mailbox', '-at'], name='capture_to_file_idx'),
+            model_name="capturedmessage",
+            index=models.Index(
+                condition=models.Q(("customer__isnull", True), ("excluded", False)),
+                fields=["mailbox", "-at"],
+                name="capture_to_file_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='capturedmessage',
-            constraint=models.UniqueConstraint(condition=models.Q(('mailbox__isnull', False)), fields=('mailbox', 'key'), name='capture_once_per_mailbox'),
+            model_name="capturedmessage",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("mailbox__isnull", False)),
+                fields=("mailbox", "key"),
+                name="capture_once_per_mailbox",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='capturedmessage',
-            constraint=models.UniqueConstraint(condition=models.Q(('mailbox__isnull', True)), fields=('key',), name='capture_once_unboxed'),
+            model_name="capturedmessage",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("mailbox__isnull", True)),
+                fields=("key",),
+                name="capture_once_unboxed",
+            ),
         ),
         migrations.AddIndex(
-            model_name='promisesuggestion',
-            index=models.Index(fields=['customer', 'status'], name='capture_pro_custome_361211_idx'),
+            model_name="promisesuggestion",
+            index=models.Index(
+                fields=["customer", "status"], name="capture_pro_custome_361211_idx"
+            ),
         ),
     ]
