@@ -55,7 +55,8 @@ def test_response_time_is_measured_across_the_customers_weekend(
     ContactFactory(customer=customer, email="buyer@importer.example")
     capture(
         our_people["rep1"],
-        mail("buyer@importer.example", ALICE, "Price?", datetime(*asked, tzinfo=tz), "<q@i.example>"),
+        mail("buyer@importer.example", ALICE, "Price?", datetime(*asked, tzinfo=tz),
+             "<q@i.example>"),
         mail(ALICE, "buyer@importer.example", "Here it is.", datetime(*answered, tzinfo=tz),
              "<a@tend-exports.com>", reply_to="<q@i.example>"),
     )  # fmt: skip
