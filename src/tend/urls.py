@@ -19,6 +19,7 @@ urlpatterns = [
     path("handover/", include("tend.handover.urls")),
     path("tasks/", include("tend.tasks.urls")),
     path("health/", include("tend.health.urls")),
+    path("capture/", include("tend.capture.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

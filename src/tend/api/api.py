@@ -59,6 +59,7 @@ api.add_router("/", "tend.approvals.api.router")
 api.add_router("/", "tend.tasks.api.router")
 api.add_router("/", "tend.health.api.router")
 api.add_router("/", "tend.health.api_lost.router")
+api.add_router("/", "tend.capture.api.router")
 
 
 def _field_name(loc: list) -> str:

@@ -1,7 +1,7 @@
 """Writes for captured conversations. Every entry point (worker, pages, API) calls these."""
 
 from .chat import chat_import, chat_upload_create, chat_upload_read
-from .mail import CaptureResult, mails_capture
+from .mail import CaptureResult, mail_file_read, mails_capture
 from .manage import (
     mailbox_purge,
     mailbox_save,
@@ -18,6 +18,7 @@ __all__ = [
     "chat_upload_read",
     "mailbox_purge",
     "mailbox_save",
+    "mail_file_read",
     "mails_capture",
     "message_exclude",
     "message_file",

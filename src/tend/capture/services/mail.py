@@ -3,13 +3,16 @@
 the "to file" list, then driven (timeline, inquiries, touches, promise suggestions)."""
 
 import os
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
 from tend.customers.matching import company_domain
@@ -19,7 +22,14 @@ from tend.engagement.models import Direction
 from ..matching import Matcher, our_addresses
 from ..models import CapturedAttachment, CapturedMessage, Mailbox, Match
 from ..parsing.detect import asks_something
-from ..parsing.mail import ParsedMail, quoted_removed
+from ..parsing.mail import (
+    MailError,
+    ParsedMail,
+    iter_mbox,
+    looks_like_mbox,
+    parse_message,
+    quoted_removed,
+)
 from .drive import messages_drive
 
 BATCH = 2000
@@ -186,3 +196,32 @@ def _attachment(message, filename: str, content_type: str, content: bytes, writt
         message=message, filename=safe[:200], content_type=content_type, size=len(content),
         file=name,
     )  # fmt: skip
+
+
+def mail_file_read(*, data: bytes, filename: str = "") -> list[ParsedMail]:
+    """An uploaded .eml (one message) or .mbox (many), every message read before anything is
+    captured: one unreadable message refuses the whole file, naming it."""
+    if not data.strip():
+        raise ValidationError({"file": _("The file is empty.")})
+    if not looks_like_mbox(data[:1024]):
+        try:
+            return [parse_message(data)]
+        except MailError as exc:
+            raise ValidationError(
+                {"file": _("Not a mail message: %(reason)s") % {"reason": exc}}
+            ) from None
+    mails = []
+    with tempfile.NamedTemporaryFile(suffix=".mbox") as handle:
+        handle.write(data)
+        handle.flush()
+        for number, raw in enumerate(iter_mbox(handle.name), start=1):
+            try:
+                mails.append(parse_message(raw))
+            except MailError as exc:
+                raise ValidationError(
+                    {"file": _("Message %(number)s of the mbox cannot be read: %(reason)s")
+                     % {"number": number, "reason": exc}}
+                ) from None  # fmt: skip
+    if not mails:
+        raise ValidationError({"file": _("The mbox holds no messages.")})
+    return mails
