@@ -93,14 +93,19 @@ def _people() -> dict[str, int]:
 @transaction.atomic
 def _capture_batch(mails, *, by, source, mailbox, customer, now, written) -> CaptureResult:
     result = CaptureResult()
-    existing = set(
-        CapturedMessage.objects.filter(mailbox=mailbox, key__in=[m.key for m in mails]).values_list(
-            "key", flat=True
-        )
+    # Each message once in Tend: the same Message-ID arriving in a second mailbox (a shared
+    # address in copy) or posted again by the API is not captured twice.
+    keys = [m.key for m in mails]
+    ids = [m.message_id for m in mails if m.message_id]
+    seen = set(
+        CapturedMessage.objects.filter(mailbox=mailbox, key__in=keys).values_list("key", flat=True)
     )
-    fresh, seen = [], set(existing)
+    seen |= set(
+        CapturedMessage.objects.filter(message_id__in=ids).values_list("message_id", flat=True)
+    )
+    fresh = []
     for mail in mails:
-        if mail.key in seen:
+        if mail.key in seen or mail.message_id in seen:
             result.skipped += 1
             continue
         seen.add(mail.key)
