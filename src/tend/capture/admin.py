@@ -18,9 +18,18 @@ class MailboxForm(forms.ModelForm):
     class Meta:
         model = Mailbox
         fields = [
-            "name", "owner", "address", "host", "port", "security", "username", "password",
-            "folder", "sent_folder", "active",
-        ]  # fmt: skip
+            "name",
+            "owner",
+            "address",
+            "host",
+            "port",
+            "security",
+            "username",
+            "password",
+            "folder",
+            "sent_folder",
+            "active",
+        ]
 
 
 @admin.register(Mailbox)

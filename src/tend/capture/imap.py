@@ -26,9 +26,14 @@ BATCH = 200
 LEASE = timedelta(minutes=30)
 TIMEOUT = 60
 NETWORK_ERRORS = (
-    OSError, socket.timeout, ssl.SSLError, IMAP4.error, IMAP4.abort, MailboxLoginError,
+    OSError,
+    socket.timeout,
+    ssl.SSLError,
+    IMAP4.error,
+    IMAP4.abort,
+    MailboxLoginError,
     UnexpectedCommandStatusError,
-)  # fmt: skip
+)
 
 
 def _ssl_context() -> ssl.SSLContext:

@@ -67,9 +67,11 @@ def message_file(request, pk: int):
     customer = customer_get_for_user(user=request.user, pk=form.cleaned_data["customer"])
     try:
         services.message_file(
-            by=request.user, message=message, customer=customer,
+            by=request.user,
+            message=message,
+            customer=customer,
             add_contact=form.cleaned_data["add_contact"],
-        )  # fmt: skip
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("capture:to_file")
@@ -128,11 +130,17 @@ def mail_upload(request):
             else:
                 messages.success(
                     request,
-                    _("%(added)s messages added (%(filed)s filed, %(to_file)s to file), "
-                      "%(skipped)s already in Tend.")
-                    % {"added": result.added, "filed": result.filed, "to_file": result.to_file,
-                       "skipped": result.skipped},
-                )  # fmt: skip
+                    _(
+                        "%(added)s messages added (%(filed)s filed, %(to_file)s to file), "
+                        "%(skipped)s already in Tend."
+                    )
+                    % {
+                        "added": result.added,
+                        "filed": result.filed,
+                        "to_file": result.to_file,
+                        "skipped": result.skipped,
+                    },
+                )
                 if customer:
                     return redirect("customers:detail", pk=customer.pk)
                 return redirect("capture:to_file")
@@ -194,9 +202,12 @@ def chat_preview(request, pk: int):
                     upload=upload, date_order=form.cleaned_data["date_order"]
                 )
                 result = services.chat_import(
-                    by=request.user, customer=customer, chat=chat,
-                    time_zone=form.cleaned_data["time_zone"], roles=roles,
-                )  # fmt: skip
+                    by=request.user,
+                    customer=customer,
+                    chat=chat,
+                    time_zone=form.cleaned_data["time_zone"],
+                    roles=roles,
+                )
             except ValidationError as exc:
                 _errors_into(form, exc)
             else:
@@ -224,13 +235,20 @@ def chat_preview(request, pk: int):
         request,
         "capture/chat_preview.html",
         {
-            "upload": upload, "customer": customer, "chat": chat, "form": form,
-            "people": people, "contacts": contacts, "sample": chat.messages[:8],
-            "last": chat.messages[-3:], "orders": ORDER_LABELS, "US": US,
+            "upload": upload,
+            "customer": customer,
+            "chat": chat,
+            "form": form,
+            "people": people,
+            "contacts": contacts,
+            "sample": chat.messages[:8],
+            "last": chat.messages[-3:],
+            "orders": ORDER_LABELS,
+            "US": US,
             "count": len(chat.messages),
         },
         status=status,
-    )  # fmt: skip
+    )
 
 
 @login_required

@@ -106,13 +106,21 @@ def chat_import(
         direction = Direction.OUTBOUND if message.sender in ours else Direction.INBOUND
         rows.append(
             CapturedMessage(
-                source=Source.WHATSAPP, channel="whatsapp", key=key, direction=direction,
-                customer=customer, contact_id=contacts.get(message.sender), match=Match.CHOSEN,
-                from_name=message.sender, text=message.text, at=at,
+                source=Source.WHATSAPP,
+                channel="whatsapp",
+                key=key,
+                direction=direction,
+                customer=customer,
+                contact_id=contacts.get(message.sender),
+                match=Match.CHOSEN,
+                from_name=message.sender,
+                text=message.text,
+                at=at,
                 asks=direction == Direction.INBOUND and asks_something(message.text),
-                captured_by=by, captured_at=now,
+                captured_by=by,
+                captured_at=now,
             )
-        )  # fmt: skip
+        )
         media.append(message.media)
     written: list[str] = []
     try:

@@ -98,18 +98,24 @@ def messages_drive(
             customer_id=i.customer_id,
             kind=INTERACTION,
             title=titles.interaction_title(
-                channel=i.channel, direction=i.direction, subject=i.subject,
+                channel=i.channel,
+                direction=i.direction,
+                subject=i.subject,
                 needs_answer=i.needs_answer,
             ),
             at=i.at,
             body=i.summary,
-            data={"channel": i.channel, "direction": i.direction, "needs_answer": i.needs_answer,
-                  "captured": m.pk},
+            data={
+                "channel": i.channel,
+                "direction": i.direction,
+                "needs_answer": i.needs_answer,
+                "captured": m.pk,
+            },
             source=i,
             save=False,
         )
         for m, i in zip(messages, interactions, strict=True)
-    ]  # fmt: skip
+    ]
     TimelineEntry.objects.bulk_create(entries, batch_size=1000)
     _suggest_promises(messages, customers)
     return sum(1 for i in interactions if i.needs_answer)

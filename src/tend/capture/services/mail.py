@@ -71,9 +71,14 @@ def mails_capture(
         written: list[str] = []
         try:
             result += _capture_batch(
-                mails[start : start + BATCH], by=by, source=source, mailbox=mailbox,
-                customer=customer, now=now or timezone.now(), written=written,
-            )  # fmt: skip
+                mails[start : start + BATCH],
+                by=by,
+                source=source,
+                mailbox=mailbox,
+                customer=customer,
+                now=now or timezone.now(),
+                written=written,
+            )
         except BaseException:
             for name in written:
                 default_storage.delete(name)
@@ -198,9 +203,12 @@ def _attachment(message, filename: str, content_type: str, content: bytes, writt
     name = default_storage.save(f"capture/{message.at:%Y/%m}/{safe}", ContentFile(content))
     written.append(name)
     return CapturedAttachment(
-        message=message, filename=safe[:200], content_type=content_type, size=len(content),
+        message=message,
+        filename=safe[:200],
+        content_type=content_type,
+        size=len(content),
         file=name,
-    )  # fmt: skip
+    )
 
 
 def mail_file_read(*, data: bytes, filename: str = "") -> list[ParsedMail]:
@@ -224,9 +232,11 @@ def mail_file_read(*, data: bytes, filename: str = "") -> list[ParsedMail]:
                 mails.append(parse_message(raw))
             except MailError as exc:
                 raise ValidationError(
-                    {"file": _("Message %(number)s of the mbox cannot be read: %(reason)s")
-                     % {"number": number, "reason": exc}}
-                ) from None  # fmt: skip
+                    {
+                        "file": _("Message %(number)s of the mbox cannot be read: %(reason)s")
+                        % {"number": number, "reason": exc}
+                    }
+                ) from None
     if not mails:
         raise ValidationError({"file": _("The mbox holds no messages.")})
     return mails

@@ -60,10 +60,14 @@ def message_file(
     message.save(update_fields=["customer", "contact", "match"])
     siblings = list(
         CapturedMessage.objects.filter(
-            thread_key=message.thread_key, customer__isnull=True, excluded=False,
+            thread_key=message.thread_key,
+            customer__isnull=True,
+            excluded=False,
             mailbox=message.mailbox,
-        ).exclude(pk=message.pk).exclude(thread_key="")
-    )  # fmt: skip
+        )
+        .exclude(pk=message.pk)
+        .exclude(thread_key="")
+    )
     for sibling in siblings:
         sibling.customer = customer
         sibling.match = Match.THREAD
@@ -135,9 +139,12 @@ def mailbox_purge(*, by: User, mailbox: Mailbox) -> int:
         .get(CapturedMessage._meta.label, 0)
     )
     audit_record(
-        actor=by, action=AuditAction.DELETE, instance=mailbox,
-        before={"captured messages": count}, after={"captured messages": 0},
-    )  # fmt: skip
+        actor=by,
+        action=AuditAction.DELETE,
+        instance=mailbox,
+        before={"captured messages": count},
+        after={"captured messages": 0},
+    )
     return count
 
 
@@ -216,13 +223,22 @@ def mailbox_save(
         raise ValidationError({"security": _("Choose TLS or STARTTLS.")})
     mailbox = mailbox or Mailbox(created_by=by)
     server_changed = mailbox.pk and (mailbox.host, mailbox.username, mailbox.folder) != (
-        host, username, folder,
-    )  # fmt: skip
+        host,
+        username,
+        folder,
+    )
     for field, value in {
-        "name": name, "owner": owner, "address": address.strip().lower(), "host": host.strip(),
-        "port": port, "security": security, "username": username, "folder": folder or "INBOX",
-        "sent_folder": sent_folder, "active": active,
-    }.items():  # fmt: skip
+        "name": name,
+        "owner": owner,
+        "address": address.strip().lower(),
+        "host": host.strip(),
+        "port": port,
+        "security": security,
+        "username": username,
+        "folder": folder or "INBOX",
+        "sent_folder": sent_folder,
+        "active": active,
+    }.items():
         setattr(mailbox, field, value)
     if password:
         mailbox.set_password(password)

@@ -14,9 +14,15 @@ WEDNESDAY = datetime(2026, 12, 9, 6, 0, tzinfo=UTC)
 
 @pytest.mark.parametrize(
     "text",
-    ["What is the price for 500 pcs?", "Please quote FOB Ningbo.", "Could you ship in May",
-     "请问报价什么时候发", "能否提前发货", "有现货吗"],
-)  # fmt: skip
+    [
+        "What is the price for 500 pcs?",
+        "Please quote FOB Ningbo.",
+        "Could you ship in May",
+        "请问报价什么时候发",
+        "能否提前发货",
+        "有现货吗",
+    ],
+)
 def test_questions_are_seen(text):
     assert asks_something(text)
 

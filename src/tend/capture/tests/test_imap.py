@@ -27,8 +27,9 @@ def scene(book, our_people):
     berlin.time_zone = "Europe/Berlin"
     berlin.save(update_fields=["time_zone"])
     ContactFactory(customer=berlin, name="Hans", email="hans@berlin-haushalt.de")
-    shanghai = CustomerFactory(name="Shanghai Buyer", country="CN", time_zone="Asia/Shanghai",
-                               owner=our_people["rep1"])  # fmt: skip
+    shanghai = CustomerFactory(
+        name="Shanghai Buyer", country="CN", time_zone="Asia/Shanghai", owner=our_people["rep1"]
+    )
     ContactFactory(customer=shanghai, name="Wang", email="wang@shanghai-buyer.cn")
     twin_a = CustomerFactory(name="Twins North", owner=our_people["rep1"])
     twin_b = CustomerFactory(name="Twins South", owner=our_people["rep1"])
@@ -39,44 +40,88 @@ def scene(book, our_people):
 
 def fill(server):
     inbox, sent = server.folders["INBOX"], server.folders["Sent"]
-    inbox.add(build(
-        sender="Omar <omar@alnoor.ae>", to=ALICE, subject="Kettles",
-        body="Can you quote 500 kettles?", at=datetime(2026, 11, 16, 10, tzinfo=DUBAI),
-        message_id="<q1@alnoor.ae>",
-    ))  # fmt: skip
-    sent.add(build(
-        sender=f"Alice <{ALICE}>", to="omar@alnoor.ae", subject="Re: Kettles",
-        body="Yes. We will send the quote by Friday.\n\nOn Mon Omar wrote:\n> Can you quote?",
-        at=datetime(2026, 11, 16, 12, 30, tzinfo=DUBAI), message_id="<r1@tend-exports.com>",
-        in_reply_to="<q1@alnoor.ae>",
-    ))  # fmt: skip
-    inbox.add(build(
-        sender="hans@berlin-haushalt.de", to=ALICE, subject="Stock?",
-        body="Do you have the 1.7 l model in stock?",
-        at=datetime(2026, 11, 17, 9, tzinfo=BERLIN), message_id="<u1@berlin-haushalt.de>",
-    ))  # fmt: skip
-    inbox.add(gbk(
-        sender="wang@shanghai-buyer.cn", to=ALICE, at=datetime(2026, 11, 18, 9, tzinfo=DUBAI),
-        message_id="<g1@shanghai-buyer.cn>", text="您好，请问镕钢水壶的报价？",
-    ))  # fmt: skip
-    inbox.add(build(
-        sender="omar@alnoor.ae", to=ALICE, subject="Newsletter",
-        body="<html><body><p>Thanks&nbsp;for the visit.</p></body></html>", html=True,
-        at=datetime(2026, 11, 18, 11, tzinfo=DUBAI), message_id="<h1@alnoor.ae>",
-    ))  # fmt: skip
-    inbox.add(build(
-        sender="omar@alnoor.ae", to=ALICE, subject="Drawing", body="Our drawing attached.",
-        at=datetime(2026, 11, 18, 12, tzinfo=DUBAI), message_id="<a1@alnoor.ae>",
-        attachment=("drawing.pdf", b"%PDF-1.4 drawing"),
-    ))  # fmt: skip
-    inbox.add(build(
-        sender="east@twins.example", to=ALICE, subject="Hello", body="Who handles us?",
-        at=datetime(2026, 11, 18, 13, tzinfo=DUBAI), message_id="<t1@twins.example>",
-    ))  # fmt: skip
-    inbox.add(build(
-        sender="stranger@gmail.com", to=ALICE, subject="Hi", body="Price list please?",
-        at=datetime(2026, 11, 18, 14, tzinfo=DUBAI), message_id="<s1@gmail.com>",
-    ))  # fmt: skip
+    inbox.add(
+        build(
+            sender="Omar <omar@alnoor.ae>",
+            to=ALICE,
+            subject="Kettles",
+            body="Can you quote 500 kettles?",
+            at=datetime(2026, 11, 16, 10, tzinfo=DUBAI),
+            message_id="<q1@alnoor.ae>",
+        )
+    )
+    sent.add(
+        build(
+            sender=f"Alice <{ALICE}>",
+            to="omar@alnoor.ae",
+            subject="Re: Kettles",
+            body="Yes. We will send the quote by Friday.\n\nOn Mon Omar wrote:\n> Can you quote?",
+            at=datetime(2026, 11, 16, 12, 30, tzinfo=DUBAI),
+            message_id="<r1@tend-exports.com>",
+            in_reply_to="<q1@alnoor.ae>",
+        )
+    )
+    inbox.add(
+        build(
+            sender="hans@berlin-haushalt.de",
+            to=ALICE,
+            subject="Stock?",
+            body="Do you have the 1.7 l model in stock?",
+            at=datetime(2026, 11, 17, 9, tzinfo=BERLIN),
+            message_id="<u1@berlin-haushalt.de>",
+        )
+    )
+    inbox.add(
+        gbk(
+            sender="wang@shanghai-buyer.cn",
+            to=ALICE,
+            at=datetime(2026, 11, 18, 9, tzinfo=DUBAI),
+            message_id="<g1@shanghai-buyer.cn>",
+            text="您好，请问镕钢水壶的报价？",
+        )
+    )
+    inbox.add(
+        build(
+            sender="omar@alnoor.ae",
+            to=ALICE,
+            subject="Newsletter",
+            body="<html><body><p>Thanks&nbsp;for the visit.</p></body></html>",
+            html=True,
+            at=datetime(2026, 11, 18, 11, tzinfo=DUBAI),
+            message_id="<h1@alnoor.ae>",
+        )
+    )
+    inbox.add(
+        build(
+            sender="omar@alnoor.ae",
+            to=ALICE,
+            subject="Drawing",
+            body="Our drawing attached.",
+            at=datetime(2026, 11, 18, 12, tzinfo=DUBAI),
+            message_id="<a1@alnoor.ae>",
+            attachment=("drawing.pdf", b"%PDF-1.4 drawing"),
+        )
+    )
+    inbox.add(
+        build(
+            sender="east@twins.example",
+            to=ALICE,
+            subject="Hello",
+            body="Who handles us?",
+            at=datetime(2026, 11, 18, 13, tzinfo=DUBAI),
+            message_id="<t1@twins.example>",
+        )
+    )
+    inbox.add(
+        build(
+            sender="stranger@gmail.com",
+            to=ALICE,
+            subject="Hi",
+            body="Price list please?",
+            at=datetime(2026, 11, 18, 14, tzinfo=DUBAI),
+            message_id="<s1@gmail.com>",
+        )
+    )
 
 
 def test_mixed_mailbox_is_filed_once_and_a_second_fetch_adds_nothing(
@@ -89,11 +134,15 @@ def test_mixed_mailbox_is_filed_once_and_a_second_fetch_adds_nothing(
 
     question, answer = by_id["<q1@alnoor.ae>"], by_id["<r1@tend-exports.com>"]
     assert (question.customer, question.match, question.direction) == (
-        scene["alnoor"], Match.CONTACT, "in",
-    )  # fmt: skip
+        scene["alnoor"],
+        Match.CONTACT,
+        "in",
+    )
     assert (answer.customer, answer.direction, answer.thread_key) == (
-        scene["alnoor"], "out", "<q1@alnoor.ae>",
-    )  # fmt: skip
+        scene["alnoor"],
+        "out",
+        "<q1@alnoor.ae>",
+    )
     inquiry = question.interaction
     inquiry.refresh_from_db()
     assert inquiry.needs_answer and inquiry.answered_by_id == answer.interaction_id
@@ -123,19 +172,31 @@ def test_mixed_mailbox_is_filed_once_and_a_second_fetch_adds_nothing(
 
     alice_mailbox.refresh_from_db()
     assert (alice_mailbox.last_uid, alice_mailbox.sent_last_uid) == (7, 1)
-    counts = (CapturedMessage.objects.count(), Interaction.objects.count(),
-              TimelineEntry.objects.count())  # fmt: skip
+    counts = (
+        CapturedMessage.objects.count(),
+        Interaction.objects.count(),
+        TimelineEntry.objects.count(),
+    )
     assert counts == (8, 6, 6)
 
     again = mailbox_fetch(mailbox=alice_mailbox)
     assert again.added == 0
-    assert (CapturedMessage.objects.count(), Interaction.objects.count(),
-            TimelineEntry.objects.count()) == counts  # fmt: skip
+    assert (
+        CapturedMessage.objects.count(),
+        Interaction.objects.count(),
+        TimelineEntry.objects.count(),
+    ) == counts
 
-    imap_server.folders["INBOX"].add(build(
-        sender="omar@alnoor.ae", to=ALICE, subject="Thanks", body="Thanks, received.",
-        at=datetime(2026, 11, 19, 9, tzinfo=DUBAI), message_id="<n1@alnoor.ae>",
-    ))  # fmt: skip
+    imap_server.folders["INBOX"].add(
+        build(
+            sender="omar@alnoor.ae",
+            to=ALICE,
+            subject="Thanks",
+            body="Thanks, received.",
+            at=datetime(2026, 11, 19, 9, tzinfo=DUBAI),
+            message_id="<n1@alnoor.ae>",
+        )
+    )
     assert mailboxes_fetch() == 1
     alice_mailbox.refresh_from_db()
     assert alice_mailbox.last_uid == 8 and alice_mailbox.last_error == ""

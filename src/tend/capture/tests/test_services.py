@@ -22,8 +22,17 @@ ALICE = "alice@tend-exports.com"
 
 
 def mail(sender, to, body, at, msgid, subject="Hello", reply_to=""):
-    return parse_message(build(sender=sender, to=to, subject=subject, body=body, at=at,
-                               message_id=msgid, in_reply_to=reply_to))  # fmt: skip
+    return parse_message(
+        build(
+            sender=sender,
+            to=to,
+            subject=subject,
+            body=body,
+            at=at,
+            message_id=msgid,
+            in_reply_to=reply_to,
+        )
+    )
 
 
 def capture(by, *mails, customer=None, mailbox=None):
@@ -40,13 +49,11 @@ def capture(by, *mails, customer=None, mailbox=None):
         # Riyadh rests Friday and Saturday: Thursday 16:00 to Sunday 10:00 is 2 + 1 hours.
         ("SA", "Asia/Riyadh", (2026, 11, 19, 16), (2026, 11, 22, 10), "3.00"),
         # Auckland, across the date line: Friday 17:00 to Monday 09:30 is 1 + 0.5 hours.
-        ("NZ", "Pacific/Auckland", (2026, 11, 20, 17), (2026, 11, 23, 9, 30),
-         "1.50"),
+        ("NZ", "Pacific/Auckland", (2026, 11, 20, 17), (2026, 11, 23, 9, 30), "1.50"),
         # Honolulu, the other side: Friday 17:30 to Monday 09:00 is 0.5 + 0 hours.
-        ("US", "Pacific/Honolulu", (2026, 11, 20, 17, 30), (2026, 11, 23, 9),
-         "0.50"),
+        ("US", "Pacific/Honolulu", (2026, 11, 20, 17, 30), (2026, 11, 23, 9), "0.50"),
     ],
-)  # fmt: skip
+)
 def test_response_time_is_measured_across_the_customers_weekend(
     our_people, country, zone, asked, answered, hours
 ):
@@ -55,11 +62,18 @@ def test_response_time_is_measured_across_the_customers_weekend(
     ContactFactory(customer=customer, email="buyer@importer.example")
     capture(
         our_people["rep1"],
-        mail("buyer@importer.example", ALICE, "Price?", datetime(*asked, tzinfo=tz),
-             "<q@i.example>"),
-        mail(ALICE, "buyer@importer.example", "Here it is.", datetime(*answered, tzinfo=tz),
-             "<a@tend-exports.com>", reply_to="<q@i.example>"),
-    )  # fmt: skip
+        mail(
+            "buyer@importer.example", ALICE, "Price?", datetime(*asked, tzinfo=tz), "<q@i.example>"
+        ),
+        mail(
+            ALICE,
+            "buyer@importer.example",
+            "Here it is.",
+            datetime(*answered, tzinfo=tz),
+            "<a@tend-exports.com>",
+            reply_to="<q@i.example>",
+        ),
+    )
     inquiry = Interaction.objects.get(direction="in")
     assert inquiry.response_hours == Decimal(hours)
     assert inquiry.responder == our_people["rep1"]
@@ -90,11 +104,21 @@ def test_our_reply_to_an_unmatched_thread_follows_the_filed_parent(our_people):
     at = datetime(2026, 11, 2, 9, tzinfo=ZoneInfo("UTC"))
     capture(our_people["rep1"], mail("x@gmail.com", ALICE, "Quote?", at, "<p1@x>"))
     message = CapturedMessage.objects.get()
-    services.message_file(by=our_people["rep1"], message=message, customer=customer,
-                          add_contact=True)  # fmt: skip
+    services.message_file(
+        by=our_people["rep1"], message=message, customer=customer, add_contact=True
+    )
     assert Contact.objects.get(customer=customer).email == "x@gmail.com"
-    capture(our_people["rep1"], mail(ALICE, "x@gmail.com", "Sure.", at.replace(hour=11),
-                                     "<p2@tend-exports.com>", reply_to="<p1@x>"))  # fmt: skip
+    capture(
+        our_people["rep1"],
+        mail(
+            ALICE,
+            "x@gmail.com",
+            "Sure.",
+            at.replace(hour=11),
+            "<p2@tend-exports.com>",
+            reply_to="<p1@x>",
+        ),
+    )
     reply = CapturedMessage.objects.get(message_id="<p2@tend-exports.com>")
     assert (reply.customer, reply.match) == (customer, Match.CONTACT)
     assert Interaction.objects.get(direction="in").response_hours == Decimal("2.00")
@@ -125,8 +149,11 @@ def test_a_promise_phrase_is_only_suggested_until_the_rep_confirms(our_people):
     assert not Promise.objects.exists()
     assert suggestion.due_at == datetime(2026, 11, 20, 18, tzinfo=ZoneInfo("Asia/Dubai"))
     promise = services.suggestion_confirm(by=our_people["rep1"], suggestion=suggestion)
-    assert (promise.kind, promise.made_by, promise.customer) == ("quote", our_people["rep1"],
-                                                                  customer)  # fmt: skip
+    assert (promise.kind, promise.made_by, promise.customer) == (
+        "quote",
+        our_people["rep1"],
+        customer,
+    )
     assert promise.interaction_id == CapturedMessage.objects.get().interaction_id
     with pytest.raises(ValidationError):
         services.suggestion_dismiss(by=our_people["rep1"], suggestion=suggestion)
@@ -150,9 +177,14 @@ def test_excluding_a_message_removes_what_it_drove_and_reopens_the_inquiry(our_p
     capture(
         our_people["rep1"],
         mail("b@buyer.example", ALICE, "Price?", at, "<e1@b>"),
-        mail(ALICE, "b@buyer.example", "Private note, we will call you by tomorrow",
-             at.replace(hour=10), "<e2@t>"),
-    )  # fmt: skip
+        mail(
+            ALICE,
+            "b@buyer.example",
+            "Private note, we will call you by tomorrow",
+            at.replace(hour=10),
+            "<e2@t>",
+        ),
+    )
     private = CapturedMessage.objects.get(message_id="<e2@t>")
     services.message_exclude(by=our_people["rep1"], message=private)
     private.refresh_from_db()
@@ -161,15 +193,22 @@ def test_excluding_a_message_removes_what_it_drove_and_reopens_the_inquiry(our_p
     assert TimelineEntry.objects.count() == 1
     assert not PromiseSuggestion.objects.exists()
     # The same mail again (a re-upload) stays out.
-    assert capture(our_people["rep1"], mail(ALICE, "b@buyer.example", "again", at,
-                                            "<e2@t>")).added == 0  # fmt: skip
+    assert (
+        capture(our_people["rep1"], mail(ALICE, "b@buyer.example", "again", at, "<e2@t>")).added
+        == 0
+    )
 
 
 def test_only_an_admin_purges_a_mailbox(our_people):
     customer = CustomerFactory(owner=our_people["rep1"])
     ContactFactory(customer=customer, email="b@buyer.example")
-    box = Mailbox(name="Sales", address="sales@tend-exports.com", host="imap.example",
-                  username="sales", created_by=our_people["admin"])  # fmt: skip
+    box = Mailbox(
+        name="Sales",
+        address="sales@tend-exports.com",
+        host="imap.example",
+        username="sales",
+        created_by=our_people["admin"],
+    )
     box.set_password("pw")
     box.save()
     at = datetime(2026, 11, 2, 9, tzinfo=ZoneInfo("UTC"))
@@ -178,8 +217,11 @@ def test_only_an_admin_purges_a_mailbox(our_people):
         services.mailbox_purge(by=our_people["rep1"], mailbox=box)
     assert CapturedMessage.objects.count() == 1
     assert services.mailbox_purge(by=our_people["admin"], mailbox=box) == 1
-    assert (CapturedMessage.objects.count(), Interaction.objects.count(),
-            TimelineEntry.objects.count()) == (0, 0, 0)  # fmt: skip
+    assert (
+        CapturedMessage.objects.count(),
+        Interaction.objects.count(),
+        TimelineEntry.objects.count(),
+    ) == (0, 0, 0)
 
 
 def test_outbound_mail_is_a_touch(our_people):
@@ -195,6 +237,7 @@ def test_outbound_mail_is_a_touch(our_people):
 def test_upload_for_a_customer_files_there_even_from_a_public_address(our_people):
     customer = CustomerFactory(owner=our_people["rep1"])
     at = datetime(2026, 11, 2, 9, tzinfo=ZoneInfo("UTC"))
-    result = capture(our_people["rep1"], mail("z@qq.com", ALICE, "Hi", at, "<c1@qq>"),
-                     customer=customer)  # fmt: skip
+    result = capture(
+        our_people["rep1"], mail("z@qq.com", ALICE, "Hi", at, "<c1@qq>"), customer=customer
+    )
     assert (result.filed, CapturedMessage.objects.get().match) == (1, Match.CHOSEN)
