@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from tend.api.schemas import Id, PageQuery, errors
 from tend.customers.selectors import customer_get_for_user
@@ -98,11 +98,11 @@ def post_message(request, customer_id: Id, payload: RawMessageIn):
     )
     visible = selectors.messages_visible_to(user=request.user).prefetch_related("attachments")
     if result.message_ids:
-        return 201, visible.get(pk=result.message_ids[0])
+        return Status(201, visible.get(pk=result.message_ids[0]))
     existing = visible.filter(mailbox__isnull=True, key=mails[0].key[:300]).first()
     if existing is None:
         raise ValidationError({"raw": ["This message was captured before and excluded."]})
-    return 200, existing
+    return Status(200, existing)
 
 
 @router.get(
