@@ -25,7 +25,7 @@ from tend.engagement.models import Direction
 from ..models import CapturedAttachment, CapturedMessage, ChatUpload, Match, Source
 from ..parsing.detect import asks_something
 from ..parsing.whatsapp import Chat, ChatError, read_export
-from .drive import messages_drive
+from .drive import interactions_create, promises_suggest
 
 US = "us"
 
@@ -139,7 +139,15 @@ def chat_import(
                     seen.add(row.key)
                     fresh.append(row)
                     fresh_media.append(names)
+            heads = _runs(fresh)
+            inquiries = interactions_create(messages=heads, logged_by_id=by.pk)
+            for lead in heads:
+                for row in lead.run:
+                    row.interaction_id = lead.interaction_id
             CapturedMessage.objects.bulk_create(fresh, batch_size=1000)
+            for lead in heads:
+                lead.pk = lead.run[0].pk
+            promises_suggest(messages=heads)
             files = []
             for row, names in zip(fresh, fresh_media, strict=True):
                 for name in names:
@@ -156,7 +164,6 @@ def chat_import(
                         )
                     )
             CapturedAttachment.objects.bulk_create(files, batch_size=500)
-            inquiries = _drive_runs(fresh, by)
     except BaseException:
         for name in written:
             default_storage.delete(name)
@@ -164,11 +171,11 @@ def chat_import(
     return ChatImportResult(added=len(fresh), skipped=len(rows) - len(fresh), inquiries=inquiries)
 
 
-def _drive_runs(rows: list[CapturedMessage], by: User) -> int:
+def _runs(rows: list[CapturedMessage]) -> list[CapturedMessage]:
     """One interaction per run of same-side lines on one day: the run's first line stands for
     it on the timeline, with the run's text; the other lines point at the same interaction."""
     runs: list[list[CapturedMessage]] = []
-    for row in sorted(rows, key=lambda r: (r.at, r.pk)):
+    for row in sorted(rows, key=lambda r: r.at):
         last = runs[-1][-1] if runs else None
         if last and last.direction == row.direction and last.at.date() == row.at.date():
             runs[-1].append(row)
@@ -176,22 +183,18 @@ def _drive_runs(rows: list[CapturedMessage], by: User) -> int:
             runs.append([row])
     heads = []
     for run in runs:
-        head = run[0]
+        first = run[0]
         lead = CapturedMessage(
-            **{f.attname: getattr(head, f.attname) for f in head._meta.concrete_fields}
+            customer_id=first.customer_id,
+            channel=first.channel,
+            direction=first.direction,
+            at=first.at,
+            subject="",
+            contact_id=next((r.contact_id for r in run if r.contact_id), None),
+            text="\n".join(f"{r.from_name}: {r.text or '📎'}" for r in run),
+            asks=any(r.asks for r in run),
+            from_address="",
         )
-        lead.text = "\n".join(
-            f"{r.from_name}: {r.text}" if r.text else f"{r.from_name}: 📎" for r in run
-        )
-        lead.asks = any(r.asks for r in run)
-        lead.contact_id = next((r.contact_id for r in run if r.contact_id), None)
-        lead._run = run
+        lead.run = run
         heads.append(lead)
-    inquiries = messages_drive(messages=heads, logged_by_id=by.pk)
-    linked = []
-    for lead in heads:
-        for row in lead._run:
-            row.interaction_id = lead.interaction_id
-            linked.append(row)
-    CapturedMessage.objects.bulk_update(linked, ["interaction"], batch_size=1000)
-    return inquiries
+    return heads

@@ -43,37 +43,59 @@ def response_hours(customer: Customer, start, end) -> Decimal:
 def messages_drive(
     *, messages: list[CapturedMessage], logged_by_id: int, people: dict[str, int] | None = None
 ) -> int:
-    """Turn filed messages (saved, with a customer, not yet driven) into interactions and what
-    follows from them. ``people`` maps our addresses to our people: the one who wrote an
-    outbound message logged it and is its responder (a shared mailbox has many writers).
-    Returns the number of inquiries opened."""
+    """Drive messages already saved (filed by hand, a chat's runs): interactions, then the
+    link from each message to its interaction, then promise suggestions."""
+    messages = [
+        m for m in messages if m.customer_id and m.interaction_id is None and not m.excluded
+    ]
+    inquiries = interactions_create(messages=messages, logged_by_id=logged_by_id, people=people)
+    for message in messages:
+        CapturedMessage.objects.filter(pk=message.pk).update(interaction_id=message.interaction_id)
+    promises_suggest(messages=messages)
+    return inquiries
+
+
+def interactions_create(
+    *, messages: list[CapturedMessage], logged_by_id: int, people: dict[str, int] | None = None
+) -> int:
+    """Turn filed messages (saved or not yet: bulk capture saves them after, already linked)
+    into interactions and what follows from them, setting each message's ``interaction_id``.
+    ``people`` maps our addresses to our people: the one who wrote an outbound message logged
+    it and is its responder (a shared mailbox has many writers). Returns inquiries opened."""
     people = people or {}
     messages = sorted(
         (m for m in messages if m.customer_id and m.interaction_id is None and not m.excluded),
-        key=lambda m: (m.at, m.pk),
+        key=lambda m: m.at,
     )
     if not messages:
         return 0
-    customer_ids = {m.customer_id for m in messages}
-    customers = Customer.objects.in_bulk(customer_ids)
-    interactions = []
-    for message in messages:
-        interactions.append(
-            Interaction(
-                customer_id=message.customer_id,
-                channel=message.channel,
-                direction=message.direction,
-                at=message.at,
-                subject=message.subject[:200],
-                summary=message.text[:SUMMARY_CHARS],
-                logged_by_id=_writer(message, people, logged_by_id),
-                needs_answer=message.asks and message.direction == Direction.INBOUND,
-            )
+    customers = Customer.objects.in_bulk({m.customer_id for m in messages})
+    interactions = [
+        Interaction(
+            customer_id=message.customer_id,
+            channel=message.channel,
+            direction=message.direction,
+            at=message.at,
+            subject=message.subject[:200],
+            summary=message.text[:SUMMARY_CHARS],
+            logged_by_id=_writer(message, people, logged_by_id),
+            needs_answer=message.asks and message.direction == Direction.INBOUND,
         )
-    Interaction.objects.bulk_create(interactions, batch_size=1000)
+        for message in messages
+    ]
+    earlier = _answer(messages, interactions, customers)
+    # Answers first, so that the inquiries they answer are inserted already answered: no
+    # update of every row afterwards.
+    outbound = [i for i in interactions if not i.needs_answer]
+    Interaction.objects.bulk_create(outbound, batch_size=1000)
+    Interaction.objects.bulk_create([i for i in interactions if i.needs_answer], batch_size=1000)
+    for inquiry in earlier:
+        inquiry.answered_by_id = inquiry.answered_by.pk
+    Interaction.objects.bulk_update(
+        earlier, ["answered_by", "answered_at", "responder", "response_hours"], batch_size=500
+    )
     for message, interaction in zip(messages, interactions, strict=True):
         message.interaction_id = interaction.pk
-    CapturedMessage.objects.bulk_update(messages, ["interaction"], batch_size=1000)
     Interaction.people.through.objects.bulk_create(
         [
             Interaction.people.through(interaction_id=i.pk, user_id=i.logged_by_id)
@@ -91,7 +113,6 @@ def messages_drive(
         batch_size=1000,
         ignore_conflicts=True,
     )
-    _answer(messages, interactions, customers)
     _touch(messages, customers)
     entries = [
         timeline_add(
@@ -105,19 +126,13 @@ def messages_drive(
             ),
             at=i.at,
             body=i.summary,
-            data={
-                "channel": i.channel,
-                "direction": i.direction,
-                "needs_answer": i.needs_answer,
-                "captured": m.pk,
-            },
+            data={"channel": i.channel, "direction": i.direction, "needs_answer": i.needs_answer},
             source=i,
             save=False,
         )
-        for m, i in zip(messages, interactions, strict=True)
+        for i in interactions
     ]
     TimelineEntry.objects.bulk_create(entries, batch_size=1000)
-    _suggest_promises(messages, customers)
     return sum(1 for i in interactions if i.needs_answer)
 
 
@@ -127,18 +142,18 @@ def _writer(message: CapturedMessage, people: dict[str, int], default: int) -> i
     return default
 
 
-def _answer(messages, interactions, customers) -> None:
+def _answer(messages, interactions, customers) -> list[Interaction]:
     """Walk the messages in time order: an inquiry waits until our next message to the same
-    customer answers it (with the open inquiries the customer already had)."""
+    customer answers it (with the open inquiries the customer already had, which are returned:
+    they are updated, the new ones are inserted answered)."""
     waiting: dict[int, list[Interaction]] = defaultdict(list)
     for inquiry in (
         Interaction.objects.open_inquiries()
         .filter(customer_id__in=customers.keys(), at__lte=messages[-1].at)
-        .exclude(pk__in=[i.pk for i in interactions])
         .order_by("at", "pk")
     ):
         waiting[inquiry.customer_id].append(inquiry)
-    answered = []
+    earlier = []
     for message, interaction in zip(messages, interactions, strict=True):
         if interaction.needs_answer:
             waiting[message.customer_id].append(interaction)
@@ -149,15 +164,14 @@ def _answer(messages, interactions, customers) -> None:
                 if inquiry.at > interaction.at:
                     still.append(inquiry)
                     continue
-                inquiry.answered_by_id = interaction.pk
+                inquiry.answered_by = interaction
                 inquiry.answered_at = interaction.at
                 inquiry.responder_id = interaction.logged_by_id
                 inquiry.response_hours = response_hours(customer, inquiry.at, interaction.at)
-                answered.append(inquiry)
+                if inquiry.pk:
+                    earlier.append(inquiry)
             waiting[message.customer_id] = still
-    Interaction.objects.bulk_update(
-        answered, ["answered_by", "answered_at", "responder", "response_hours"], batch_size=1000
-    )
+    return earlier
 
 
 def _touch(messages, customers) -> None:
@@ -175,7 +189,10 @@ def _touch(messages, customers) -> None:
             customer.save(update_fields=["last_outbound_at", "touch_due_at", "pool_return_at"])
 
 
-def _suggest_promises(messages, customers) -> None:
+def promises_suggest(*, messages: list[CapturedMessage]) -> None:
+    """Promise phrases in our saved, filed messages, offered to the rep."""
+    messages = [m for m in messages if m.customer_id and m.direction == Direction.OUTBOUND]
+    customers = Customer.objects.in_bulk({m.customer_id for m in messages})
     suggestions = []
     for message in messages:
         if message.direction != Direction.OUTBOUND:

@@ -30,7 +30,7 @@ from ..parsing.mail import (
     parse_message,
     quoted_removed,
 )
-from .drive import messages_drive
+from .drive import interactions_create, promises_suggest
 
 BATCH = 2000
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
@@ -178,6 +178,9 @@ def _capture_batch(mails, *, by, source, mailbox, customer, now, written) -> Cap
         matcher.remember(mail.message_id, customer_id, row.thread_key)
         rows.append(row)
         attachments.append(mail.attachments)
+    filed = [row for row in rows if row.customer_id]
+    logged_by = mailbox.owner_id if mailbox and mailbox.owner_id else by.pk
+    result.inquiries = interactions_create(messages=filed, logged_by_id=logged_by, people=_people())
     CapturedMessage.objects.bulk_create(rows, batch_size=1000)
     files = []
     for row, parts in zip(rows, attachments, strict=True):
@@ -186,9 +189,7 @@ def _capture_batch(mails, *, by, source, mailbox, customer, now, written) -> Cap
                 continue
             files.append(_attachment(row, part.filename, part.content_type, part.content, written))
     CapturedAttachment.objects.bulk_create(files, batch_size=500)
-    filed = [row for row in rows if row.customer_id]
-    logged_by = mailbox.owner_id if mailbox and mailbox.owner_id else by.pk
-    result.inquiries = messages_drive(messages=filed, logged_by_id=logged_by, people=_people())
+    promises_suggest(messages=filed)
     result.added = len(rows)
     result.filed = len(filed)
     result.to_file = len(rows) - len(filed)
