@@ -73,7 +73,7 @@ class CapturedQuery(PageQuery):
 
 @router.post(
     "/customers/{customer_id}/messages",
-    response={201: CapturedMessageOut, 200: CapturedMessageOut, **errors(404, 422)},
+    response={201: CapturedMessageOut, 200: CapturedMessageOut, **errors(400, 404, 422)},
     summary="Capture a raw RFC 822 message for a customer (200 when it was already captured)",
 )
 def post_message(request, customer_id: Id, payload: RawMessageIn):
