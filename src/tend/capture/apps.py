@@ -9,7 +9,7 @@ class CaptureConfig(AppConfig):
     def ready(self) -> None:
         from tend.customers.views import TIMELINE_FORM_TEMPLATES
 
-        from . import jobs  # noqa: F401  (registrations)
+        from . import handover, jobs  # noqa: F401  (registrations)
 
         template = "capture/_customer_suggestions.html"
         if template not in TIMELINE_FORM_TEMPLATES:

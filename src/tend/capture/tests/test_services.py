@@ -241,3 +241,22 @@ def test_upload_for_a_customer_files_there_even_from_a_public_address(our_people
         our_people["rep1"], mail("z@qq.com", ALICE, "Hi", at, "<c1@qq>"), customer=customer
     )
     assert (result.filed, CapturedMessage.objects.get().match) == (1, Match.CHOSEN)
+
+
+def test_a_mailbox_moves_with_its_persons_handover(our_people):
+    from tend.handover.registry import get
+
+    box = Mailbox.objects.create(
+        name="Alice",
+        owner=our_people["rep1"],
+        address=ALICE,
+        host="h",
+        username="u",
+        created_by=our_people["admin"],
+    )
+    kind = get("capture_mailboxes")
+    [item] = kind.items(our_people["rep1"])
+    assert kind.held_by(type(our_people["rep1"]).objects.all()) == {our_people["rep1"].pk: 1}
+    kind.move(person=our_people["rep1"], moves=[(item, our_people["rep2"])], by=our_people["admin"])
+    box.refresh_from_db()
+    assert box.owner == our_people["rep2"]
