@@ -22,6 +22,7 @@ from tend.accounts.models import User
 from tend.customers.models import Customer
 from tend.engagement.models import Direction
 
+from .. import bulk
 from ..models import CapturedAttachment, CapturedMessage, ChatUpload, Match, Source
 from ..parsing.detect import asks_something
 from ..parsing.whatsapp import Chat, ChatError, read_export
@@ -144,7 +145,7 @@ def chat_import(
             for lead in heads:
                 for row in lead.run:
                     row.interaction_id = lead.interaction_id
-            CapturedMessage.objects.bulk_create(fresh, batch_size=1000)
+            bulk.insert(CapturedMessage, fresh)
             for lead in heads:
                 lead.pk = lead.run[0].pk
             promises_suggest(messages=heads)

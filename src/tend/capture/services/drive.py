@@ -19,6 +19,7 @@ from tend.engagement.timeline_kinds import INTERACTION
 from tend.timeline.models import TimelineEntry
 from tend.timeline.services import timeline_add
 
+from .. import bulk
 from ..models import CapturedMessage, PromiseSuggestion
 from ..parsing.detect import promise_in
 from ..parsing.mail import quoted_removed
@@ -87,8 +88,12 @@ def interactions_create(
     # Answers first, so that the inquiries they answer are inserted already answered: no
     # update of every row afterwards.
     outbound = [i for i in interactions if not i.needs_answer]
-    Interaction.objects.bulk_create(outbound, batch_size=1000)
-    Interaction.objects.bulk_create([i for i in interactions if i.needs_answer], batch_size=1000)
+    bulk.insert(Interaction, outbound)
+    inquiries = [i for i in interactions if i.needs_answer]
+    for inquiry in inquiries:
+        if inquiry.answered_by is not None:
+            inquiry.answered_by_id = inquiry.answered_by.pk
+    bulk.insert(Interaction, inquiries)
     for inquiry in earlier:
         inquiry.answered_by_id = inquiry.answered_by.pk
     Interaction.objects.bulk_update(
@@ -96,22 +101,22 @@ def interactions_create(
     )
     for message, interaction in zip(messages, interactions, strict=True):
         message.interaction_id = interaction.pk
-    Interaction.people.through.objects.bulk_create(
+    bulk.insert(
+        Interaction.people.through,
         [
             Interaction.people.through(interaction_id=i.pk, user_id=i.logged_by_id)
             for i in interactions
         ],
-        batch_size=1000,
-        ignore_conflicts=True,
+        returning=False,
     )
-    Interaction.contacts.through.objects.bulk_create(
+    bulk.insert(
+        Interaction.contacts.through,
         [
             Interaction.contacts.through(interaction_id=m.interaction_id, contact_id=m.contact_id)
             for m in messages
             if m.contact_id
         ],
-        batch_size=1000,
-        ignore_conflicts=True,
+        returning=False,
     )
     _touch(messages, customers)
     entries = [
@@ -132,7 +137,7 @@ def interactions_create(
         )
         for i in interactions
     ]
-    TimelineEntry.objects.bulk_create(entries, batch_size=1000)
+    bulk.insert(TimelineEntry, entries, returning=False)
     return sum(1 for i in interactions if i.needs_answer)
 
 

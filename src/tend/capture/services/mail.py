@@ -19,6 +19,7 @@ from tend.customers.matching import company_domain
 from tend.customers.models import Customer
 from tend.engagement.models import Direction
 
+from .. import bulk
 from ..matching import Matcher, our_addresses
 from ..models import CapturedAttachment, CapturedMessage, Mailbox, Match
 from ..parsing.detect import asks_something
@@ -181,7 +182,7 @@ def _capture_batch(mails, *, by, source, mailbox, customer, now, written) -> Cap
     filed = [row for row in rows if row.customer_id]
     logged_by = mailbox.owner_id if mailbox and mailbox.owner_id else by.pk
     result.inquiries = interactions_create(messages=filed, logged_by_id=logged_by, people=_people())
-    CapturedMessage.objects.bulk_create(rows, batch_size=1000)
+    bulk.insert(CapturedMessage, rows)
     files = []
     for row, parts in zip(rows, attachments, strict=True):
         for part in parts:
