@@ -1,7 +1,7 @@
 """Capture speed: an .mbox of 100,000 messages filed, a WhatsApp export of 40,000 messages.
 
     .venv/bin/python bench/capture.py            # 100,000 mails, 40,000 chat lines
-    .venv/bin/python bench/capture.py --quick    # 10,000 mails, 8,000 chat lines, under a minute
+    .venv/bin/python bench/capture.py --quick    # 5,000 mails, 4,000 chat lines, under a minute
 
 Builds a book of 2,000 customers with contacts, writes an mbox of mixed mail (questions from
 contacts, our replies in their threads with promise phrases, mail matched by company domain,
@@ -211,7 +211,7 @@ def worker(folder: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="10,000 mails and 8,000 chat lines")
+    parser.add_argument("--quick", action="store_true", help="5,000 mails and 4,000 chat lines")
     parser.add_argument("--mails", type=int)
     parser.add_argument("--chat", type=int)
     parser.add_argument("--no-postgres", action="store_true")
@@ -220,8 +220,8 @@ def main() -> None:
     if args.worker:
         worker(args.worker)
         return
-    mails = args.mails or (10_000 if args.quick else 100_000)
-    lines = args.chat or (8_000 if args.quick else 40_000)
+    mails = args.mails or (5_000 if args.quick else 100_000)
+    lines = args.chat or (4_000 if args.quick else 40_000)
     with tempfile.TemporaryDirectory(prefix="tend-bench-capture-") as folder:
         started = time.perf_counter()
         write_mbox(Path(folder) / "bench.mbox", mails)
