@@ -4,6 +4,7 @@ Standard library ``email`` with ``policy.default``. Chinese mail is often labell
 using GBK characters; gb18030 is a superset of both, so those labels are decoded as gb18030, in
 bodies and in encoded-word headers alike."""
 
+import contextlib
 import hashlib
 import mailbox
 import re
@@ -108,15 +109,23 @@ def _text_of(part: EmailMessage) -> str:
     return decode_bytes(payload, part.get_content_charset())
 
 
+def storable(text: str) -> str:
+    """Text any database stores: raw 8-bit header bytes read as UTF-8 where they are, no NUL,
+    no lone surrogates."""
+    try:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text.replace("\x00", "")
+
+
 def _decode_words(value: str) -> str:
     """A header's encoded words (=?gb18030?B?...?=) decoded; the raw text when they are broken."""
     value = " ".join(value.split())
-    if "=?" not in value:
-        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    try:
-        return str(make_header(decode_header(value)))
-    except (HeaderParseError, LookupError, UnicodeError, ValueError):
-        return value
+    if "=?" in value:
+        with contextlib.suppress(HeaderParseError, LookupError, UnicodeError, ValueError):
+            value = str(make_header(decode_header(value)))
+    return storable(value)
 
 
 class _Headers:
@@ -191,7 +200,7 @@ def parse_message(raw: bytes) -> ParsedMail:
             content = part.get_payload(decode=True) or b""
             attachments.append(
                 ParsedAttachment(
-                    filename=(filename or "attachment")[:200],
+                    filename=storable(filename or "attachment")[:200],
                     content_type=content_type[:100],
                     content=content,
                 )
@@ -217,7 +226,7 @@ def parse_message(raw: bytes) -> ParsedMail:
         to=[a for _, a in headers.addresses("To")],
         cc=[a for _, a in headers.addresses("Cc")],
         date=_date(headers.raw("Date")),
-        text=text.replace("\x00", "")[:MAX_TEXT],
+        text=storable(text)[:MAX_TEXT],
         fingerprint=hashlib.sha256(raw).hexdigest(),
         attachments=attachments,
     )

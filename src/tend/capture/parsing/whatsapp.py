@@ -80,7 +80,7 @@ class _Raw:
 
 
 def _normalise(line: str) -> str:
-    return line.translate(_INVISIBLE).translate(_SPACES).rstrip("\r")
+    return line.translate(_INVISIBLE).translate(_SPACES).rstrip("\r").replace("\x00", "")
 
 
 def _hour(match: re.Match) -> int:

@@ -107,3 +107,16 @@ def test_mbox_yields_each_message(tmp_path):
 
 def test_html_to_text_survives_broken_markup():
     assert html_to_text("<p>a<b>b</p><div>c") == "ab\n\nc"
+
+
+def test_raw_eight_bit_headers_nul_and_broken_words_become_storable_text():
+    raw = (
+        "From: Zoë <zoe@example.com>\r\n"
+        "Subject: Café =?utf-8?B?YQBi?= =?x-unknown?B?broken?= ok\r\n"
+        "Message-ID: <8bit@x>\r\n\r\nbody text\r\n" + "x" * 5000 + "\x00"
+    ).encode()
+    mail = parse_message(raw)
+    assert mail.from_name == "Zoë"
+    assert "\x00" not in mail.subject and mail.subject.startswith("Café")
+    assert mail.text.startswith("body text") and mail.text.endswith("x" * 5000)
+    assert mail.subject.encode("utf-8")  # no lone surrogates
