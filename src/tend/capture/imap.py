@@ -108,7 +108,7 @@ def _fetch_folder(box, mailbox: Mailbox, *, sent: bool, now: datetime) -> Captur
         for message in box.fetch(uid_list=chunk, mark_seen=False, bulk=True):
             try:
                 mails.append(parse_message(message.obj.as_bytes()))
-            except MailError as exc:
+            except (MailError, UnicodeError, LookupError, ValueError) as exc:
                 log.warning("Mailbox %s UID %s unreadable: %s", mailbox.pk, message.uid, exc)
         with transaction.atomic():
             owner = mailbox.owner or mailbox.created_by
