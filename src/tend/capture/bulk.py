@@ -5,9 +5,13 @@ Why not ``bulk_create``: capturing an mbox of 100,000 mails writes half a millio
 (messages, interactions, timeline entries, their links), and most of ``bulk_create``'s time goes
 to preparing each value of each field through the generic compiler. The rows here are plain
 (no signals, no ``pre_save`` hooks beyond defaults already set when the object was made), so
-the same SQL is built directly. Every object gets its primary key, as with ``bulk_create``."""
+the same SQL is built directly. Every object gets its primary key, as with ``bulk_create``.
+Rows whose ids nobody needs (timeline entries, link tables) go through the demo book's
+``bulk_insert`` instead: COPY on PostgreSQL, ``executemany`` on SQLite."""
 
 from django.db import connections, models, router
+
+from tend.demo.bulk import bulk_insert
 
 
 def _adapter(field: models.Field, connection):
@@ -26,6 +30,10 @@ def insert(model: type[models.Model], objects: list, *, returning: bool = True) 
     connection = connections[router.db_for_write(model)]
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
+    if not returning:
+        names = [f.attname for f in fields]
+        bulk_insert(model, names, ([getattr(obj, name) for name in names] for obj in objects))
+        return
     adapters = [_adapter(f, connection) for f in fields]
     attnames = [f.attname for f in fields]
     quote = connection.ops.quote_name
