@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "tend.voice",
     "tend.market",
     "tend.reports",
+    "tend.capture",
     "tend.api",
     "tend.demo",
     "tend.ops",
@@ -370,6 +371,12 @@ TEND_VOICE_RHYTHM_DAYS = {
     "B": env_int("TEND_VOICE_RHYTHM_B", 365),
     "C": env_int("TEND_VOICE_RHYTHM_C", 365),
 }
+# Encrypts stored mailbox passwords; when empty a key is derived from SECRET_KEY.
+TEND_CAPTURE_KEY = env_str("TEND_CAPTURE_KEY", "")
+# How often the worker fetches the IMAP mailboxes.
+TEND_CAPTURE_FETCH_MINUTES = env_int("TEND_CAPTURE_FETCH_MINUTES", 5)
+# A certificate authority to trust besides the system's (a company IMAP server's own).
+TEND_CAPTURE_CA_FILE = env_str("TEND_CAPTURE_CA_FILE", "")
 
 TEND_COMPANY_NAME = env_str("TEND_COMPANY_NAME", "Your Company Ltd.")
 TEND_COMPANY_ADDRESS = env_str("TEND_COMPANY_ADDRESS", "")

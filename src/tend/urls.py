@@ -26,6 +26,7 @@ urlpatterns = [
     path("market/", include("tend.market.urls")),
     path("notice/<str:token>/", market_views.notice_acknowledge, name="notice_acknowledge"),
     path("reports/", include("tend.reports.urls")),
+    path("capture/", include("tend.capture.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -63,6 +63,7 @@ api.add_router("/", "tend.voice.api.router")
 api.add_router("/", "tend.health.api_lost.router")
 api.add_router("/", "tend.market.api.router")
 api.add_router("/", "tend.reports.api.router")
+api.add_router("/", "tend.capture.api.router")
 
 
 def _field_name(loc: list) -> str:
