@@ -163,6 +163,14 @@ def log_likelihood(
     return dot(w, _terms(params, x, t_x, t)[0])
 
 
+def log_likelihood_rows(
+    params: ParetoNBDParams, frequency: ArrayLike, recency: ArrayLike, age: ArrayLike
+) -> FloatArray:
+    """log L per customer, for comparing models on customers the fit did not see."""
+    x, t_x, t = check_rfm(frequency, recency, age)
+    return _terms(params, x, t_x, t)[0]
+
+
 def log_likelihood_gradient(
     params: ParetoNBDParams,
     frequency: ArrayLike,
@@ -265,3 +273,40 @@ def expected_orders_new_customer(params: ParetoNBDParams, horizon: ArrayLike) ->
     h = as_float_array(horizon, "horizon")
     zero = np.zeros_like(h)
     return expected_orders(params, h, zero, zero, zero)
+
+
+_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(40)
+
+
+def probability_no_order(
+    params: ParetoNBDParams,
+    horizon: float,
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    age: ArrayLike,
+) -> FloatArray:
+    """P(no order in the next ``horizon`` | history).
+
+    Alive at T, lambda ~ Gamma(r+x, alpha+T) and mu ~ Gamma(s, beta+T) independently; an order
+    comes before dropout and within h with probability E[lambda int_0^h e^-(lambda+mu)u du] =
+    int_0^h (r+x)/(alpha+T) ((alpha+T)/(alpha+T+u))^(r+x+1) ((beta+T)/(beta+T+u))^s du,
+    integrated by Gauss-Legendre in v with u = h v^2 (the integrand is steepest near 0).
+    """
+    x, t_x, t = check_rfm(frequency, recency, age)
+    if horizon <= 0:
+        return np.zeros_like(x)
+    r, alpha, s, beta = astuple(params)
+    alive = probability_alive(params, x, t_x, t)
+    v = 0.5 * (_NODES + 1.0)
+    u = horizon * v**2
+    du = horizon * 2.0 * v * 0.5 * _WEIGHTS  # du/dv times the rule's weights on [0, 1]
+    at, bt = (alpha + t)[:, None], (beta + t)[:, None]
+    shape = (r + x)[:, None]
+    log_f = (
+        np.log(shape)
+        - np.log(at)
+        - (shape + 1.0) * np.log1p(u[None, :] / at)
+        - s * np.log1p(u[None, :] / bt)
+    )
+    bought = np.exp(log_f) @ du
+    return np.clip(1.0 - alive * bought, 0.0, 1.0)
