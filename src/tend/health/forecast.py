@@ -15,6 +15,7 @@ customers drawn at random (seeded): the few population parameters are pinned dow
 100,000 customers, and every customer is then scored with them.
 """
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +28,7 @@ from tend.health.scoring import mbgcnbd, paretonbd
 FloatArray = NDArray[np.float64]
 
 FIT_SAMPLE = 20_000
+FIT_SECONDS = 2.0  # a Pareto/NBD fit still running then is dropped (see paretonbd.fit)
 HELD_OUT_SHARE = 5  # one customer in five is held out to choose the model
 MODEL_LABELS = {"pareto_nbd": "Pareto/NBD", "mbg_cnbd_k": "MBG/CNBD-k (regular buyers)"}
 
@@ -72,7 +74,9 @@ def _fit_models(x, t_x, age, litt, seed: int) -> tuple[dict, dict, list[str]]:
     problems = []
     f, h = fit_rows, held
     try:
-        pnbd = scoring.fit_pareto_nbd(x[f], t_x[f], age[f])
+        pnbd = scoring.fit_pareto_nbd(
+            x[f], t_x[f], age[f], deadline=time.perf_counter() + FIT_SECONDS
+        )
         fits["pareto_nbd"] = pnbd.params
         ll = paretonbd.log_likelihood_rows(pnbd.params, x[h], t_x[h], age[h])
         summary["pareto_nbd"] = {
@@ -82,7 +86,7 @@ def _fit_models(x, t_x, age, litt, seed: int) -> tuple[dict, dict, list[str]]:
             "beta": pnbd.params.beta,
             "held_out_log_likelihood": float(ll.mean()),
         }
-    except ValueError as exc:
+    except (ValueError, TimeoutError) as exc:
         problems.append(f"Pareto/NBD: {exc}")
     try:
         mbg = mbgcnbd.fit(x[f], t_x[f], age[f], litt[f])

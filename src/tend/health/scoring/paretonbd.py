@@ -13,6 +13,7 @@ recorded in whole weeks or days has few of.
 
 from __future__ import annotations
 
+import time
 from dataclasses import astuple, dataclass
 
 import numpy as np
@@ -189,8 +190,13 @@ def fit(
     recency: ArrayLike,
     age: ArrayLike,
     weights: ArrayLike | None = None,
+    deadline: float | None = None,
 ) -> FitResult[ParetoNBDParams]:
     """Maximum-likelihood Pareto/NBD fit.
+
+    With ``deadline`` (a ``time.perf_counter()`` value), a fit still running then raises
+    TimeoutError: on books where nobody seems to leave, the parameters run off and each step
+    needs ever longer series, and the nightly scoring cannot wait for that.
 
     Identical histories are collapsed into weighted rows, time is rescaled internally so the
     longest age is 10, and the optimiser works on log-parameters with the analytic gradient.
@@ -212,6 +218,8 @@ def fit(
     total = float(wu.sum())
 
     def objective(phi: FloatArray) -> tuple[float, FloatArray]:
+        if deadline is not None and time.perf_counter() > deadline:
+            raise TimeoutError("the Pareto/NBD fit did not settle in time")
         theta = np.exp(phi)
         ll, _, grad = _terms(ParetoNBDParams(*theta), xu, txs, ts, pairs)
         return -dot(wu, ll) / total, -weighted_sum(grad, wu) * theta / total
