@@ -161,8 +161,8 @@ class Command(BaseCommand):
         else:
             diff, predicted = "", "n/a"
         out(
-            f"Orders in the horizon (order days, {r.model or 'no model'}): predicted {predicted}, actual "
-            f"{r.actual_orders:,}{diff}."
+            f"Orders in the horizon (order days, {r.model or 'no model'}): predicted "
+            f"{predicted}, actual {r.actual_orders:,}{diff}."
         )
         if math.isfinite(r.actual_value) and math.isfinite(r.predicted_value):
             out(
