@@ -187,10 +187,10 @@ def forecast(
         x,
         t_x,
         age,
-        months=(36,),
-        time_units_per_month=scoring.DAYS_PER_MONTH,
-        monthly_discount_rate=monthly_discount_rate,
+        months=(12,),  # quarters: 36 months, discounted quarter by quarter
+        time_units_per_month=3 * scoring.DAYS_PER_MONTH,
+        monthly_discount_rate=(1.0 + monthly_discount_rate) ** 3 - 1.0,
     )
-    result.clv_36m[has] = discounted[36] * order_value
+    result.clv_36m[has] = discounted[12] * order_value
     result.problem = "; ".join(problems)
     return result

@@ -50,6 +50,7 @@ from tend.health.scoring._math import (
 
 NAMES = ("k", "r", "alpha", "a", "b")
 MAX_K = 12
+SEARCH_SAMPLE = 4_000  # customers on which k is chosen
 
 
 @dataclass(frozen=True)
@@ -91,14 +92,10 @@ def _branches(
         log_ratio = np.log(u) - log_at
     terms = np.empty((k, np.size(x)))
     terms[0] = 0.0
+    # G(s+j)/(G(s) j!) ratio^j, built up term by term; 0^j = 0 when no time has passed.
+    step = np.where(u > 0, log_ratio, -np.inf)
     for j in range(1, k):
-        # G(s+j)/(G(s) j!) ratio^j, with 0^j = 0 when nothing has passed since the last order.
-        terms[j] = (
-            special.gammaln(s + j)
-            - special.gammaln(s)
-            - special.gammaln(j + 1.0)
-            + np.where(u > 0, j * log_ratio, -np.inf)
-        )
+        terms[j] = terms[j - 1] + np.log(s + j - 1.0) - np.log(j) + step
     log_s2 = special.logsumexp(terms, axis=0)
     base = (
         special.betaln(a, b + x + 1.0)
@@ -195,11 +192,10 @@ def expected_orders(
     log_s1, log_s2, terms, _ = _branches(k, r, alpha, a, b, x, t_x, t)
     alive = special.expit(log_s2 - log_s1)
     weights = np.exp(terms - log_s2)
-    total = np.zeros_like(x)
-    for j in range(k):
-        total += weights[j] * _orders_if_alive(
-            r + k * x + j, k * (alpha + t), a, b + x + 1.0, float(horizon)
-        )
+    # The phases already done in the current cycle, at their posterior mean: one series
+    # instead of k, and the difference is a fraction of one phase's worth of rate.
+    done = (weights * np.arange(k)[:, None]).sum(axis=0)
+    total = _orders_if_alive(r + k * x + done, k * (alpha + t), a, b + x + 1.0, float(horizon))
     return alive * np.maximum(total, 0.0)
 
 
@@ -219,6 +215,23 @@ def _fit_k(k: int, xu, txu, tu, wu, start: np.ndarray) -> tuple[float, np.ndarra
     return -float(best.fun) * total, np.asarray(best.x), bool(best.success)
 
 
+def _prepare(x, t_x, t, lt):
+    (xu, txu, tu), wu, _ = collapse(x, t_x, t)
+    scale = time_scale(t)
+    # litt in the rescaled unit: each of the x gaps shrinks by ``scale``.
+    litt_sum = float(lt.sum()) - float(x.sum()) * np.log(scale)
+    return xu, txu / scale, tu / scale, wu, litt_sum, float(x.sum()), scale
+
+
+def _fit_total(k: int, rows, start) -> tuple[float, np.ndarray, bool]:
+    """Total log-likelihood in the original time unit, the log-parameters, converged?"""
+    xu, txs, ts, wu, litt_sum, x_sum, scale = rows
+    core, phi, ok = _fit_k(k, xu, txs, ts, wu, start)
+    ll = core + (k - 1) * litt_sum - x_sum * special.gammaln(k)
+    # Back in the original unit: the density of x order times scales by scale^-x.
+    return ll - x_sum * np.log(scale), phi, ok
+
+
 def fit(
     frequency: ArrayLike,
     recency: ArrayLike,
@@ -233,27 +246,28 @@ def fit(
     lt = np.broadcast_to(as_float_array(litt, "litt"), x.shape)
     if not np.any(x > 0):
         raise ValueError("cannot fit MBG/CNBD-k: no customer has a repeat order")
-    (xu, txu, tu), wu, _ = collapse(x, t_x, t)
-    scale = time_scale(tu)
-    txs, ts = txu / scale, tu / scale
-    # litt in the rescaled unit: each of the x gaps shrinks by ``scale``.
-    litt_sum = float(lt.sum()) - float(x.sum()) * np.log(scale)
-    x_sum = float(x.sum())
+    search = np.arange(x.size)
+    if x.size > SEARCH_SAMPLE:
+        search = np.random.default_rng(0).choice(x.size, SEARCH_SAMPLE, replace=False)
     by_k: dict[int, float] = {}
     best: tuple[float, int, np.ndarray, bool] | None = None
+    rows = _prepare(x[search], t_x[search], t[search], lt[search])
     start = np.zeros(4)
     for k in range(1, max_k + 1):
-        core, phi, ok = _fit_k(k, xu, txs, ts, wu, start)
-        ll = core + (k - 1) * litt_sum - x_sum * special.gammaln(k)
-        # Back in the original time unit: the density of x order times scales by scale^-x.
-        ll -= x_sum * np.log(scale)
+        ll, phi, ok = _fit_total(k, rows, start)
         by_k[k] = ll
         if best is not None and ll < best[0]:
             break
         best = (ll, k, phi, ok)
         start = phi
+    if best is not None and search.size < x.size:
+        # k chosen on a sample; the four rates refitted on every customer given.
+        k = best[1]
+        ll, phi, ok = _fit_total(k, _prepare(x, t_x, t, lt), best[2])
+        best = (ll, k, phi, ok)
     assert best is not None
     ll, k, phi, ok = best
     r, alpha, a, b = np.exp(phi)
+    scale = time_scale(t)
     params = MBGCNBDParams(k=k, r=float(r), alpha=float(alpha * scale), a=float(a), b=float(b))
     return MBGCNBDFit(params, float(ll), int(x.size), ok, by_k)

@@ -126,16 +126,15 @@ def assess_book(
     timings["read_signals"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    value = np.where(
-        np.isfinite(prediction.value_if_kept_12m),
-        prediction.value_if_kept_12m,
-        history.annual_value,
-    )
-    assessment = risk.assess(found, value)
     learnable = {n for seg in combination.segments.values() for n in seg["names"]}
     probability, learned = combine.combined_risk(
         history, prediction, found, combination, learnable=learnable
     )
+    # Learned: the value the customer brings in 12 months if it stays. Defaults: the annual
+    # value, as the stated weights were set against it (docs/health.md).
+    kept = np.isfinite(prediction.value_if_kept_12m) & learned
+    value = np.where(kept, prediction.value_if_kept_12m, history.annual_value)
+    assessment = risk.assess(found, value)
     assessment.risk = probability
     assessment.level = risk.levels(probability)
     assessment.value_at_risk = np.round(probability * value, 2)
