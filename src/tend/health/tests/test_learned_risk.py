@@ -102,19 +102,20 @@ def test_the_synthetic_book_backtest_gives_its_exact_figures(tmp_path):
     tend = r["rankings"]["tend"]["auc"]
     assert all(tend > v["auc"] for code, v in r["rankings"].items() if code != "tend")
     assert r["ece"] < 0.05
+    assert abs(r["orders"]["predicted"] / r["orders"]["actual"] - 1) < 0.06
 
 
 EXPECTED_COUNTS = (1200, 595, 3544)
 EXPECTED_RANKINGS = {
-    "tend": (0.977, 2.02),
+    "tend": (0.976, 2.02),
     "recency": (0.971, 2.02),
     "pareto_nbd": (0.947, 2.02),
     "mbg_cnbd_k": (0.972, 2.02),
     "bgnbd": (0.947, 2.02),
 }
 EXPECTED_MODEL = "mbg_cnbd_k"  # a book of regular buyers: the rhythm model wins held out
-EXPECTED_ECE = 0.039
-EXPECTED_BRIER = 0.037
+EXPECTED_ECE = 0.045
+EXPECTED_BRIER = 0.04
 
 
 def test_a_young_book_uses_the_defaults_and_says_why():
