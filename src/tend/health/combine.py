@@ -264,7 +264,8 @@ def learn(
     if prediction.problem and not prediction.model:
         return Combination(names, problems=[f"at the training cutoff: {prediction.problem}"])
     signals = risk.rhythm_signals(history, prediction)
-    if source is not None:
+    if source is not None and LEARNED_SIGNALS:
+        # Only when some provider signal is learned: otherwise its SQL would be read for nothing.
         signals.extend(source(history, prediction, True))
     matrix, names = features(history, prediction, signals)
     stopped = order_days_between(cust, days, ids, cutoff, cutoff + span) == 0
