@@ -25,7 +25,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import rankdata
 
-from tend.health import risk, scoring
+from tend.health import combine, risk, scoring
+from tend.health.forecast import Forecast, forecast
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -114,6 +115,33 @@ def top_decile_lift(scores: ArrayLike, positive: ArrayLike) -> float:
     return top_share(scores, p) / overall
 
 
+# --- calibration ------------------------------------------------------------------------------
+
+
+def brier(probability: ArrayLike, positive: ArrayLike) -> float:
+    """Mean squared gap between the predicted probability and what happened (0 or 1)."""
+    p = np.asarray(probability, dtype=float)
+    y = np.asarray(positive, dtype=float)
+    return float(np.mean((p - y) ** 2)) if p.size else float("nan")
+
+
+def calibration_bins(probability: ArrayLike, positive: ArrayLike, bins: int = DECILES):
+    """Per slice of equal size by predicted probability (highest first, ties shared): customers,
+    mean predicted probability, observed share. ``expected_calibration_error`` weighs the
+    gaps by slice size."""
+    p = _scores(probability)
+    y = np.asarray(positive, dtype=float)
+    sums = rank_bins(p, np.vstack([np.ones_like(p), p, y]), bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums[0], sums[1] / sums[0], sums[2] / sums[0]
+
+
+def expected_calibration_error(probability: ArrayLike, positive: ArrayLike) -> float:
+    n, predicted, observed = calibration_bins(probability, positive)
+    keep = n > 0
+    return float(np.sum(n[keep] * np.abs(predicted[keep] - observed[keep])) / n.sum())
+
+
 # --- the backtest ----------------------------------------------------------------------------
 
 
@@ -125,6 +153,7 @@ class Ranking:
     top_decile_stopped: float  # share who stopped among the riskiest 10%
     lift: float
     problem: str = ""
+    lift_by_decile: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -134,6 +163,7 @@ class Decile:
     stopped: float  # share
     predicted_orders: float
     actual_orders: float
+    predicted_risk: float = float("nan")  # mean of Tend's probability of no order
 
 
 @dataclass
@@ -151,6 +181,14 @@ class Backtest:
     tend_ranking: str  # what Tend's risk is made of in this run
     tend_zero_risk: int  # customers for whom no signal fired
     problems: list[str] = field(default_factory=list)
+    brier: float = float("nan")
+    ece: float = float("nan")
+    calibration: list[dict] = field(default_factory=list)
+    predicted_value: float = float("nan")
+    actual_value: float = float("nan")
+    model: str = ""
+    orders_by_model: dict = field(default_factory=dict)
+    combination: dict = field(default_factory=dict)
 
     @property
     def horizon_end(self) -> date:
@@ -186,25 +224,37 @@ class Backtest:
             "auc_defined": self.auc_defined,
             "tend_ranking": self.tend_ranking,
             "tend_zero_risk": self.tend_zero_risk,
+            "model": self.model,
+            "combination": self.combination,
             "rankings": {
                 r.code: {
                     "label": r.label,
                     "auc": number(r.auc),
                     "top_decile_stopped_share": number(r.top_decile_stopped),
                     "top_decile_lift": number(r.lift),
+                    "lift_by_decile": [number(v) for v in r.lift_by_decile],
                     "problem": r.problem,
                 }
                 for r in self.rankings
             },
+            "brier": number(self.brier),
+            "ece": number(self.ece),
+            "calibration": [{k: number(v) for k, v in row.items()} for row in self.calibration],
             "orders": {
                 "predicted": number(self.predicted_orders),
                 "actual": self.actual_orders,
+                "by_model": {k: number(v) for k, v in self.orders_by_model.items()},
+            },
+            "value": {
+                "predicted": number(self.predicted_value),
+                "actual": number(self.actual_value),
             },
             "deciles": [
                 {
                     "decile": d.number,
                     "customers": number(d.customers),
                     "stopped_share": number(d.stopped),
+                    "predicted_risk": number(d.predicted_risk),
                     "predicted_orders": number(d.predicted_orders),
                     "actual_orders": number(d.actual_orders),
                 }
@@ -214,40 +264,59 @@ class Backtest:
         }
 
 
-def expected_orders(history: risk.OrderHistory, prediction: risk.Forecast, horizon_days: int):
-    """BG/NBD's expected orders in the next ``horizon_days`` per customer (NaN where the model
-    has no answer: no orders, or no fit)."""
-    if horizon_days == risk.YEAR_DAYS:
-        return prediction.expected_orders_12m
+MODEL_RANKING_LABELS = {
+    "pareto_nbd": "Pareto/NBD orders",
+    "mbg_cnbd_k": "MBG/CNBD-k orders",
+    "bgnbd": "BG/NBD orders",
+}
+
+
+def bgnbd_expected_orders(history: risk.OrderHistory, horizon_days: int) -> FloatArray:
+    """BG/NBD's expected orders in the horizon: an honest baseline (NaN when it cannot fit)."""
     out = np.full(history.customer_ids.size, np.nan)
-    fit = prediction.parameters.get("bgnbd")
     has = history.has_orders
-    if fit and has.any():
-        params = scoring.BGNBDParams(r=fit["r"], alpha=fit["alpha"], a=fit["a"], b=fit["b"])
-        out[has] = scoring.bgnbd.expected_orders(
-            params,
-            float(horizon_days),
-            history.frequency[has],
-            history.recency[has],
-            history.age[has],
-        )
+    x, t_x, age = history.frequency[has], history.recency[has], history.age[has]
+    try:
+        params = scoring.fit_bgnbd(x, t_x, age).params
+    except ValueError:
+        return out
+    out[has] = scoring.bgnbd.expected_orders(params, float(horizon_days), x, t_x, age)
     return out
+
+
+def _ranking(code: str, label: str, scores: FloatArray, stopped, problem: str = "") -> Ranking:
+    if problem or not np.all(np.isfinite(scores)):
+        nan = float("nan")
+        return Ranking(code, label, nan, nan, nan, problem=problem or "no fit")
+    overall = stopped.mean()
+    shares = rank_bins(scores, np.vstack([np.ones(scores.size), stopped]))
+    lifts = (shares[1] / shares[0] / overall).tolist() if 0 < overall < 1 else []
+    return Ranking(
+        code,
+        label,
+        roc_auc(scores, stopped),
+        top_share(scores, stopped),
+        top_decile_lift(scores, stopped),
+        lift_by_decile=lifts,
+    )
 
 
 def evaluate(
     *,
     source: str,
     history: risk.OrderHistory,
-    prediction: risk.Forecast,
+    prediction: Forecast,
     tend_risk: ArrayLike,
     actual_orders: ArrayLike,
     horizon_days: int,
     observed_until: date,
     tend_ranking: str,
+    actual_value: ArrayLike | None = None,
+    combination: dict | None = None,
 ) -> Backtest:
-    """Score the three rankings against what happened. Arrays are aligned with
-    ``history.customer_ids``; customers without an order before the cutoff are left out, and
-    ``actual_orders`` counts each customer's order days in the horizon."""
+    """Score Tend's risk and the honest baselines against what happened. Arrays are aligned
+    with ``history.customer_ids``; customers without an order before the cutoff are left out,
+    and ``actual_orders`` counts each customer's order days in the horizon."""
     if horizon_days < 1:
         raise BacktestError("the horizon must be at least one day")
     has = history.has_orders
@@ -256,34 +325,25 @@ def evaluate(
     actual = np.asarray(actual_orders, dtype=float)[has]
     stopped = actual == 0
     tend = np.asarray(tend_risk, dtype=float)[has]
-    alive = prediction.p_alive[has]
-    predicted = expected_orders(history, prediction, horizon_days)[has]
+    predicted = prediction.expected_orders[has]
     problems = []
     if prediction.problem:
         problems.append(f"Buying model: {prediction.problem}")
 
-    candidates = [
-        ("tend", "Tend risk", tend, ""),
-        ("recency", "Recency alone", history.days_since_last[has], ""),
-        ("bgnbd", "BG/NBD 1 - p_alive", 1.0 - alive, prediction.problem or "no fit"),
+    rankings = [
+        _ranking("tend", "Tend risk", tend, stopped),
+        _ranking("recency", "Recency alone", history.days_since_last[has], stopped),
     ]
-    rankings = []
-    for code, label, scores, problem in candidates:
-        if not np.all(np.isfinite(scores)):
-            nan = float("nan")
-            rankings.append(Ranking(code, label, nan, nan, nan, problem=problem))
-            continue
-        rankings.append(
-            Ranking(
-                code,
-                label,
-                roc_auc(scores, stopped),
-                top_share(scores, stopped),
-                top_decile_lift(scores, stopped),
-            )
-        )
+    by_model = dict(prediction.by_model)
+    by_model["bgnbd"] = bgnbd_expected_orders(history, horizon_days)
+    for code, label in MODEL_RANKING_LABELS.items():
+        orders = by_model.get(code)
+        if orders is None:
+            rankings.append(_ranking(code, label, np.zeros(0), stopped, "no fit"))
+        else:
+            rankings.append(_ranking(code, label, -orders[has], stopped))
 
-    sums = rank_bins(tend, np.vstack([np.ones_like(actual), stopped, predicted, actual]))
+    sums = rank_bins(tend, np.vstack([np.ones_like(actual), stopped, predicted, actual, tend]))
     deciles = [
         Decile(
             number=k + 1,
@@ -291,9 +351,16 @@ def evaluate(
             stopped=float(sums[1, k] / sums[0, k]) if sums[0, k] else float("nan"),
             predicted_orders=float(sums[2, k]),
             actual_orders=float(sums[3, k]),
+            predicted_risk=float(sums[4, k] / sums[0, k]) if sums[0, k] else float("nan"),
         )
         for k in range(DECILES)
     ]
+    n, mean_p, observed = calibration_bins(tend, stopped)
+    calibration = [
+        {"customers": float(n[k]), "predicted": float(mean_p[k]), "observed": float(observed[k])}
+        for k in range(DECILES)
+    ]
+    value = prediction.order_value[has] * predicted
     return Backtest(
         source=source,
         cutoff=date.fromordinal(history.today),
@@ -308,6 +375,18 @@ def evaluate(
         tend_ranking=tend_ranking,
         tend_zero_risk=int((tend == 0).sum()),
         problems=problems,
+        brier=brier(tend, stopped),
+        ece=expected_calibration_error(tend, stopped),
+        calibration=calibration,
+        predicted_value=float(np.nansum(value)) if np.isfinite(value).any() else float("nan"),
+        actual_value=(
+            float(np.asarray(actual_value, dtype=float)[has].sum())
+            if actual_value is not None
+            else float("nan")
+        ),
+        model=prediction.model,
+        orders_by_model={k: float(np.nansum(v[has])) for k, v in by_model.items()},
+        combination=combination or {},
     )
 
 
@@ -403,26 +482,58 @@ def order_days_in_horizon(
 
 
 FILE_RANKING = (
-    "orders only (rhythm break, single order long ago, the buying model's chance of no order, "
-    "revenue decline): "
-    "a transaction file has no promises, inquiries, owners or approvals"
+    "the learned probability of no order, from the orders alone (buying model, recency, "
+    "frequency, age, rhythm, revenue decline): a transaction file has no promises, inquiries, "
+    "owners or approvals"
 )
+
+
+def value_in_horizon(
+    customers: ArrayLike,
+    days: ArrayLike,
+    amounts: ArrayLike,
+    *,
+    start: int,
+    horizon_days: int,
+    universe: ArrayLike,
+) -> FloatArray:
+    """Order value per customer of ``universe`` (sorted) in [start, start + horizon)."""
+    c = np.asarray(customers, dtype=np.int64)
+    d = np.asarray(days, dtype=np.int64)
+    inside = (d >= start) & (d < start + horizon_days)
+    where = risk.positions(np.asarray(universe, dtype=np.int64), c[inside])
+    keep = where >= 0
+    weights = np.asarray(amounts, dtype=float)[inside][keep]
+    return np.bincount(where[keep], weights=weights, minlength=np.size(universe))
 
 
 def backtest_transactions(
     transactions: Transactions, *, cutoff: date, horizon_days: int = risk.YEAR_DAYS
 ) -> Backtest:
-    """The backtest on a transaction file: Tend's ranking is the order-based part of the risk."""
+    """The backtest on a transaction file: Tend's risk learned from the orders before the
+    cutoff only (``combine.learn`` drops everything from the cutoff on)."""
     t = transactions
     today = cutoff.toordinal()
     if not np.any(t.days < today):
         raise BacktestError(f"no orders before the cutoff {cutoff.isoformat()}")
+    combination = combine.learn(
+        t.customers, t.days, t.amounts, today=today, horizon_days=horizon_days
+    )
     history = risk.order_history(t.customers, t.days, t.amounts, today=today)
-    prediction = risk.forecast(history)
-    assessment = risk.assess(risk.rhythm_signals(history, prediction), history.annual_value)
+    prediction = forecast(history, horizon_days=horizon_days)
+    signals = risk.rhythm_signals(history, prediction)
+    tend_risk, _ = combine.combined_risk(history, prediction, signals, combination)
     actual = order_days_in_horizon(
         t.customers,
         t.days,
+        start=today,
+        horizon_days=horizon_days,
+        universe=history.customer_ids,
+    )
+    value = value_in_horizon(
+        t.customers,
+        t.days,
+        t.amounts,
         start=today,
         horizon_days=horizon_days,
         universe=history.customer_ids,
@@ -431,9 +542,11 @@ def backtest_transactions(
         source="file",
         history=history,
         prediction=prediction,
-        tend_risk=assessment.risk,
+        tend_risk=tend_risk,
         actual_orders=actual,
+        actual_value=value,
         horizon_days=horizon_days,
         observed_until=t.last_day,
         tend_ranking=FILE_RANKING,
+        combination=combination.summary(),
     )

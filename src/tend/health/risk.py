@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from tend.health import scoring
-
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
@@ -58,6 +56,7 @@ class OrderHistory:
     first_value: FloatArray
     revenue_12m: FloatArray
     revenue_prev_12m: FloatArray
+    log_gaps: FloatArray  # sum of the logs of the days between order days (regularity)
 
     @property
     def has_orders(self) -> NDArray[np.bool_]:
@@ -156,6 +155,11 @@ def order_history(
         first_value[p_index[first_of]] = p_amount[first_of]
         last_day[p_index[last_of]] = p_day[last_of]
     assert np.all(np.isnan(first_day) == ~has)
+    log_gaps = np.zeros(n)
+    if p_index.size > 1:
+        same = p_index[1:] == p_index[:-1]
+        gaps = (p_day[1:] - p_day[:-1])[same]
+        log_gaps = np.bincount(p_index[1:][same], weights=np.log(gaps), minlength=n)
     recent = p_day >= today - YEAR_DAYS
     before = (p_day >= today - 2 * YEAR_DAYS) & ~recent
     return OrderHistory(
@@ -168,93 +172,14 @@ def order_history(
         first_value=first_value,
         revenue_12m=np.bincount(p_index[recent], weights=p_amount[recent], minlength=n),
         revenue_prev_12m=np.bincount(p_index[before], weights=p_amount[before], minlength=n),
+        log_gaps=log_gaps,
     )
-
-
-@dataclass
-class Forecast:
-    """What the buying models expect of each customer; NaN for customers without orders or
-    when the book cannot be fitted (nobody has a repeat order)."""
-
-    p_alive: FloatArray
-    expected_orders_12m: FloatArray
-    p_no_order_12m: FloatArray
-    expected_value_12m: FloatArray
-    clv_36m: FloatArray
-    parameters: dict = field(default_factory=dict)
-    problem: str = ""
-
-
-def forecast(history: OrderHistory, *, monthly_discount_rate: float = 0.01) -> Forecast:
-    """Fit BG/NBD (orders) and Gamma-Gamma (order value) on every customer with orders, in days,
-    then predict the next 12 months and the discounted 36-month value."""
-    n = history.customer_ids.size
-    nan = np.full(n, np.nan)
-    has = history.has_orders
-    x, t_x, age = history.frequency[has], history.recency[has], history.age[has]
-    result = Forecast(nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy())
-    if not has.any():
-        result.problem = "no customer has an order yet"
-        return result
-    try:
-        orders_fit = scoring.fit_bgnbd(x, t_x, age)
-    except ValueError as exc:
-        result.problem = str(exc)
-        return result
-    params = orders_fit.params
-    result.parameters["bgnbd"] = {
-        "r": params.r,
-        "alpha": params.alpha,
-        "a": params.a,
-        "b": params.b,
-        "log_likelihood": orders_fit.log_likelihood,
-        "customers": orders_fit.n,
-    }
-    p_alive = scoring.bgnbd.probability_alive(params, x, t_x, age)
-    result.p_alive[has] = p_alive
-    # No order in the next year: gone, or alive with no purchase. BG/NBD customers drop out only
-    # right after a purchase, so alive-and-silent is exp(-lambda t) averaged over lambda's
-    # posterior Gamma(r + x, alpha + T).
-    log_ratio = np.log(params.alpha + age) - np.log(params.alpha + age + YEAR_DAYS)
-    silent = np.exp((params.r + x) * log_ratio)
-    result.p_no_order_12m[has] = (1.0 - p_alive) + p_alive * silent
-    orders_12m = scoring.bgnbd.expected_orders(params, YEAR_DAYS, x, t_x, age)
-    result.expected_orders_12m[has] = orders_12m
-
-    # Order value: Gamma-Gamma shrinks each customer's mean towards the book's. When it cannot
-    # be fitted or its population mean is infinite (q <= 1), fall back to the customer's own mean.
-    own_mean = history.total_value[has] / history.order_days[has]
-    value = own_mean
-    spend = history.repeat_value[has]
-    try:
-        spend_fit = scoring.fit_gamma_gamma(x, spend)
-        value = scoring.expected_order_value(spend_fit.params, x, spend)
-        result.parameters["gamma_gamma"] = {
-            "p": spend_fit.params.p,
-            "q": spend_fit.params.q,
-            "gamma": spend_fit.params.gamma,
-            "log_likelihood": spend_fit.log_likelihood,
-        }
-    except ValueError as exc:
-        result.problem = f"order value from each customer's own mean: {exc}"
-    result.expected_value_12m[has] = orders_12m * value
-    discounted = scoring.discounted_expected_orders(
-        params,
-        x,
-        t_x,
-        age,
-        months=(36,),
-        time_units_per_month=scoring.DAYS_PER_MONTH,
-        monthly_discount_rate=monthly_discount_rate,
-    )
-    result.clv_36m[has] = discounted[36] * value
-    return result
 
 
 # --- the signals that come from orders alone -------------------------------------------------
 
 
-def rhythm_signals(history: OrderHistory, prediction: Forecast) -> list[Signal]:
+def rhythm_signals(history: OrderHistory, prediction) -> list[Signal]:
     """Buying-rhythm signals. The buying model's chance q that no order comes in the next 12
     months ranks the whole book; it is carried by the one reason that best explains it:
 

@@ -1,10 +1,10 @@
-"""Buy-till-you-die customer scoring: BG/NBD, Pareto/NBD, Gamma-Gamma and discounted value.
+"""Buy-till-you-die customer scoring: BG/NBD, Pareto/NBD, MBG/CNBD-k, Gamma-Gamma and value.
 
 Pure numpy/scipy, no Django: fit on arrays of (frequency x, recency t_x, age T) and, for spend,
 the mean repeat-order value, then score every customer in one vectorised call.
 """
 
-from tend.health.scoring import bgnbd, clv, gammagamma, paretonbd, simulate
+from tend.health.scoring import bgnbd, clv, gammagamma, mbgcnbd, paretonbd, simulate
 from tend.health.scoring._math import FitResult
 from tend.health.scoring.bgnbd import BGNBDParams
 from tend.health.scoring.bgnbd import fit as fit_bgnbd
@@ -35,6 +35,7 @@ __all__ = [
     "fit_gamma_gamma",
     "fit_pareto_nbd",
     "gammagamma",
+    "mbgcnbd",
     "paretonbd",
     "simulate",
 ]

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from tend.health.scoring import bgnbd, gammagamma, paretonbd
+from tend.health.scoring import bgnbd, gammagamma, mbgcnbd, paretonbd
 from tend.health.scoring._math import FloatArray, as_float_array, check_rfm, collapse
 
-OrderParams = bgnbd.BGNBDParams | paretonbd.ParetoNBDParams
+OrderParams = bgnbd.BGNBDParams | paretonbd.ParetoNBDParams | mbgcnbd.MBGCNBDParams
 
 DAYS_PER_MONTH = 365.25 / 12
 WEEKS_PER_MONTH = 365.25 / 12 / 7
@@ -33,6 +33,8 @@ def _expected_orders(
         return bgnbd.expected_orders(params, horizon, x, t_x, age)
     if isinstance(params, paretonbd.ParetoNBDParams):
         return paretonbd.expected_orders(params, horizon, x, t_x, age)
+    if isinstance(params, mbgcnbd.MBGCNBDParams):
+        return mbgcnbd.expected_orders(params, horizon, x, t_x, age)
     raise TypeError("order model parameters must be BGNBDParams or ParetoNBDParams")
 
 

@@ -13,6 +13,7 @@ recorded in whole weeks or days has few of.
 
 from __future__ import annotations
 
+import time
 from dataclasses import astuple, dataclass
 
 import numpy as np
@@ -163,6 +164,14 @@ def log_likelihood(
     return dot(w, _terms(params, x, t_x, t)[0])
 
 
+def log_likelihood_rows(
+    params: ParetoNBDParams, frequency: ArrayLike, recency: ArrayLike, age: ArrayLike
+) -> FloatArray:
+    """log L per customer, for comparing models on customers the fit did not see."""
+    x, t_x, t = check_rfm(frequency, recency, age)
+    return _terms(params, x, t_x, t)[0]
+
+
 def log_likelihood_gradient(
     params: ParetoNBDParams,
     frequency: ArrayLike,
@@ -181,8 +190,14 @@ def fit(
     recency: ArrayLike,
     age: ArrayLike,
     weights: ArrayLike | None = None,
+    deadline: float | None = None,
 ) -> FitResult[ParetoNBDParams]:
     """Maximum-likelihood Pareto/NBD fit.
+
+    With ``deadline`` (a ``time.process_time()`` value: CPU time, so a busy machine does not
+    change the result), a fit still running then raises
+    TimeoutError: on books where nobody seems to leave, the parameters run off and each step
+    needs ever longer series, and the nightly scoring cannot wait for that.
 
     Identical histories are collapsed into weighted rows, time is rescaled internally so the
     longest age is 10, and the optimiser works on log-parameters with the analytic gradient.
@@ -204,6 +219,8 @@ def fit(
     total = float(wu.sum())
 
     def objective(phi: FloatArray) -> tuple[float, FloatArray]:
+        if deadline is not None and time.process_time() > deadline:
+            raise TimeoutError("the Pareto/NBD fit did not settle in time")
         theta = np.exp(phi)
         ll, _, grad = _terms(ParetoNBDParams(*theta), xu, txs, ts, pairs)
         return -dot(wu, ll) / total, -weighted_sum(grad, wu) * theta / total
@@ -265,3 +282,40 @@ def expected_orders_new_customer(params: ParetoNBDParams, horizon: ArrayLike) ->
     h = as_float_array(horizon, "horizon")
     zero = np.zeros_like(h)
     return expected_orders(params, h, zero, zero, zero)
+
+
+_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(40)
+
+
+def probability_no_order(
+    params: ParetoNBDParams,
+    horizon: float,
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    age: ArrayLike,
+) -> FloatArray:
+    """P(no order in the next ``horizon`` | history).
+
+    Alive at T, lambda ~ Gamma(r+x, alpha+T) and mu ~ Gamma(s, beta+T) independently; an order
+    comes before dropout and within h with probability E[lambda int_0^h e^-(lambda+mu)u du] =
+    int_0^h (r+x)/(alpha+T) ((alpha+T)/(alpha+T+u))^(r+x+1) ((beta+T)/(beta+T+u))^s du,
+    integrated by Gauss-Legendre in v with u = h v^2 (the integrand is steepest near 0).
+    """
+    x, t_x, t = check_rfm(frequency, recency, age)
+    if horizon <= 0:
+        return np.zeros_like(x)
+    r, alpha, s, beta = astuple(params)
+    alive = probability_alive(params, x, t_x, t)
+    v = 0.5 * (_NODES + 1.0)
+    u = horizon * v**2
+    du = horizon * 2.0 * v * 0.5 * _WEIGHTS  # du/dv times the rule's weights on [0, 1]
+    at, bt = (alpha + t)[:, None], (beta + t)[:, None]
+    shape = (r + x)[:, None]
+    log_f = (
+        np.log(shape)
+        - np.log(at)
+        - (shape + 1.0) * np.log1p(u[None, :] / at)
+        - s * np.log1p(u[None, :] / bt)
+    )
+    bought = np.exp(log_f) @ du
+    return np.clip(1.0 - alive * bought, 0.0, 1.0)

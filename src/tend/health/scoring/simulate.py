@@ -102,3 +102,34 @@ def simulate_ages(
         return rng.uniform(0.0, longest, size=n)
     slots = int(np.floor(longest / step))
     return rng.integers(1, slots + 1, size=n).astype(np.float64) * step
+
+
+def simulate_mbgcnbd(
+    rng: np.random.Generator, params, age: ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(x, t_x, litt) for customers of the given ages under MBG/CNBD-k.
+
+    After the first order at 0 and after every later one, the customer drops out with
+    probability p ~ Beta(a, b); while alive, the times between orders are Erlang-k with rate
+    lambda ~ Gamma(r, alpha). ``litt`` sums the logs of the times between orders.
+    """
+    t = _ages(age)
+    n = t.size
+    lam = rng.gamma(params.r, 1.0 / params.alpha, size=n)
+    p = rng.beta(params.a, params.b, size=n)
+    x = np.zeros(n)
+    t_x = np.zeros(n)
+    litt = np.zeros(n)
+    active = rng.random(n) >= p  # survived the coin after the first order
+    while active.any():
+        rows = np.flatnonzero(active)
+        gap = rng.gamma(params.k, 1.0 / np.maximum(lam[rows], _TINY))
+        when = t_x[rows] + gap
+        inside = when <= t[rows]
+        hit = rows[inside]
+        x[hit] += 1
+        t_x[hit] = when[inside]
+        litt[hit] += np.log(gap[inside])
+        active[rows[~inside]] = False
+        active[hit] = rng.random(hit.size) >= p[hit]
+    return x, t_x, litt

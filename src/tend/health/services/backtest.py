@@ -61,7 +61,7 @@ def book_backtest(
     if ids.size == 0:
         raise backtest.BacktestError(f"no orders before the cutoff {cutoff.isoformat()}")
     now = timezone.make_aware(datetime.combine(cutoff, time.min))
-    book = assess_book(now=now, historical=True, customer_ids=ids)
+    book = assess_book(now=now, historical=True, customer_ids=ids, horizon_days=horizon_days)
     actual = order_days_between(
         book.customer_ids, start=cutoff, end=cutoff + timedelta(days=horizon_days)
     )

@@ -191,7 +191,7 @@ def test_evaluate_on_a_file_ranks_recency_driven_stoppers_and_counts_what_happen
     assert result["orders"]["actual"] == len(in_horizon)
     assert result["fully_observed"] is True
     assert result["horizon_end"] == "2025-12-31"
-    assert set(result["rankings"]) == {"tend", "recency", "bgnbd"}
+    assert set(result["rankings"]) == {"tend", "recency", "pareto_nbd", "mbg_cnbd_k", "bgnbd"}
     assert result["rankings"]["tend"]["auc"] > 0.9
     assert result["rankings"]["recency"]["auc"] > 0.9
     assert result["rankings"]["tend"]["top_decile_lift"] == pytest.approx(200 / len(stoppers))
@@ -204,9 +204,9 @@ def test_evaluate_on_a_file_ranks_recency_driven_stoppers_and_counts_what_happen
     text = evaluate("--cutoff", "2025-01-01", "--file", str(path))
     assert "200 customers with orders before the cutoff; horizon 365 days" in text
     assert f"Stopped buying (no order in the horizon): {len(stoppers)} of 200" in text
-    for label in ("Tend risk", "Recency alone", "BG/NBD 1 - p_alive"):
+    for label in ("Tend risk", "Recency alone", "BG/NBD orders", "Pareto/NBD orders"):
         assert label in text
-    assert "Tend's ranking here: orders only" in text
+    assert "Tend's ranking here: the learned probability of no order" in text
     assert f"actual {len(in_horizon):,}" in text
     assert "Warning" not in text
 

@@ -112,6 +112,24 @@ class Command(BaseCommand):
             )
         out(f"Tend's ranking here: {r.tend_ranking}.")
         out("")
+        if r.model:
+            out(f"Buying model chosen by held-out likelihood: {r.model}.")
+        combination = r.combination or {}
+        if combination:
+            if combination.get("learned"):
+                out(
+                    f"Risk learned at {combination['trained_cutoff']} over "
+                    f"{combination['train_horizon_days']} days"
+                    + (
+                        f"; defaults for: {', '.join(combination['defaults'])}"
+                        if combination.get("defaults")
+                        else ""
+                    )
+                    + "."
+                )
+            for problem in combination.get("problems", []):
+                out(self.style.WARNING(f"Defaults used: {problem}."))
+        out("")
         out(f"{'Ranking':<22} {'ROC AUC':>9} {'Top-decile lift':>16} {'Stopped in top 10%':>19}")
         for ranking in r.rankings:
             if ranking.problem:
@@ -120,6 +138,12 @@ class Command(BaseCommand):
             out(
                 f"{ranking.label:<22} {_auc(ranking.auc):>9} {_lift(ranking.lift):>16} "
                 f"{_percent(ranking.top_decile_stopped):>19}"
+            )
+        tend = next((x for x in r.rankings if x.code == "tend"), None)
+        if tend and tend.lift_by_decile:
+            out(
+                "Lift by decile of Tend's risk: "
+                + " ".join(f"{v:.2f}" for v in tend.lift_by_decile)
             )
         out(
             "ROC AUC: the chance that a customer who stopped is ranked riskier than one who kept "
@@ -137,9 +161,28 @@ class Command(BaseCommand):
         else:
             diff, predicted = "", "n/a"
         out(
-            f"Orders in the horizon (order days, BG/NBD): predicted {predicted}, actual "
-            f"{r.actual_orders:,}{diff}."
+            f"Orders in the horizon (order days, {r.model or 'no model'}): predicted "
+            f"{predicted}, actual {r.actual_orders:,}{diff}."
         )
+        if math.isfinite(r.actual_value) and math.isfinite(r.predicted_value):
+            out(
+                f"Order value in the horizon: predicted {r.predicted_value:,.0f}, actual "
+                f"{r.actual_value:,.0f}."
+            )
+        out("")
+        out(
+            f"Calibration of Tend's risk (probability of no order in the horizon): Brier "
+            f"{r.brier:.3f}, expected calibration error {r.ece:.3f}."
+        )
+        out(f"{'Decile':>6} {'Predicted':>10} {'Observed':>9}  chart (# predicted, o observed)")
+        for k, row in enumerate(r.calibration, start=1):
+            p, o = row["predicted"], row["observed"]
+            if not (math.isfinite(p) and math.isfinite(o)):
+                continue
+            line = [" "] * 41
+            line[round(40 * o)] = "o"
+            line[round(40 * p)] = "#" if line[round(40 * p)] == " " else "@"
+            out(f"{k:>6} {_percent(p):>10} {_percent(o):>9}  |{''.join(line)}|")
         out("")
         out("By decile of Tend's risk (1 = riskiest; equal risks are shared evenly):")
         out(
