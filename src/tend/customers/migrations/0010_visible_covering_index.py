@@ -5,19 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0009_owner_pool_return_index'),
+        ("customers", "0009_owner_pool_return_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='customer',
-            name='customers_c_owner_i_67a078_idx',
+            model_name="customer",
+            name="customers_c_owner_i_67a078_idx",
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['owner', 'backup_owner', 'status'], include=('id',), name='customer_visible_idx'),
+            model_name="customer",
+            index=models.Index(
+                fields=["owner", "backup_owner", "status"],
+                include=("id",),
+                name="customer_visible_idx",
+            ),
         ),
     ]

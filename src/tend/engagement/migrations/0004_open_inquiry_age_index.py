@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0010_visible_covering_index'),
-        ('engagement', '0003_open_inquiry_statistics'),
+        ("customers", "0010_visible_covering_index"),
+        ("engagement", "0003_open_inquiry_statistics"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(condition=models.Q(('answered_at__isnull', True), ('needs_answer', True)), fields=['at', 'id'], name='engagement_open_inquiry_at_idx'),
+            model_name="interaction",
+            index=models.Index(
+                condition=models.Q(("answered_at__isnull", True), ("needs_answer", True)),
+                fields=["at", "id"],
+                name="engagement_open_inquiry_at_idx",
+            ),
         ),
     ]
