@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tend.accounts.models import User
 from tend.core import reference
+from tend.core.widgets import QuickSelect
 
 from . import selectors
 from .models import Contact, Customer, CustomerStatus, CustomerType, Territory, Tier
@@ -131,7 +132,7 @@ class ContactForm(forms.ModelForm):
 
 class CustomerFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    country = forms.ChoiceField(label=_("Country"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=QuickSelect)
     tier = forms.ChoiceField(
         label=_("Tier"), required=False, choices=[("", _("All tiers")), *Tier.choices]
     )

@@ -76,6 +76,14 @@ class Interaction(models.Model):
                 condition=Q(needs_answer=True, answered_at__isnull=True),
                 name="engagement_open_inquiry_idx",
             ),
+            # The open inquiries in age order, whoever's: Today's "unanswered inquiries" walks
+            # them oldest first and keeps the user's (a manager's OR with the pool otherwise
+            # makes PostgreSQL probe each of the 8,000 visible customers: 257 ms -> 8 ms).
+            models.Index(
+                fields=["at", "id"],
+                condition=Q(needs_answer=True, answered_at__isnull=True),
+                name="engagement_open_inquiry_at_idx",
+            ),
             # Only answered inquiries: an index holding the unanswered ones too lets SQLite's
             # planner pick it for "answered_at IS NULL" (it expects a handful of rows and reads
             # millions) instead of the open inquiries' partial index above.

@@ -61,7 +61,13 @@ class HealthSnapshot(models.Model):
             models.Index(fields=["day", "value_at_risk"]),
             # Today's "customers at high risk" and the at-risk list's levels: one level of the
             # day in value order, not the whole day's book filtered row by row.
-            models.Index(fields=["day", "level", "value_at_risk"], name="health_day_level_idx"),
+            # The customer included: Today's count of one person's customers at high risk
+            # joins it to their customers from the index alone (66 ms -> 17 ms at 100k).
+            models.Index(
+                fields=["day", "level", "value_at_risk"],
+                include=["customer"],
+                name="health_day_level_cover_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from tend.accounts.models import Team
 from tend.core import reference
 from tend.core.exports import export_response, unknown_format
 from tend.core.inputs import CalendarDateField, parameter_refused
+from tend.core.widgets import QuickSelect
 from tend.customers.selectors import customer_get_for_user, users_assignable_by
 from tend.customers.views import CUSTOMER_PANELS
 
@@ -62,7 +63,7 @@ class LostFilterForm(forms.Form):
         required=False,
         choices=[("", gettext_lazy("All reasons")), *LostReason.choices],
     )
-    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False)
+    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False, widget=QuickSelect)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

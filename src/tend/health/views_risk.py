@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from tend.accounts.models import Team
 from tend.core import reference
 from tend.core.exports import export_response, unknown_format
+from tend.core.widgets import QuickSelect
 from tend.customers.models import Tier
 from tend.customers.selectors import users_assignable_by
 
@@ -41,7 +42,7 @@ def levels_from(value: str) -> tuple[str, ...]:
 class AtRiskFilterForm(forms.Form):
     team = forms.ChoiceField(label=gettext_lazy("Team"), required=False)
     owner = forms.ChoiceField(label=gettext_lazy("Owner"), required=False)
-    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False)
+    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False, widget=QuickSelect)
     tier = forms.ChoiceField(
         label=gettext_lazy("Tier"),
         required=False,

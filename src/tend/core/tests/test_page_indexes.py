@@ -1,0 +1,35 @@
+"""The indexes the big-book pages rely on are the ones SQLite's planner takes (their plans on
+the 100k book, both databases, are in docs/performance.md). PostgreSQL reads a test book's few
+rows by sequential scan whatever the indexes, so these run on SQLite only."""
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from tend.customers.models import Customer, CustomerStatus
+from tend.engagement.selectors import inquiries_waiting
+from tend.health.selectors.risk import own_high_risk
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="PostgreSQL plans a few rows as a sequential scan"
+)
+
+
+def _plan(queryset) -> str:
+    return queryset.explain().lower()
+
+
+def test_the_visible_customers_are_read_from_the_covering_index(book, rep1):
+    customers = Customer.objects.visible_to(rep1).exclude(status=CustomerStatus.LOST)
+    plan = _plan(customers.values("pk"))
+    assert "customer_visible_idx" in plan
+
+
+def test_a_managers_unanswered_inquiries_walk_the_open_inquiries(book, manager1):
+    plan = _plan(inquiries_waiting(user=manager1, now=timezone.now()))
+    assert "engagement_open_inquiry" in plan  # a partial index of open inquiries, never all
+
+
+def test_todays_high_risk_customers_come_from_the_day_and_level_index(book, rep1):
+    plan = _plan(own_high_risk(user=rep1, day=timezone.localdate()))
+    assert "health_day_level_cover_idx" in plan
