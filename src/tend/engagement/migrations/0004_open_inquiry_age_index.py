@@ -12,7 +12,7 @@ def analyze(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0010_visible_covering_index"),
+        ("customers", "0011_visible_covering_index"),
         ("engagement", "0003_open_inquiry_statistics"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -11,7 +11,7 @@ def analyze(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0010_visible_covering_index"),
+        ("customers", "0011_visible_covering_index"),
         ("health", "0005_snapshot_day_level_index"),
     ]
 

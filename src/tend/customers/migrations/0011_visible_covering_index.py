@@ -12,7 +12,7 @@ def analyze(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0009_owner_pool_return_index"),
+        ("customers", "0010_remove_customer_referred_by"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
