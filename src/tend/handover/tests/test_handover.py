@@ -194,6 +194,17 @@ def test_the_check_finds_customers_left_with_a_deactivated_person(leaving, rep1)
     )
 
 
+def test_the_system_check_says_once_per_person_what_they_still_hold(leaving, rep1):
+    from tend.handover.checks import check_nothing_assigned_to_inactive_people
+
+    assert check_nothing_assigned_to_inactive_people(databases=["default"]) == []
+    rep1.is_active = False
+    rep1.save()
+    (warning,) = check_nothing_assigned_to_inactive_people(databases=["default"])
+    assert warning.msg.startswith("Inactive Alice Tester still holds ")
+    assert "Customers owned" in warning.msg
+
+
 @pytest.mark.parametrize("successor", ["²", "99999999999999999999"])
 def test_a_successor_id_no_row_can_have_previews_nobody(client, manager1, rep1, successor):
     client.force_login(manager1)
