@@ -147,6 +147,21 @@ def build_market(ctx: DemoContext) -> None:
         if neighbours:
             found = (line, sorted(neighbours)[0])
             break
+    if found is None:
+        # A big book ships every lot to many dealers: give one shipment a lot of its own (a
+        # special run for that dealer), so the trace names one source dealer.
+        for line in lots[:5000]:
+            source = line.order.customer
+            neighbours = [
+                code
+                for code, holder in holders.items()
+                if code != source.country and holder.territory == region.get(source.id)
+            ]
+            if neighbours:
+                line.batch_number = f"{line.batch_number}-S{line.pk}"[:40]
+                OrderLine.objects.filter(pk=line.pk).update(batch_number=line.batch_number)
+                found = (line, sorted(neighbours)[0])
+                break
     if found is not None:
         line, code = found
         harmed = Customer.objects.get(pk=holders[code].id)
