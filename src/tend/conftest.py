@@ -28,6 +28,7 @@ DATA_MIGRATIONS = [
     ("tend.health.migrations.0003_playbook_per_owner", "group_departed_owners"),
     ("tend.health.migrations.0004_single_thread_playbook_wording", "forward"),
     ("tend.voice.migrations.0002_default_surveys", "create"),
+    ("tend.cases.migrations.0002_default_sla_policies", "create"),
 ]
 
 
@@ -41,6 +42,7 @@ def deployed_rows(transactional_db):
     from django.apps import apps
 
     from tend.approvals.models import ApprovalPolicy
+    from tend.cases.models import SlaPolicy
     from tend.health.models import PlaybookRule
     from tend.voice.models import Survey
 
@@ -48,6 +50,7 @@ def deployed_rows(transactional_db):
         "approvals": not ApprovalPolicy.objects.exists(),
         "health": not PlaybookRule.objects.exists(),
         "voice": not Survey.objects.exists(),
+        "cases": not SlaPolicy.objects.exists(),
     }
     for module, function in DATA_MIGRATIONS:
         if emptied[module.split(".")[1]]:

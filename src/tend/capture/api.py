@@ -28,7 +28,7 @@ class RawMessageIn(Schema):
     base64: bool = False
 
 
-class AttachmentOut(Schema):
+class CapturedAttachmentOut(Schema):
     id: int
     filename: str
     content_type: str
@@ -52,7 +52,7 @@ class CapturedMessageOut(Schema):
     match: str = Field(description="How the customer was found (contact, domain, thread...).")
     asks: bool = Field(description="An inbound message that asks something: an inquiry.")
     interaction_id: int | None
-    attachments: list[AttachmentOut]
+    attachments: list[CapturedAttachmentOut]
 
     @staticmethod
     def resolve_attachments(obj: CapturedMessage) -> list:

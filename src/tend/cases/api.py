@@ -172,7 +172,7 @@ class LotAlertOut(Schema):
         return obj.product.name
 
 
-class AttachmentOut(Schema):
+class CaseAttachmentOut(Schema):
     id: int
     name: str
     content_type: str
@@ -356,7 +356,7 @@ def close(request, case_id: int, payload: CloseIn):
 
 @router.post(
     "/cases/{case_id}/attachments",
-    response={201: AttachmentOut, **errors(400, 403, 404, 413, 415, 422)},
+    response={201: CaseAttachmentOut, **errors(400, 403, 404, 413, 415, 422)},
     summary="Attach a photo or document (JPEG, PNG, GIF, WebP, HEIC, PDF, DOCX, XLSX, TXT, CSV; "
     "at most 10 MB)",
 )

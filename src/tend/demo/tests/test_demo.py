@@ -260,7 +260,9 @@ def test_only_runs_the_named_steps_and_names_the_known_ones_when_one_is_unknown(
 
 
 @pytest.mark.django_db(transaction=True)  # as `tend demo` runs: mail goes out on commit
-def test_the_demo_keeps_the_emails_of_its_stories_out_of_its_output(settings, capsys):
+def test_the_demo_keeps_the_emails_of_its_stories_out_of_its_output(
+    settings, capsys, deployed_rows
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     out = io.StringIO()
 
