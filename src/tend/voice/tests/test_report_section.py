@@ -95,3 +95,13 @@ def test_the_report_page_shows_the_section_with_its_figures(voices, client, admi
     page = client.get("/reports/?end=2026-06").content.decode()
     assert "Customer voice" in page
     assert "within the noise of the year" in page
+
+
+@pytest.mark.parametrize("key", ["customer_voice", "service_cases"])
+def test_the_sections_chart_export_and_pdf_render(voices, client, admin_user, key):
+    client.force_login(admin_user)
+    chart = client.get(f"/reports/{key}/chart.svg?end=2026-06")
+    assert chart.status_code == 200 and b"<svg" in chart.content
+    export = client.get(f"/reports/{key}/export/?end=2026-06")
+    assert export.status_code == 200 and b"2026-06" in b"".join(export.streaming_content)
+    assert client.get("/reports/report.pdf?end=2026-06").content.startswith(b"%PDF")
