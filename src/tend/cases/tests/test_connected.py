@@ -13,7 +13,7 @@ fresh   B     rep1   opened Mon 30 08:00, nothing yet (clock: 09:00)            
 ======  ====  =====  ===========================================================  =========
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -307,3 +307,33 @@ def test_the_report_page_with_cases_keeps_its_query_count(
         open_case(admin_user, customer, when=at(3, 8 + n))
     with django_assert_max_num_queries(len(few)):
         client.get("/reports/?end=2026-11")
+
+
+@pytest.mark.parametrize(
+    "country, zone, opened",
+    [
+        # Monday 09:00 in Auckland (NZDT, UTC+13) is Sunday 20:00 UTC...
+        ("NZ", "Pacific/Auckland", datetime(2026, 11, 8, 20, 0, tzinfo=UTC)),
+        # ...and Monday 09:00 in Pago Pago (UTC−11) is Monday 20:00 UTC.
+        ("AS", "Pacific/Pago_Pago", datetime(2026, 11, 9, 20, 0, tzinfo=UTC)),
+    ],
+)
+def test_case_figures_count_the_customers_working_hours_across_the_date_line(
+    clock, rep1, admin_user, country, zone, opened
+):
+    customer = CustomerFactory(country=country, time_zone=zone, tier="A", owner=rep1)
+    clock.now = opened
+    case = open_case(rep1, customer, when=opened)
+    clock.now = opened + timedelta(hours=3)  # 12:00 local
+    services.case_resolve(case=case, by=rep1, resolution="replacement", note="New seals")
+    rows = {
+        row.metric.key: row.overall
+        for row in voice_reports.imbalance_report(
+            customers=voice_selectors.customers_visible_to(user=admin_user),
+            start=at(1, 0),
+            end=at(30, 0),
+            now=at(30, 0),
+        )
+    }
+    assert (rows["case_resolution_hours"].value, rows["case_resolution_hours"].n) == (3.0, 1)
+    assert (rows["case_sla_met"].value, rows["case_sla_met"].n) == (100.0, 1)
