@@ -7,9 +7,21 @@ class CasesConfig(AppConfig):
     verbose_name = _("Service cases")
 
     def ready(self) -> None:
+        from django.core.signals import request_started
+
         from tend.customers.views import CUSTOMER_PANELS
 
-        from . import agenda_sections, handover, health_signals, jobs, timeline_kinds  # noqa: F401
+        from . import (  # noqa: F401  (registrations)
+            agenda_sections,
+            handover,
+            health_signals,
+            integrations,
+            jobs,
+            report_section,
+            timeline_kinds,
+        )
+
+        request_started.connect(integrations.forget, dispatch_uid="cases.floor.forget")
 
         if "cases/_customer_panel.html" not in CUSTOMER_PANELS:
             CUSTOMER_PANELS.append("cases/_customer_panel.html")

@@ -5,7 +5,7 @@ and read through ``tier_cadence``, which keeps the three numbers in memory so a 
 customers costs no query per row: for the length of one request (a page reads them once, so
 every server process shows a change at once), and for a minute in the worker. Case SLAs
 (cases) and the survey rhythm (voice) are keyed by the same tier value; those apps add their
-line to the tiers page with ``register_floor_item`` after merging.
+line to the tiers page with ``register_floor_item`` (``voice/floor.py``, ``cases/integrations.py``).
 """
 
 import time

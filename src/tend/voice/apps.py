@@ -9,7 +9,7 @@ class VoiceConfig(AppConfig):
     def ready(self) -> None:
         from tend.customers.views import CUSTOMER_PANELS
 
-        from . import floor, health, jobs, timeline_kinds  # noqa: F401  (registrations)
+        from . import floor, health, jobs, report_section, timeline_kinds  # noqa: F401  (registrations)
 
         if "voice/_customer_panel.html" not in CUSTOMER_PANELS:
             CUSTOMER_PANELS.append("voice/_customer_panel.html")

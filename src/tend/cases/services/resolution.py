@@ -1,8 +1,10 @@
 """Resolving and closing a case: what was done (a refund or credit note through approvals, never
 around them), the root cause, and whether the customer said they were satisfied."""
 
+import logging
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,6 +29,8 @@ from .cases import (
     _text,
     _timeline,
 )
+
+logger = logging.getLogger("tend.cases")
 
 
 @transaction.atomic
@@ -119,9 +123,11 @@ def case_close(
     root_cause: str,
     customer_satisfied: bool | None,
     at: datetime | None = None,
+    ask_csat: bool = True,
 ) -> Case:
     """Close a resolved case: the root cause and whether the customer said they were satisfied
-    are both required; a refund or credit note closes only once approved."""
+    are both required; a refund or credit note closes only once approved. Once committed, the
+    customer is asked for a CSAT (``ask_csat=False``: the demo, which builds its own answers)."""
     now = clock.now()
     root_cause = _text(root_cause, "root_cause", required=_("Name the root cause."))
     if customer_satisfied is None:
@@ -156,8 +162,30 @@ def case_close(
         by,
         body=root_cause,
     )
-    # After merge: voice.services.survey_request(customer=..., kind="csat", trigger="case_closed")
+    if ask_csat:
+        transaction.on_commit(partial(_ask_csat, case.pk), robust=True)
     return case
+
+
+def _ask_csat(case_pk: int) -> None:
+    """Ask the customer how the closed case went (CSAT). The voice rules decide: a refusal
+    (throttle, opt-out, another open case, already asked about this case) is logged, never an
+    error, and runs after the close committed so nothing here can undo it."""
+    from tend.voice.models import SurveyKind, Trigger
+    from tend.voice.services import survey_request
+
+    case = Case.objects.select_related("customer", "raised_by").get(pk=case_pk)
+    contact = case.raised_by if case.raised_by and case.raised_by.email else None
+    result = survey_request(
+        customer=case.customer,
+        contact=contact,
+        kind=SurveyKind.CSAT,
+        trigger=Trigger.CASE_CLOSED,
+        subject_label=_("Case #%(case)s: %(title)s") % {"case": case.pk, "title": case.title},
+        subject_key=f"case:{case.pk}",
+    )
+    if not result.sent:
+        logger.info("No CSAT for case %s: %s", case.pk, result.refused)
 
 
 @transaction.atomic
