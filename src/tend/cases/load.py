@@ -99,12 +99,13 @@ class CaseLoad:
 
 
 def case_load(*, user: User, now: datetime) -> CaseLoad:
-    """The load over the cases this person may see: one aggregate query by owner and territory
-    (ids only, no joins for names), names from two small lookups."""
+    """The load over the cases this person may see: two aggregates by owner and region (the
+    customer's territory as copied on the case, so no join to the customers; each read from its
+    own covering index), names from two small lookups."""
     from tend.customers.models import Territory
 
     visible = cases_visible_to(user=user)
-    keys = ("owner_id", "customer__territory_id")
+    keys = ("owner_id", "region_id")
     merged: dict = {}
     # Two narrow aggregates, each on its own index: the open cases, the last five weeks' cases.
     for queryset, figures in (
@@ -115,17 +116,15 @@ def case_load(*, user: User, now: datetime) -> CaseLoad:
         # owner or territory index instead of reading the rows the filter's index finds.
         grouped = queryset.annotate(
             group_owner=ExpressionWrapper(F("owner_id") + 0, output_field=IntegerField()),
-            group_region=ExpressionWrapper(
-                F("customer__territory_id") + 0, output_field=IntegerField()
-            ),
+            group_region=ExpressionWrapper(F("region_id") + 0, output_field=IntegerField()),
         ).values("group_owner", "group_region")
         for row in grouped.annotate(**figures).order_by():
             row["owner_id"] = row.pop("group_owner")
-            row["customer__territory_id"] = row.pop("group_region")
-            key = (row["owner_id"], row["customer__territory_id"])
-            merged.setdefault(
-                key, {**ZERO, "owner_id": key[0], "customer__territory_id": key[1]}
-            ).update({k: v for k, v in row.items() if k not in keys})
+            row["region_id"] = row.pop("group_region")
+            key = (row["owner_id"], row["region_id"])
+            merged.setdefault(key, {**ZERO, "owner_id": key[0], "region_id": key[1]}).update(
+                {k: v for k, v in row.items() if k not in keys}
+            )
     rows = list(merged.values())
     people = {
         person.pk: person
@@ -134,9 +133,7 @@ def case_load(*, user: User, now: datetime) -> CaseLoad:
         )
     }
     territories = dict(
-        Territory.objects.filter(pk__in={r["customer__territory_id"] for r in rows}).values_list(
-            "pk", "name"
-        )
+        Territory.objects.filter(pk__in={r["region_id"] for r in rows}).values_list("pk", "name")
     )
     no_team, no_region = _("No team"), _("No region")
     for row in rows:
@@ -144,7 +141,7 @@ def case_load(*, user: User, now: datetime) -> CaseLoad:
         row["team_id"] = person.team_id
         row["team"] = person.team.name if person.team_id else no_team
         row["person"] = str(person)
-        row["region"] = territories.get(row["customer__territory_id"]) or no_region
+        row["region"] = territories.get(row["region_id"]) or no_region
 
     by_person = _rows(rows, lambda i: i["owner_id"], lambda i: i["person"])
     teams = _rows(rows, lambda i: i["team_id"], lambda i: i["team"])

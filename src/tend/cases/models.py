@@ -196,6 +196,20 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # The customer's territory, copied so the case load groups cases without a join to the
+    # customers (story S8 on a 200,000-case book). Kept by database triggers (migration
+    # ``0004_case_region_kept_by_database``) on every path that writes a case or moves a
+    # customer to another territory — services, bulk, import, admin, raw SQL — so no Python
+    # code sets it; an instance in memory may hold a stale value, the row never does.
+    region = models.ForeignKey(
+        "customers.Territory",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -211,6 +225,13 @@ class Case(models.Model):
             models.Index(
                 fields=["status", "-sla_used_pct", "opened_at", "id"], name="case_queue_order"
             ),
+            # The case load's two aggregates, index-only: open cases by owner and region, and
+            # the last five weeks' cases by owner and region.
+            models.Index(
+                fields=["status", "owner", "region", "opened_at", "sla_breached_at"],
+                name="case_load_open",
+            ),
+            models.Index(fields=["opened_at", "owner", "region"], name="case_load_recent"),
         ]
         constraints = [
             models.CheckConstraint(
