@@ -197,10 +197,10 @@ class Case(models.Model):
     )
     escalated_at = models.DateTimeField(null=True, blank=True)
     # The customer's territory, copied so the case load groups cases without a join to the
-    # customers (story S8 on a 200,000-case book). Kept by database triggers (migration
-    # ``0004_case_region_kept_by_database``) on every path that writes a case or moves a
-    # customer to another territory — services, bulk, import, admin, raw SQL — so no Python
-    # code sets it; an instance in memory may hold a stale value, the row never does.
+    # customers (story S8 on a 200,000-case book). Kept by database triggers (``region.py``)
+    # on every path that writes a case or moves a customer to another territory — services,
+    # bulk, import, admin, raw SQL — so no Python code sets it; an instance in memory may hold
+    # a stale value, the row never does.
     region = models.ForeignKey(
         "customers.Territory",
         verbose_name=_("region"),
@@ -476,3 +476,16 @@ class LotAlert(models.Model):
     def p_text(self) -> str:
         """The chance of so many complaints at the normal rate, readable when tiny."""
         return f"{self.p_value:.1e}" if self.p_value < 0.001 else f"{self.p_value:.3f}"
+
+
+def _connect_region_triggers() -> None:
+    """Put the ``Case.region`` triggers back after every migrate (see ``region.py``); here, not
+    in ``apps.py``, so it is connected wherever the models load."""
+    from django.db.models.signals import post_migrate
+
+    from .region import region_triggers_after_migrate
+
+    post_migrate.connect(region_triggers_after_migrate, dispatch_uid="cases.region_triggers")
+
+
+_connect_region_triggers()

@@ -169,3 +169,41 @@ def test_the_load_matches_grouping_through_the_customer(rep1, rep2, admin_user, 
     )
     shown = {row.label: row.open for row in case_load(user=admin_user, now=timezone.now()).regions}
     assert shown == {name or "No region": n for name, n in through_customer.items()}
+
+
+DROP = {
+    "sqlite": [
+        "DROP TRIGGER cases_case_region_insert",
+        "DROP TRIGGER cases_case_region_update",
+        "DROP TRIGGER customers_customer_region_to_cases",
+    ],
+    "postgresql": [
+        "DROP TRIGGER cases_case_region_set ON cases_case",
+        "DROP TRIGGER customers_customer_region_to_cases ON customers_customer",
+    ],
+}
+
+
+def test_triggers_lost_to_a_table_rebuild_come_back_after_migrate(
+    rep1, admin_user, customer, gulf, europe
+):
+    """On SQLite a later migration that rebuilds a table drops its triggers; ``migrate``'s
+    post-migrate step installs them again and realigns the rows that drifted meanwhile."""
+    from django.core.management.sql import emit_post_migrate_signal
+    from django.db import connection
+
+    case = _open(rep1, customer)
+    with connection.cursor() as cursor:
+        for sql in DROP[connection.vendor]:
+            cursor.execute(sql)
+    Customer.objects.filter(pk=customer.pk).update(territory=europe)
+    assert _region_of(case) == gulf.pk  # drifted: nothing kept it
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    assert _region_of(case) == europe.pk
+    assert _regions(admin_user) == {"Europe": 1}
+    Customer.objects.filter(pk=customer.pk).update(territory=gulf)
+    assert _region_of(case) == gulf.pk  # kept again
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")  # idempotent
+    assert _region_of(_open(rep1, customer)) == gulf.pk
