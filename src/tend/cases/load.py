@@ -105,26 +105,44 @@ def case_load(*, user: User, now: datetime) -> CaseLoad:
     from tend.customers.models import Territory
 
     visible = cases_visible_to(user=user)
-    keys = ("owner_id", "region_id")
     merged: dict = {}
-    # Two narrow aggregates, each on its own index: the open cases, the last five weeks' cases.
-    for queryset, figures in (
-        (visible.filter(status__in=OPEN_STATUSES), _open_figures(now)),
-        (visible.filter(opened_at__gte=now - timedelta(days=35)), _recent_figures(now)),
-    ):
-        # Grouping by ``key + 0`` keeps SQLite from walking a whole table in the order of the
-        # owner or territory index instead of reading the rows the filter's index finds.
-        grouped = queryset.annotate(
+
+    def add(owner_id, region_id, figures: dict) -> None:
+        item = merged.setdefault(
+            (owner_id, region_id), {**ZERO, "owner_id": owner_id, "region_id": region_id}
+        )
+        for name, value in figures.items():
+            if name == "oldest":
+                if value is not None and (item["oldest"] is None or value < item["oldest"]):
+                    item["oldest"] = value
+            else:
+                item[name] += value
+
+    # The open cases, grouped in the order of their covering index (status, owner, region,
+    # ...) so the database streams the groups without sorting; one row per status, summed here.
+    open_cases = (
+        visible.filter(status__in=OPEN_STATUSES)
+        .values("status", "owner_id", "region_id")
+        .annotate(**_open_figures(now))
+        .order_by()
+    )
+    for row in open_cases:
+        del row["status"]
+        add(row.pop("owner_id"), row.pop("region_id"), row)
+    # The last five weeks' cases, read by their opening-date index. Grouping by ``key + 0``
+    # keeps SQLite from walking the whole table in the order of an owner index instead.
+    recent = (
+        visible.filter(opened_at__gte=now - timedelta(days=35))
+        .annotate(
             group_owner=ExpressionWrapper(F("owner_id") + 0, output_field=IntegerField()),
             group_region=ExpressionWrapper(F("region_id") + 0, output_field=IntegerField()),
-        ).values("group_owner", "group_region")
-        for row in grouped.annotate(**figures).order_by():
-            row["owner_id"] = row.pop("group_owner")
-            row["region_id"] = row.pop("group_region")
-            key = (row["owner_id"], row["region_id"])
-            merged.setdefault(key, {**ZERO, "owner_id": key[0], "region_id": key[1]}).update(
-                {k: v for k, v in row.items() if k not in keys}
-            )
+        )
+        .values("group_owner", "group_region")
+        .annotate(**_recent_figures(now))
+        .order_by()
+    )
+    for row in recent:
+        add(row.pop("group_owner"), row.pop("group_region"), row)
     rows = list(merged.values())
     people = {
         person.pk: person
