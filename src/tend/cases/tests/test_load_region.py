@@ -207,3 +207,22 @@ def test_triggers_lost_to_a_table_rebuild_come_back_after_migrate(
     assert _region_of(case) == gulf.pk  # kept again
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")  # idempotent
     assert _region_of(_open(rep1, customer)) == gulf.pk
+
+
+def test_the_load_page_takes_a_fixed_number_of_queries(
+    rep1, rep2, admin_user, gulf, europe, client, django_assert_num_queries
+):
+    """Pinned: two aggregates, two name lookups, the page's own few; more cases, regions and
+    people add none."""
+    client.force_login(admin_user)
+    _open(rep1, CustomerFactory(owner=rep1, territory=gulf))
+    client.get("/cases/load/")
+    with django_assert_num_queries(11):
+        assert client.get("/cases/load/").status_code == 200
+    for index in range(6):
+        territory = (gulf, europe, None)[index % 3]
+        _open((rep1, rep2)[index % 2], CustomerFactory(territory=territory), days=index * 7)
+    with django_assert_num_queries(11):
+        response = client.get("/cases/load/")
+    assert response.status_code == 200
+    assert b"Europe" in response.content and b"Gulf" in response.content
