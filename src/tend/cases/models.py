@@ -196,6 +196,20 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # The customer's territory, copied so the case load groups cases without a join to the
+    # customers (story S8 on a 200,000-case book). Kept by database triggers (``region.py``)
+    # on every path that writes a case or moves a customer to another territory — services,
+    # bulk, import, admin, raw SQL — so no Python code sets it; an instance in memory may hold
+    # a stale value, the row never does.
+    region = models.ForeignKey(
+        "customers.Territory",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -211,6 +225,13 @@ class Case(models.Model):
             models.Index(
                 fields=["status", "-sla_used_pct", "opened_at", "id"], name="case_queue_order"
             ),
+            # The case load's two aggregates, index-only: open cases by owner and region, and
+            # the last five weeks' cases by owner and region.
+            models.Index(
+                fields=["status", "owner", "region", "opened_at", "sla_breached_at"],
+                name="case_load_open",
+            ),
+            models.Index(fields=["opened_at", "owner", "region"], name="case_load_recent"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -455,3 +476,16 @@ class LotAlert(models.Model):
     def p_text(self) -> str:
         """The chance of so many complaints at the normal rate, readable when tiny."""
         return f"{self.p_value:.1e}" if self.p_value < 0.001 else f"{self.p_value:.3f}"
+
+
+def _connect_region_triggers() -> None:
+    """Put the ``Case.region`` triggers back after every migrate (see ``region.py``); here, not
+    in ``apps.py``, so it is connected wherever the models load."""
+    from django.db.models.signals import post_migrate
+
+    from .region import region_triggers_after_migrate
+
+    post_migrate.connect(region_triggers_after_migrate, dispatch_uid="cases.region_triggers")
+
+
+_connect_region_triggers()
