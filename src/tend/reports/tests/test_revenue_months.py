@@ -33,7 +33,10 @@ def test_the_stored_months_follow_every_kind_of_order_write(rep1, book, tmp_path
 
     # create: two orders in February, one a draft to edit
     services.order_create(
-        by=rep1, customer=customer, fields={**fields, "number": "SO-1"}, lines=[line(product, "100")]
+        by=rep1,
+        customer=customer,
+        fields={**fields, "number": "SO-1"},
+        lines=[line(product, "100")],
     )
     draft = services.order_create(
         by=rep1,
@@ -62,7 +65,15 @@ def test_the_stored_months_follow_every_kind_of_order_write(rep1, book, tmp_path
     # import: two orders for the other customer in March
     path = write_csv(
         tmp_path / "orders.csv",
-        ["Order number", "Customer", "Order date", "Currency", "Product SKU", "Quantity", "Unit price"],
+        [
+            "Order number",
+            "Customer",
+            "Order date",
+            "Currency",
+            "Product SKU",
+            "Quantity",
+            "Unit price",
+        ],
         [
             ["SO-3", other.name, "2026-03-02", "USD", "KT-1", "2", "10"],
             ["SO-4", other.name, "2026-03-20", "USD", "KT-1", "4", "10"],
