@@ -125,7 +125,8 @@ def compute(filters: ReportFilters, user) -> SectionResult:
         caption=_(
             "Customers grouped by the %(grain)s of their first order (cancelled orders do not "
             "count); each cell is the share of the group that ordered in that %(grain)s, +0 "
-            "being the first. Darker is more customers kept."
+            "being the first. Darker is more customers kept. Computed from revenue stored per "
+            "customer and month, current to the last order saved."
         )
         % {"grain": _("quarter") if grain == "quarter" else _("month")},
         sample=total,

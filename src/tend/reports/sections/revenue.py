@@ -200,7 +200,9 @@ def compute(filters: ReportFilters, user) -> SectionResult:
             "Churned: of those who bought nothing since; contracted: the drop of those who "
             "bought less; expanded: the rise of those who bought more. GRR = (start − churned − "
             "contracted) / start; NRR adds expanded. Customers new in the last 12 months are "
-            "left out. Cancelled orders do not count. Trend: the same, ending each month."
+            "left out. Cancelled orders do not count. Trend: the same, ending each month. "
+            "Computed from revenue stored per customer and month, which the database updates "
+            "with every order saved, so it is current to the last order."
         ),
         sample=total.customers,
         sample_label=_("customers of a year ago"),
