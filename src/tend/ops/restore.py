@@ -99,6 +99,17 @@ def _drop_all_tables(using: str) -> None:
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {', '.join(quote(t) for t in tables)} CASCADE")
+    if connection.vendor == "postgresql":
+        # Trigger functions (reports' stored revenue months) outlive their tables; the dump
+        # creates them again.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT p.oid::regprocedure::text FROM pg_proc p "
+                "JOIN pg_language l ON l.oid = p.prolang "
+                "WHERE p.pronamespace = current_schema()::regnamespace AND l.lanname = 'plpgsql'"
+            )
+            for (function,) in cursor.fetchall():
+                cursor.execute(f"DROP FUNCTION IF EXISTS {function} CASCADE")
 
 
 def _restore_pg_dump(dump: Path, using: str) -> None:

@@ -26,3 +26,33 @@ class MonthlyReportSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.month:%Y-%m}"
+
+
+class CustomerMonthRevenue(models.Model):
+    """What one customer ordered in one month (cancelled orders left out), in cents of the base
+    currency: the stored figure the cohorts and revenue retention add up, instead of every order.
+
+    Kept by database triggers on the orders table (see the ``0002`` migration), so every path
+    that writes an order (service, page, API, import, admin, bulk, raw SQL) keeps it current in
+    the same transaction: it is never stale. ``revenue_months_mismatches`` checks it."""
+
+    # Backups' portable dump leaves it out: the triggers refill it as the orders load.
+    DERIVED_BY_TRIGGERS = True
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    month = models.IntegerField()  # months since year 0 (scope.month_number)
+    revenue_cents = models.BigIntegerField(default=0)
+    orders = models.IntegerField(default=0)  # non-cancelled orders; the row goes at zero
+
+    class Meta:
+        verbose_name = _("customer month revenue")
+        verbose_name_plural = _("customer month revenues")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "month"], name="reports_one_customer_month")
+        ]
+        indexes = [models.Index(fields=["month", "customer"], name="reports_month_customer")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.month}: {self.revenue_cents}"

@@ -120,3 +120,10 @@ def money(value) -> Decimal:
     if value is None:
         return Decimal("0.00")
     return Decimal(str(value)).quantize(CENT)
+
+
+def cents(value) -> Decimal:
+    """A sum of stored cents (``CustomerMonthRevenue.revenue_cents``) as money."""
+    if value is None:
+        return Decimal("0.00")
+    return (Decimal(int(value)) / 100).quantize(CENT)

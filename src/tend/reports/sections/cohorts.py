@@ -8,12 +8,12 @@ from django.utils.translation import gettext_lazy
 from tend.orders.models import Order, OrderStatus
 
 from ..charts import Chart
+from ..models import CustomerMonthRevenue
 from ..registry import Cell, ReportFilters, ReportSection, SectionResult, Table, register
 from ..scope import (
+    cents,
     fetch,
-    money,
     month_number,
-    month_sql,
     month_start,
     period_label,
     period_of,
@@ -33,34 +33,28 @@ def cohort_figures(*, user, filters: ReportFilters) -> dict:
     first = last - (COHORTS[grain] - 1) * step
     customers = report_customers(user=user, filters=filters)
     scope, params = scope_sql(customers, "customer_id")
-    table = Order._meta.db_table
-    month = month_sql("order_date")
+    table = CustomerMonthRevenue._meta.db_table
     # A quarter is counted by its first month: (month / 3) * 3 in integer arithmetic.
     cohort_sql = f"(f.first_month / {step}) * {step}"
     period_sql = f"(o.month / {step}) * {step}"
-    # The first order's month is taken from the first order's date (MIN of the date, then its
-    # month), and later orders are read from the first cohort's first day only.
-    first_day = "MIN(order_date)"
+    # From the stored months (a row per customer and month with a non-cancelled order): the
+    # first order's month is the customer's first stored month.
     sql = f"""
-        SELECT {cohort_sql}, {period_sql}, COUNT(DISTINCT o.customer_id), SUM(o.amount_base)
-        FROM (SELECT customer_id, {month_sql("MIN(order_date)")} AS first_month FROM {table}
-              WHERE status <> %s{scope} GROUP BY customer_id
-              HAVING {first_day} >= %s AND {first_day} < %s) f
-        JOIN (SELECT customer_id, {month} AS month, amount_base FROM {table}
-              WHERE status <> %s AND order_date >= %s AND order_date < %s{scope}) o
+        SELECT {cohort_sql}, {period_sql}, COUNT(DISTINCT o.customer_id), SUM(o.revenue_cents)
+        FROM (SELECT customer_id, MIN(month) AS first_month FROM {table}
+              WHERE orders > 0{scope} GROUP BY customer_id
+              HAVING MIN(month) >= %s AND MIN(month) < %s) f
+        JOIN (SELECT customer_id, month, revenue_cents FROM {table}
+              WHERE orders > 0 AND month >= %s AND month < %s{scope}) o
           ON o.customer_id = f.customer_id
         GROUP BY {cohort_sql}, {period_sql}
     """
-    cancelled = OrderStatus.CANCELLED.value
-    begin, stop = month_start(first), month_start(last + step)
-    rows = fetch(
-        sql,
-        (cancelled, *params, begin, stop, cancelled, begin, stop, *params),
-    )
+    stop = last + step
+    rows = fetch(sql, (*params, first, stop, first, stop, *params))
     figures = {}
     for cohort, month_no, customers, revenue in rows:
         offset = (int(month_no) - int(cohort)) // step
-        figures[(int(cohort), offset)] = (customers, money(revenue))
+        figures[(int(cohort), offset)] = (customers, cents(revenue))
     return figures
 
 
@@ -131,7 +125,8 @@ def compute(filters: ReportFilters, user) -> SectionResult:
         caption=_(
             "Customers grouped by the %(grain)s of their first order (cancelled orders do not "
             "count); each cell is the share of the group that ordered in that %(grain)s, +0 "
-            "being the first. Darker is more customers kept."
+            "being the first. Darker is more customers kept. Computed from revenue stored per "
+            "customer and month, current to the last order saved."
         )
         % {"grain": _("quarter") if grain == "quarter" else _("month")},
         sample=total,

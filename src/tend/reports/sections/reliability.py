@@ -11,6 +11,7 @@ import statistics
 from collections import defaultdict
 from datetime import datetime, time
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Case, Count, FloatField, IntegerField, Q, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -23,7 +24,7 @@ from tend.engagement.selectors import ReliabilityRow
 
 from ..charts import Chart
 from ..registry import Cell, ReportFilters, ReportSection, SectionResult, Table, register
-from ..scope import month_label, month_number, month_start, report_people
+from ..scope import fetch, month_label, month_number, month_start, report_people
 
 NOT_ON_TIME = [PromiseOutcome.KEPT_LATE, PromiseOutcome.BROKEN]
 
@@ -98,20 +99,41 @@ def reliability_by_month(*, user, filters: ReportFilters) -> dict:
     return {key: _row(value) for key, value in counts.items()}
 
 
+def _median_response_hours(rows) -> dict[int, list[float]]:
+    """``{month: [the one or two middle response times]}`` from ``rows`` of (month, hours):
+    the database ranks each month's answers (a window function) and returns only the middle
+    ones, whose median is the month's; not every answer of the year into Python."""
+    try:
+        inner, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # nobody to report on
+        return {}
+    sql = f"""
+        SELECT month, hours FROM (
+            SELECT m.*, ROW_NUMBER() OVER (PARTITION BY month ORDER BY hours) AS place,
+                   COUNT(*) OVER (PARTITION BY month) AS n
+            FROM ({inner}) m WHERE hours IS NOT NULL
+        ) ranked
+        WHERE place IN ((n + 1) / 2, (n + 2) / 2)
+    """
+    middle: dict[int, list[float]] = defaultdict(list)
+    for month, hours in fetch(sql, params):
+        middle[month].append(float(hours))
+    return middle
+
+
 def compute(filters: ReportFilters, user) -> SectionResult:
     months, start, stop = _bounds(filters)
     people = list(report_people(user=user, filters=filters).order_by("first_name", "username"))
     figures = reliability_by_month(user=user, filters=filters)
-    month_of = _month_case("answered_at", months)
-    response_hours: dict[int, list[float]] = defaultdict(list)
-    for m, hours in (
+    response_hours = _median_response_hours(
         Interaction.objects.filter(
             responder__in=[p.pk for p in people], answered_at__gte=start, answered_at__lt=stop
         )
-        .annotate(month=month_of, hours=Cast("response_hours", FloatField()))
+        .annotate(
+            month=_month_case("answered_at", months), hours=Cast("response_hours", FloatField())
+        )
         .values_list("month", "hours")
-    ):
-        response_hours[m].append(hours)
+    )
     now = timezone.now()
     coverage = {
         row["owner"]: row

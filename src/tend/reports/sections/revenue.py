@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy
 
 from tend.accounts.models import Team, User
 from tend.customers.models import Customer
-from tend.orders.models import Order, OrderStatus
+from tend.orders.models import OrderStatus
 
 from ..charts import Chart
+from ..models import CustomerMonthRevenue
 from ..registry import Cell, ReportFilters, ReportSection, SectionResult, Table, register
-from ..scope import fetch, money, month_number, month_start, report_customers, scope_sql
+from ..scope import cents, fetch, month_number, month_start, report_customers, scope_sql
 
 ZERO = Decimal("0.00")
 
@@ -71,52 +72,50 @@ def retention_cells(*, user, filters: ReportFilters, end_month: int, points: int
     grouped scan; the outer query adds the customers up per tier and owner's team (None: the
     pool), from which the totals and every breakdown are sums."""
     ends = [end_month - points + 1 + k for k in range(points)]
-    scope, params = scope_sql(report_customers(user=user, filters=filters), "o.customer_id")
-    orders, customers, users = Order._meta.db_table, Customer._meta.db_table, User._meta.db_table
-    inner, outer, inner_params = [], [], []
+    scope, params = scope_sql(report_customers(user=user, filters=filters), "r.customer_id")
+    revenue, customers, users = (
+        CustomerMonthRevenue._meta.db_table,
+        Customer._meta.db_table,
+        User._meta.db_table,
+    )
+    inner, outer = [], []
     for k, end in enumerate(ends):
-        begin, middle, stop = windows(end)
-        amount = "o.amount_base"
+        # Start year: months end-23 .. end-12; year since: end-11 .. end (month numbers).
         inner.append(
-            f"SUM(CASE WHEN o.order_date >= %s AND o.order_date < %s THEN {amount} ELSE 0 END)"
-            f" AS s{k}, "
-            f"SUM(CASE WHEN o.order_date >= %s AND o.order_date < %s THEN {amount} ELSE 0 END)"
-            f" AS e{k}"
+            f"SUM(CASE WHEN r.month BETWEEN {end - 23} AND {end - 12} THEN r.revenue_cents"
+            f" ELSE 0 END) AS s{k}, "
+            f"SUM(CASE WHEN r.month BETWEEN {end - 11} AND {end} THEN r.revenue_cents"
+            f" ELSE 0 END) AS e{k}"
         )
-        inner_params += [begin, middle, middle, stop]
         outer.append(
             f"SUM(CASE WHEN s{k} > 0 THEN 1 ELSE 0 END), SUM(s{k}), "
             f"SUM(CASE WHEN s{k} > 0 AND e{k} = 0 THEN s{k} ELSE 0 END), "
             f"SUM(CASE WHEN e{k} > 0 AND e{k} < s{k} THEN s{k} - e{k} ELSE 0 END), "
             f"SUM(CASE WHEN s{k} > 0 AND e{k} > s{k} THEN e{k} - s{k} ELSE 0 END)"
         )
-    first_begin, last_stop = windows(ends[0])[0], windows(ends[-1])[2]
-    # Orders are summed per customer first; only the customers (not every order) are joined
-    # to their tier and owner's team.
+    # From the stored months (one row per customer and month ordered in, not per order):
+    # summed per customer first; only the customers are joined to their tier and owner's team.
     sql = f"""
         SELECT c.tier, u.team_id, {", ".join(outer)}
-        FROM (SELECT o.customer_id, {", ".join(inner)}
-              FROM {orders} o
-              WHERE o.status <> %s AND o.order_date >= %s AND o.order_date < %s{scope}
-              GROUP BY o.customer_id) t
+        FROM (SELECT r.customer_id, {", ".join(inner)}
+              FROM {revenue} r
+              WHERE r.month BETWEEN %s AND %s{scope}
+              GROUP BY r.customer_id) t
         JOIN {customers} c ON c.id = t.customer_id
         LEFT JOIN {users} u ON u.id = c.owner_id
         GROUP BY c.tier, u.team_id
     """
-    rows = fetch(
-        sql,
-        (*inner_params, OrderStatus.CANCELLED.value, first_begin, last_stop, *params),
-    )
+    rows = fetch(sql, (ends[0] - 23, ends[-1], *params))
     cells = {}
     for row in rows:
         figures = row[2:]
         cells[(row[0], row[1])] = [
             Retention(
                 customers=int(figures[5 * k] or 0),
-                start=money(figures[5 * k + 1]),
-                churned=money(figures[5 * k + 2]),
-                contracted=money(figures[5 * k + 3]),
-                expanded=money(figures[5 * k + 4]),
+                start=cents(figures[5 * k + 1]),
+                churned=cents(figures[5 * k + 2]),
+                contracted=cents(figures[5 * k + 3]),
+                expanded=cents(figures[5 * k + 4]),
             )
             for k in range(points)
         ]
@@ -201,7 +200,9 @@ def compute(filters: ReportFilters, user) -> SectionResult:
             "Churned: of those who bought nothing since; contracted: the drop of those who "
             "bought less; expanded: the rise of those who bought more. GRR = (start − churned − "
             "contracted) / start; NRR adds expanded. Customers new in the last 12 months are "
-            "left out. Cancelled orders do not count. Trend: the same, ending each month."
+            "left out. Cancelled orders do not count. Trend: the same, ending each month. "
+            "Computed from revenue stored per customer and month, which the database updates "
+            "with every order saved, so it is current to the last order."
         ),
         sample=total.customers,
         sample_label=_("customers of a year ago"),

@@ -63,6 +63,8 @@ def test_the_page_shows_every_section_with_chart_caption_sample_and_table(
         assert f'id="table-{section.key}"' in page
     assert "n = " in page
     assert '<a href="/reports/">Reports</a>' in page
+    # the stored revenue months are never stale, and the page says so
+    assert "current to the last order" in page
 
 
 def test_visibility_per_role(client, hand_book, rep1, rep2, manager1, admin_user):
