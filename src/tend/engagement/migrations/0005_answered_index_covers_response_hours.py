@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("customers", "0010_remove_customer_referred_by"),
-        ("engagement", "0003_open_inquiry_statistics"),
+        ("engagement", "0004_open_inquiry_age_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
