@@ -191,6 +191,8 @@ def forecast(
         time_units_per_month=3 * scoring.DAYS_PER_MONTH,
         monthly_discount_rate=(1.0 + monthly_discount_rate) ** 3 - 1.0,
     )
-    result.clv_36m[has] = discounted[12] * order_value
+    # A degenerate fit on a tiny book can make the discounted sum explode: cap it as the
+    # value-if-kept above (a million orders), so a stored value is a number, not an overflow.
+    result.clv_36m[has] = np.minimum(discounted[12], 1e6) * order_value
     result.problem = "; ".join(problems)
     return result

@@ -13,6 +13,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tend.core.decimals import MONEY
 from tend.customers.models import Customer, CustomerStatus
 from tend.imports.bulk import insert
 
@@ -146,7 +147,11 @@ def assess_book(
 
 
 def _money(value: float) -> str | None:
-    return None if not np.isfinite(value) else f"{value:.2f}"
+    """A money column's value, or None (unknown) when the model gave no finite value that
+    fits the column: a snapshot is never lost to one customer's overflowing figure."""
+    if not np.isfinite(value) or abs(value) > float(MONEY.largest):
+        return None
+    return f"{value:.2f}"
 
 
 def _number(value: float) -> float | None:

@@ -159,3 +159,14 @@ def test_cdnow_39_weeks_calibration_39_weeks_holdout():
     assert auc["tend"] > max(v for code, v in auc.items() if code != "tend")
     assert r["rankings"]["tend"]["top_decile_lift"] >= 1.25
     assert r["ece"] <= 0.045
+
+
+def test_a_figure_too_big_for_its_column_is_stored_as_unknown_not_an_overflow():
+    """A degenerate fit on a tiny book once gave a 36-month value of 10^300, and PostgreSQL
+    refused the whole day's snapshots."""
+    from tend.health.services.scoring import _money
+
+    assert _money(12.5) == "12.50"
+    assert _money(1e300) is None
+    assert _money(float("inf")) is None
+    assert _money(float("nan")) is None
