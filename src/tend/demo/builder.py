@@ -32,7 +32,7 @@ from tend.customers.matching import LEGAL_SUFFIXES, name_key
 from tend.customers.models import Contact, Customer, Tag, Territory
 
 from . import data
-from .bulk import bulk_insert, delete_all, indexes_deferred, reset_sequences
+from .bulk import bulk_insert, delete_all, reset_sequences
 from .registry import DemoContext, DemoCustomer, Timer, register_step, steps
 
 BATCH_SIZE = 5000
@@ -660,7 +660,7 @@ def build_demo(
                 f"{', '.join(step.name for step in all_steps)}."
             )
     chosen = [step for step in all_steps if only is None or step.name in only]
-    with transaction.atomic(), foreign_keys_checked_once(ctx), indexes_deferred():
+    with transaction.atomic(), foreign_keys_checked_once(ctx):
         reason = existing_book()
         if reason and not reset:
             raise CommandError(

@@ -6,20 +6,13 @@ transaction. It skips model instances, signals, ``auto_now`` and validation: cal
 valid values (aware datetimes, dicts for JSON fields, ids for foreign keys via ``<name>_id``).
 """
 
-import contextlib
-import contextvars
 import json
 from collections.abc import Iterable, Sequence
-from contextlib import nullcontext
 from datetime import UTC
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.management.color import no_style
 from django.db import connection, models
-
-# Set by the demo's build (``indexes_deferred``): only a build that dropped the schema's foreign
-# keys may drop and rebuild a table's indexes (pending key checks forbid it).
-_DEFER_INDEXES = contextvars.ContextVar("defer_indexes", default=False)
 
 
 def _sqlite_datetime(value):
@@ -89,10 +82,7 @@ def bulk_insert(model: type[models.Model], names: Sequence[str], rows: Iterable[
     cursor = connection.connection.cursor()
     try:
         if connection.vendor == "postgresql":
-            with (
-                indexes_built_after(meta.db_table) if _DEFER_INDEXES.get() else nullcontext(),
-                cursor.copy(f"COPY {table} ({column_sql}) FROM STDIN") as copy,
-            ):
+            with cursor.copy(f"COPY {table} ({column_sql}) FROM STDIN") as copy:
                 for row in prepared():
                     copy.write_row(row)
                     count += 1
@@ -113,47 +103,6 @@ def bulk_insert(model: type[models.Model], names: Sequence[str], rows: Iterable[
     finally:
         cursor.close()
     return count
-
-
-@contextlib.contextmanager
-def indexes_deferred():
-    """Within it, ``bulk_insert`` into an empty PostgreSQL table builds the table's secondary
-    indexes after the load (``indexes_built_after``)."""
-    token = _DEFER_INDEXES.set(True)
-    try:
-        yield
-    finally:
-        _DEFER_INDEXES.reset(token)
-
-
-@contextlib.contextmanager
-def indexes_built_after(table: str):
-    """On PostgreSQL, into an empty table: drop its secondary indexes for the load and build
-    them once it is done. One sort per index beats millions of index insertions (the demo's
-    5 million order lines and 3.4 million timeline entries); the indexes are back before the
-    next step reads through them. Unique indexes and those of constraints stay, so every row
-    is still checked as it comes; a failed build rolls the drops back with everything else."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {connection.ops.quote_name(table)})")
-        empty = cursor.fetchone()[0]
-        indexes = []
-        if empty:
-            cursor.execute(
-                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
-                "FROM pg_index i WHERE i.indrelid = %s::regclass AND NOT i.indisunique "
-                "AND NOT i.indisprimary AND NOT EXISTS "
-                "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
-                [connection.ops.quote_name(table)],
-            )
-            indexes = cursor.fetchall()
-        for name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {name}")
-    yield
-    if indexes:
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            for _name, definition in indexes:
-                cursor.execute(definition)
 
 
 def reset_sequences(*model_classes: type[models.Model]) -> None:

@@ -8,7 +8,6 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 
 from tend.accounts.models import Role, Team, User
 from tend.audit.models import AuditEntry
@@ -18,8 +17,6 @@ from tend.customers.models import Contact, Customer
 from tend.customers.services import customer_refresh_search_text
 from tend.demo import data, registry
 from tend.demo.builder import build_demo
-from tend.demo.bulk import bulk_insert, indexes_deferred
-from tend.orders.models import Order
 
 pytestmark = pytest.mark.django_db
 
@@ -275,43 +272,3 @@ def test_the_demo_keeps_the_emails_of_its_stories_out_of_its_output(
     assert "Subject:" not in printed + out.getvalue()
     assert "emails the stories send were kept, not sent." in out.getvalue()
     assert settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
-
-
-def _indexes(table: str) -> dict[str, str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
-        return dict(cursor.fetchall())
-
-
-def _load_seeing_indexes(model, names) -> set[str]:
-    """Load no row into ``model``; the names of its indexes while the COPY runs."""
-    seen = set()
-
-    def rows():
-        seen.update(_indexes(model._meta.db_table))
-        yield from ()
-
-    bulk_insert(model, names, rows())
-    return seen
-
-
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
-def test_on_postgresql_an_empty_tables_indexes_are_built_after_its_load_and_are_all_back():
-    before = _indexes(Customer._meta.db_table)
-    with indexes_deferred():
-        during = _load_seeing_indexes(Customer, ["name"])
-    assert _indexes(Customer._meta.db_table) == before
-    secondary = {name for name, sql in before.items() if "UNIQUE" not in sql}
-    assert secondary and not secondary & during
-    assert set(before) - secondary <= during  # the unique ones check every row as it comes
-    build(customers=40)
-    assert _indexes(Customer._meta.db_table) == before
-
-
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
-def test_a_table_with_rows_or_a_load_outside_the_build_keeps_its_indexes():
-    build(customers=20)
-    with indexes_deferred():
-        assert _load_seeing_indexes(AuditEntry, ["action"]) == set(_indexes("audit_auditentry"))
-    assert not Order.objects.exists()
-    assert _load_seeing_indexes(Order, ["number"]) == set(_indexes(Order._meta.db_table))
