@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 Z95 = 1.959963984540054
+CONFIDENCE_PCT = 95  # the interval's level, as the pages name it
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
 
