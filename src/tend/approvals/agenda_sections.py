@@ -1,6 +1,5 @@
 """Approval sections of the agenda: requests waiting for my decision, and decisions on mine."""
 
-from django.conf import settings
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
@@ -37,8 +36,8 @@ def decision_rows(context: AgendaContext, limit: int) -> SectionResult:
 def _waiting_line(row) -> str:
     request = row.item
     return (
-        f"{request.get_kind_display()} for {row.customer.name}: {request.amount_base} "
-        f"{settings.TEND_BASE_CURRENCY}, asked by {request.requested_by} "
+        f"{request.get_kind_display()} for {row.customer.name}: {request.about}, "
+        f"asked by {request.requested_by} "
         f"{timesince(request.created_at)} ago"
     )
 

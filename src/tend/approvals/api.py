@@ -98,7 +98,12 @@ class RequestOut(Schema):
     requested_by_name: str
     reason: str
     proposed: dict[str, Any]
-    amount_base: Decimal = Field(description="In the base currency.")
+    amount_base: Decimal = Field(
+        description="In the base currency; for credit terms the proposed limit (the measure the "
+        "policy reads), for a channel action 0: see has_amount."
+    )
+    has_amount: bool = Field(description="False for requests that move no money.")
+    about: str = Field(description="What is asked for, in words: the amount or the change.")
     base_currency: str
     approvals_needed: int
     admin_required: bool
@@ -128,6 +133,10 @@ class RequestOut(Schema):
         return str(obj.requested_by)
 
     @staticmethod
+    def resolve_about(obj: ApprovalRequest) -> str:
+        return str(obj.about)
+
+    @staticmethod
     def resolve_base_currency(obj: ApprovalRequest) -> str:
         return settings.TEND_BASE_CURRENCY
 
@@ -137,6 +146,8 @@ class ConcessionOut(Schema):
     kind: str
     kind_label: str
     amount_base: Decimal
+    has_amount: bool
+    about: str
     state: str
     created_at: datetime
     decided_at: datetime | None
@@ -209,6 +220,8 @@ def _record(customer_id: int) -> dict[str, Any]:
                 "kind": granted.kind,
                 "kind_label": str(granted.get_kind_display()),
                 "amount_base": granted.amount_base,
+                "has_amount": granted.has_amount,
+                "about": str(granted.about),
                 "state": granted.state,
                 "created_at": granted.created_at,
                 "decided_at": granted.decided_at,

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tend.core.decimals import money_column
+from tend.core.i18n import TranslatableText
+from tend.core.templatetags.money import money
 
 MONEY = money_column()
 
@@ -18,6 +20,10 @@ class RequestKind(models.TextChoices):
     ACCOMMODATION = "accommodation", _("Special accommodation")
     CREDIT_TERMS = "credit_terms", _("Payment terms or credit limit")
     CHANNEL_ACTION = "channel_action", _("Action against a dealer selling outside its territory")
+
+
+# Kinds of request that move no money: shown by what they change, never by an amount.
+AMOUNTLESS_KINDS = (RequestKind.CREDIT_TERMS, RequestKind.CHANNEL_ACTION)
 
 
 class RequestState(models.TextChoices):
@@ -132,6 +138,53 @@ class ApprovalRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.state == RequestState.PENDING
+
+    @property
+    def has_amount(self) -> bool:
+        """Whether the request moves money. Payment terms and a credit limit do not (their
+        ``amount_base`` is only the measure the policy reads), nor does an action against a
+        dealer: neither is ever shown or totalled as an amount."""
+        return self.kind not in AMOUNTLESS_KINDS
+
+    @property
+    def about(self) -> TranslatableText:
+        """What the request asks for, in a few words for a list or a timeline entry: its amount
+        in the base currency, or what it would change when it moves no money."""
+        proposed = self.proposed or {}
+        base = settings.TEND_BASE_CURRENCY
+        if self.kind == RequestKind.CREDIT_TERMS:
+            parts = []
+            if "payment_terms" in proposed:
+                parts.append(
+                    TranslatableText(
+                        _("payment terms: %(terms)s"), {"terms": proposed["payment_terms"] or "—"}
+                    )
+                )
+            if "credit_limit" in proposed:
+                limit = proposed["credit_limit"]
+                parts.append(
+                    TranslatableText(_("no credit limit"))
+                    if limit is None
+                    else TranslatableText(
+                        _("credit limit: %(amount)s %(base)s"),
+                        {"amount": money(limit), "base": base},
+                    )
+                )
+            if len(parts) == 2:
+                return TranslatableText(
+                    "%(first)s · %(second)s", {"first": parts[0], "second": parts[1]}
+                )
+            return parts[0] if parts else TranslatableText(RequestKind(self.kind).label)
+        if self.kind == RequestKind.CHANNEL_ACTION:
+            from tend.market.models import ChannelAction
+
+            action = proposed.get("action")
+            if action in ChannelAction.values:
+                return TranslatableText(ChannelAction(action).label)
+            return TranslatableText(RequestKind(self.kind).label)
+        return TranslatableText(
+            "%(amount)s %(base)s", {"amount": money(self.amount_base), "base": base}
+        )
 
 
 class Decision(models.TextChoices):

@@ -132,13 +132,8 @@ def request_create(
     _timeline(
         request,
         TranslatableText(
-            gettext_lazy("%(who)s asked: %(kind)s (%(amount)s %(base)s)"),
-            {
-                "who": by,
-                "kind": RequestKind(request.kind).label,
-                "amount": amount_base,
-                "base": settings.TEND_BASE_CURRENCY,
-            },
+            gettext_lazy("%(who)s asked: %(kind)s (%(about)s)"),
+            {"who": by, "kind": RequestKind(request.kind).label, "about": request.about},
         ),
         by,
         reason,
@@ -289,12 +284,8 @@ def _finish(request: ApprovalRequest, *, actor, note: str = "") -> None:
     _timeline(
         request,
         TranslatableText(
-            gettext_lazy("Approved and applied: %(kind)s (%(amount)s %(base)s)"),
-            {
-                "kind": RequestKind(request.kind).label,
-                "amount": request.amount_base,
-                "base": settings.TEND_BASE_CURRENCY,
-            },
+            gettext_lazy("Approved and applied: %(kind)s (%(about)s)"),
+            {"kind": RequestKind(request.kind).label, "about": request.about},
         ),
         actor,
         note,

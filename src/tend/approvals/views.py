@@ -183,7 +183,9 @@ def customer_record(customer_id: int) -> CustomerRecord:
     from tend.cases.selectors import complaint_history
 
     concessions = list(selectors.customer_concessions(customer_id=customer_id))
-    total = sum((request.amount_base for request in concessions), Decimal("0"))
+    total = sum(
+        (request.amount_base for request in concessions if request.has_amount), Decimal("0")
+    )
     refused = ApprovalRequest.objects.filter(
         customer_id=customer_id, state__in=[RequestState.REJECTED, RequestState.WITHDRAWN]
     ).count()

@@ -52,7 +52,7 @@ register_imbalance_metric(
 register_imbalance_metric(
     ImbalanceMetric(
         "case_resolution_hours",
-        gettext_lazy("Resolution time in working hours"),
+        gettext_lazy("Time to resolve a case"),
         gettext_lazy("working hours"),
         False,
         resolution_hours_moments,

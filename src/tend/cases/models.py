@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -192,6 +193,12 @@ class Case(models.Model):
     sla_resolution_met = models.BooleanField(null=True, blank=True)
     sla_resolution_working_hours = models.DecimalField(max_digits=9, decimal_places=2, default=0)
     sla_breached_at = models.DateTimeField(null=True, blank=True)
+    # When the SLA watch must look at the case again (``sla.next_check_at``): set to now by
+    # every change (and by the database for a row written any other way), to the next level
+    # the clock can cross by the watch, empty while only a new event can change anything.
+    sla_check_at = models.DateTimeField(
+        null=True, blank=True, default=timezone.now, db_default=Now()
+    )
     escalated_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -232,6 +239,11 @@ class Case(models.Model):
                 name="case_load_open",
             ),
             models.Index(fields=["opened_at", "owner", "region"], name="case_load_recent"),
+            models.Index(
+                fields=["sla_check_at"],
+                name="case_sla_watch",
+                condition=Q(sla_check_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

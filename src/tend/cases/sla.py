@@ -1,7 +1,7 @@
 """SLA targets and the stored clock figures of a case: the database side of ``clock``."""
 
 import functools
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import holidays
@@ -10,7 +10,7 @@ from django.conf import settings
 from tend.agenda.local import WEEKENDS
 
 from . import clock
-from .models import END_STATUSES, PAUSE_STATUSES, Case, CaseEvent, SlaPolicy
+from .models import END_STATUSES, OPEN_STATUSES, PAUSE_STATUSES, Case, CaseEvent, SlaPolicy
 
 # What an exporter promises out of the box (working hours; a working day is 9 hours):
 # an A customer hears back within the morning on a critical case, a C customer within a week
@@ -108,7 +108,11 @@ SLA_FIELDS = [
     "sla_resolution_met",
     "sla_resolution_working_hours",
     "sla_breached_at",
+    "sla_check_at",
 ]
+
+# Percent of the resolution time at which the SLA watch warns (50, 75) and escalates (100).
+WATCH_LEVELS = (50, 75, 100)
 
 
 def apply_clock(case: Case, *, now: datetime, events=None) -> clock.ClockResult:
@@ -150,4 +154,33 @@ def apply_clock(case: Case, *, now: datetime, events=None) -> clock.ClockResult:
         case.sla_resolution_met = False
     else:
         case.sla_resolution_met = None
+    # Something happened to the case (an event, a hand-off, a correction): the SLA watch looks
+    # at it on its next run, which then schedules the next look (``next_check_at``).
+    case.sla_check_at = now if case.status in OPEN_STATUSES else None
     return result
+
+
+def next_check_at(case: Case, result: clock.ClockResult, *, now: datetime) -> datetime | None:
+    """The first instant at which the case's clocks can cross a level the watch acts on and
+    has not reached yet: the first response's target, then 50 %, 75 % and 100 % of the
+    resolution time. None while nothing can happen without a new event (the clock paused or
+    ended, every level passed): then only an event brings the case back to the watch."""
+    if case.status not in OPEN_STATUSES:
+        return None
+    crossings = []
+    if case.first_response_at is None and case.sla_response_met is None:
+        due = case.sla_response_due_at
+        crossings.append(due + timedelta(seconds=1) if due is not None else None)
+    if result.running:
+        target = float(case.sla_resolution_hours)
+        for level in WATCH_LEVELS:
+            reached = (
+                case.sla_breached_at is not None if level == 100 else case.sla_used_pct >= level
+            )
+            if not reached:
+                # A second past the level, so that the figures computed then are past it too.
+                remaining = target * level / 100 - result.resolution_hours + 1 / 3600
+                crossings.append(case_calendar(case, now).add_hours(now, max(remaining, 0)))
+                break
+    crossings = [moment for moment in crossings if moment is not None]
+    return min(crossings) if crossings else None

@@ -580,6 +580,7 @@ def build_customers(ctx: DemoContext) -> None:
                 currency=currency,
                 created_at=created_at,
                 contact_ids=tuple(contact[0] for contact in customer_contacts),
+                time_zone=zone,
             )
         )
     ctx.timings.append(("  generate in Python", time_module.perf_counter() - started))

@@ -56,6 +56,7 @@ class DemoCustomer:
     currency: str
     created_at: datetime
     contact_ids: tuple[int, ...]
+    time_zone: str = "UTC"
 
 
 @dataclass

@@ -2,6 +2,7 @@
 view of the book, call the services, shape the output."""
 
 import zoneinfo
+from collections import defaultdict
 from datetime import datetime
 from typing import Any, Literal
 
@@ -94,7 +95,9 @@ class InteractionOut(Schema):
     answered_by_id: int | None = Field(description="The interaction that answered this inquiry.")
     answered_at: datetime | None
     responder_id: int | None
-    response_hours: float | None = Field(description="Working hours of the responder.")
+    response_hours: float | None = Field(
+        description="Working hours of the customer (their zone and week) to the answer."
+    )
     promises: list[PromiseOut]
 
     @staticmethod
@@ -133,9 +136,11 @@ class InquiryOut(Schema):
     answer_id: int | None = Field(description="The outbound interaction that answered it.")
     answered_at: datetime | None
     responder_id: int | None
-    response_hours: float | None = Field(description="Working hours of the responder.")
+    response_hours: float | None = Field(
+        description="Working hours of the customer (their zone and week) to the answer."
+    )
     waiting_hours: float | None = Field(
-        description="Open only: working hours waited so far, in the owner's time zone."
+        description="Open only: working hours waited so far, on the customer's clock."
     )
 
     @staticmethod
@@ -178,8 +183,8 @@ class InquiryQuery(PageQuery):
         None,
         ge=0,
         le=2000,
-        description="Arrived at least this many working hours ago (the owner's); at most about "
-        "a working year.",
+        description="Arrived at least this many working hours ago (the customer's: their zone "
+        "and working week); at most about a working year.",
     )
 
 
@@ -308,24 +313,25 @@ def _page(queryset: QuerySet, query: PageQuery) -> dict[str, Any]:
     }
 
 
-def _arrived_before(hours: float, viewer: User, now: datetime) -> Q:
-    """Inquiries that have waited at least ``hours`` working hours of the customer's owner (of
-    the viewer for pool customers)."""
-
-    def cutoff(zone: str) -> datetime:
-        return workhours.subtract_working_hours(
+def _arrived_before(hours: float, queryset: QuerySet, now: datetime) -> Q:
+    """Inquiries that have waited at least ``hours`` working hours on their customer's clock
+    (zone and working week), as ``waiting_hours`` counts them: one cutoff per clock among the
+    inquiries asked for."""
+    countries: dict[tuple[str, frozenset[int]], set[str]] = defaultdict(set)
+    clocks = queryset.order_by().values_list("customer__time_zone", "customer__country")
+    for zone, country in clocks.distinct():
+        countries[(zone, services.customer_weekend(country))].add(country)
+    condition = Q(pk__in=[])
+    for (zone, weekend), among in countries.items():
+        cutoff = workhours.subtract_working_hours(
             now,
             hours,
-            tz=zone,
+            tz=_zone_name(zone),
             day_start=settings.TEND_WORKDAY_START,
             day_end=settings.TEND_WORKDAY_END,
-            weekend=settings.TEND_WEEKEND_DAYS,
+            weekend=weekend,
         )
-
-    condition = Q(customer__owner__isnull=True, at__lte=cutoff(_zone_name(viewer.time_zone)))
-    zones = set(User.objects.values_list("time_zone", flat=True).distinct())
-    for zone in zones:
-        condition |= Q(customer__owner__time_zone=zone, at__lte=cutoff(_zone_name(zone)))
+        condition |= Q(customer__time_zone=zone, customer__country__in=among, at__lte=cutoff)
     return condition
 
 
@@ -432,12 +438,16 @@ def list_inquiries(request, query: Query[InquiryQuery]):
     if query.customer is not None:
         queryset = queryset.filter(customer_id=query.customer)
     if query.older_than_hours is not None:
-        queryset = queryset.filter(_arrived_before(query.older_than_hours, user, now))
+        queryset = queryset.filter(_arrived_before(query.older_than_hours, queryset, now))
     page = _page(queryset, query)
     for inquiry in page["results"]:
         if inquiry.answered_at is None:
-            inquiry.waiting_hours = services.working_hours_for(
-                inquiry.customer.owner or user, inquiry.at, now
+            customer = inquiry.customer
+            inquiry.waiting_hours = services.customer_working_hours(
+                time_zone=_zone_name(customer.time_zone),
+                country=customer.country,
+                start=inquiry.at,
+                end=now,
             )
     return page
 

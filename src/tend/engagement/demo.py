@@ -16,7 +16,8 @@ promises due today or overdue on their agenda.
 
 Interaction times are whole minutes, so the response times computed here on a table of working
 windows (:class:`WorkClock`) are exactly what
-:func:`tend.engagement.workhours.working_hours_between` returns for the responder's time zone.
+:func:`tend.engagement.services.inquiry_response_hours` returns: on the customer's clock (their
+zone and working week), while how fast each rep answers is drawn in the rep's own hours.
 
 The rhythm is denser in the last 180 days (the cadence proper) than before (four times sparser),
 to keep a 100,000-customer book to a few million interactions. Each interaction and each promise
@@ -52,6 +53,7 @@ from tend.timeline.models import TITLE_KEY, TimelineEntry
 
 from . import titles, workhours
 from .models import Channel, Direction, Interaction, Promise, PromiseKind, PromiseOutcome
+from .services import customer_weekend
 from .timeline_kinds import INTERACTION, PROMISE
 
 HISTORY_DAYS = 3 * 365
@@ -208,10 +210,10 @@ class WorkClock:
     as :func:`workhours.working_hours_between` (which sums each local day's overlap with the same
     windows); ``back`` is :func:`workhours.subtract_working_hours`."""
 
-    def __init__(self, tz: str, first: date, last: date):
+    def __init__(self, tz: str, first: date, last: date, weekend: frozenset[int] | None = None):
         zone = ZoneInfo(tz or "UTC")
         start, end = settings.TEND_WORKDAY_START, settings.TEND_WORKDAY_END
-        weekend = settings.TEND_WEEKEND_DAYS
+        weekend = settings.TEND_WEEKEND_DAYS if weekend is None else weekend
         self.opens: list[int] = []
         self.closes: list[int] = []
         self.before: list[int] = [0]  # working seconds before each working day
@@ -424,6 +426,8 @@ class EngagementBuilder:
         self.titles = _Titles()
         first = ctx.today - timedelta(days=HISTORY_DAYS + 40)
         last = ctx.today + timedelta(days=90)
+        self.span = (first, last)
+        self.customer_clocks: dict[tuple, WorkClock] = {}
         clocks: dict[str, WorkClock] = {}
         self.people: dict[int, _Person] = {}
         for username, user in ctx.users.items():
@@ -467,6 +471,14 @@ class EngagementBuilder:
         self.quietest: dict[int, tuple] = {}  # owner -> (last touch, customer, contact)
 
     # --- small pieces ---
+
+    def customer_clock(self, customer) -> WorkClock:
+        """The customer's working windows (their zone and week): response times are theirs."""
+        key = (customer.time_zone or "UTC", customer_weekend(customer.country))
+        clock = self.customer_clocks.get(key)
+        if clock is None:
+            clock = self.customer_clocks[key] = WorkClock(key[0], *self.span, weekend=key[1])
+        return clock
 
     def _words(self) -> dict:
         pick = self.pick
@@ -783,7 +795,7 @@ class _Rows:
         if answered:
             channel = b._channel(contact, False, customer.tier, inquiry)
             asked = b._subject(channel, "in", zh, True)
-            hours = person.clock.hours_between(inquiry, at)
+            hours = b.customer_clock(customer).hours_between(inquiry, at)
             self._interaction(
                 cid, channel, Direction.INBOUND, inquiry, person.id, contact[0], asked,
                 needs_answer=True, answer=(self.interaction_id + 1, at, person.id, hours),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
+from tend.agenda.local import WEEKENDS
 from tend.core.i18n import TranslatableText
 from tend.customers.models import Contact, Customer, OwnershipMove
 from tend.customers.services.ownership import (
@@ -26,15 +27,32 @@ from .models import Channel, Direction, Interaction, Promise, PromiseKind, Promi
 from .timeline_kinds import INTERACTION, PROMISE
 
 
-def working_hours_for(user: User | None, start: datetime, end: datetime) -> float:
+def customer_weekend(country: str) -> frozenset[int]:
+    """The customer's days off each week (Monday = 0): Friday and Saturday in much of the Gulf."""
+    return frozenset(WEEKENDS.get(country, settings.TEND_WEEKEND_DAYS))
+
+
+def customer_working_hours(*, time_zone: str, country: str, start: datetime, end: datetime):
+    """Working hours from ``start`` to ``end`` on the customer's clock: their zone and their
+    working week, whoever answered and wherever they sit (time is the customer's). The one
+    definition of an inquiry's response time, for one logged by hand and captured mail alike,
+    and of an open inquiry's wait so far."""
     return workhours.working_hours_between(
         start,
         end,
-        tz=(user.time_zone if user else None) or "UTC",
+        tz=time_zone or "UTC",
         day_start=settings.TEND_WORKDAY_START,
         day_end=settings.TEND_WORKDAY_END,
-        weekend=settings.TEND_WEEKEND_DAYS,
+        weekend=customer_weekend(country),
     )
+
+
+def inquiry_response_hours(*, customer: Customer, asked_at: datetime, answered_at: datetime):
+    """An inquiry's response time, as stored (``Interaction.response_hours``)."""
+    hours = customer_working_hours(
+        time_zone=customer.time_zone, country=customer.country, start=asked_at, end=answered_at
+    )
+    return Decimal(str(hours))
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -123,11 +141,14 @@ def _answer_open_inquiries(answer: Interaction, by: User) -> None:
     open_inquiries = Interaction.objects.open_inquiries().filter(
         customer_id=answer.customer_id, at__lte=answer.at
     )
+    customer = answer.customer
     for inquiry in open_inquiries.select_for_update():
         inquiry.answered_by = answer
         inquiry.answered_at = answer.at
         inquiry.responder = by
-        inquiry.response_hours = Decimal(str(working_hours_for(by, inquiry.at, answer.at)))
+        inquiry.response_hours = inquiry_response_hours(
+            customer=customer, asked_at=inquiry.at, answered_at=answer.at
+        )
         inquiry.save(update_fields=["answered_by", "answered_at", "responder", "response_hours"])
 
 

@@ -16,6 +16,7 @@ from tend.demo.bulk import bulk_insert
 from tend.demo.registry import DemoContext, Timer, register_step
 from tend.engagement import workhours
 from tend.engagement.models import Interaction
+from tend.engagement.services import customer_weekend, inquiry_response_hours
 from tend.timeline.models import TimelineEntry
 from tend.timeline.services import timeline_add
 
@@ -180,7 +181,7 @@ def _answer_title(answer):
 
 def slow_down_tier_c(ctx: DemoContext, rng) -> int:
     """Tier C's inquiries of the last year arrived earlier: the same answer time, so the wait in
-    the responder's working hours grows (recounted as the engagement service counts it)."""
+    the customer's working hours grows (recounted as the engagement service counts it)."""
     since = ctx.now - timedelta(days=365)
     inquiries = list(
         Interaction.objects.filter(
@@ -188,19 +189,21 @@ def slow_down_tier_c(ctx: DemoContext, rng) -> int:
             needs_answer=True,
             answered_at__gte=since,
             response_hours__isnull=False,
-        ).select_related("responder")
+        ).select_related("customer")
     )
-    hours = {
-        "day_start": settings.TEND_WORKDAY_START,
-        "day_end": settings.TEND_WORKDAY_END,
-        "weekend": settings.TEND_WEEKEND_DAYS,
-    }
     for inquiry in inquiries:
-        tz = (inquiry.responder.time_zone if inquiry.responder else None) or "UTC"
+        customer = inquiry.customer
         extra = float(inquiry.response_hours) * SLOWER_C * (0.5 + rng.random())
-        inquiry.at = workhours.subtract_working_hours(inquiry.at, extra, tz=tz, **hours)
-        inquiry.response_hours = round(
-            workhours.working_hours_between(inquiry.at, inquiry.answered_at, tz=tz, **hours), 2
+        inquiry.at = workhours.subtract_working_hours(
+            inquiry.at,
+            extra,
+            tz=customer.time_zone or "UTC",
+            day_start=settings.TEND_WORKDAY_START,
+            day_end=settings.TEND_WORKDAY_END,
+            weekend=customer_weekend(customer.country),
+        )
+        inquiry.response_hours = inquiry_response_hours(
+            customer=customer, asked_at=inquiry.at, answered_at=inquiry.answered_at
         )
     Interaction.objects.bulk_update(inquiries, ["at", "response_hours"], batch_size=2000)
     moved = {inquiry.pk: inquiry.at for inquiry in inquiries}

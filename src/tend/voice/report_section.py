@@ -11,6 +11,7 @@ from tend.reports.registry import Cell, ReportFilters, ReportSection, SectionRes
 from tend.reports.scope import among, month_label, report_customers
 from tend.reports.sections.reliability import _bounds, _month_bounds, _month_case
 
+from . import stats
 from .models import NPS_DETRACTOR_MAX, SurveyAnswer, SurveyKind
 from .reports import _answer_aggregates, _row
 
@@ -82,9 +83,10 @@ def compute(filters: ReportFilters, user) -> SectionResult:
     return SectionResult(
         headline=headline,
         caption=_(
-            "NPS = % promoters (9–10) − % detractors (0–6) of the answers given that month, with "
-            "its 95% interval; CSAT = mean score 1–5 of the answers given that month."
-        ),
+            "NPS = %% promoters (9–10) − %% detractors (0–6) of the answers given that month, "
+            "with its %(level)d%% interval; CSAT = mean score 1–5 of the answers given that month."
+        )
+        % {"level": stats.CONFIDENCE_PCT},
         sample=overall.nps.n + overall.csat.n,
         sample_label=_("answers"),
         table=Table(
@@ -92,7 +94,7 @@ def compute(filters: ReportFilters, user) -> SectionResult:
                 _("Month"),
                 _("NPS"),
                 _("NPS answers"),
-                _("95% interval"),
+                _("%(level)d%% interval") % {"level": stats.CONFIDENCE_PCT},
                 _("Detractors"),
                 _("CSAT"),
                 _("CSAT answers"),

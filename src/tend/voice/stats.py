@@ -10,12 +10,16 @@ approximation: mean ± 1.96 · sqrt(v / n), v the plug-in (population) variance 
 - A time (working hours to answer an inquiry): the values themselves.
 
 A gap between a group and the rest is flagged when the 95% interval of the difference excludes
-zero: |a − b| > 1.96 · sqrt(se_a² + se_b²), a two-sample z-test at the 5% level."""
+zero: |a − b| > 1.96 · sqrt(se_a² + se_b²), a two-sample z-test at the 5% level, and both have
+at least ``MIN_FLAG_N`` values: below that the normal approximation does not hold (two cases
+both missed read as "0 ± 0" and would be flagged against anything)."""
 
 import math
 from dataclasses import dataclass
 
 Z95 = 1.959963984540054
+CONFIDENCE_PCT = 95  # the interval's level, as the pages name it
+MIN_FLAG_N = 10
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
 
@@ -106,6 +110,6 @@ def gap(group: Estimate, rest: Estimate, *, higher_is_better: bool) -> Gap:
         return Gap(None, None, None, False, False)
     difference = group.value - rest.value
     margin = Z95 * math.sqrt(group.se**2 + rest.se**2)
-    flagged = abs(difference) > margin
+    flagged = abs(difference) > margin and min(group.n, rest.n) >= MIN_FLAG_N
     worse = flagged and (difference < 0 if higher_is_better else difference > 0)
     return Gap(difference, difference - margin, difference + margin, flagged, worse)

@@ -20,7 +20,7 @@ from tend.core.redirects import redirect_back
 from tend.customers.models import Tier
 from tend.customers.selectors import customers_visible_to
 
-from . import reports, selectors, services
+from . import reports, selectors, services, stats
 from .models import SurveyKind, SurveySend, Trigger
 
 MONTHS_MAX = 36
@@ -165,7 +165,11 @@ def imbalance(request):
         customers=customers_visible_to(user=request.user), start=start, end=end, now=end
     )
     tiers = [value for value, _label in Tier.choices]
-    return render(request, "voice/imbalance.html", {"rows": rows, "tiers": tiers, "months": months})
+    return render(
+        request,
+        "voice/imbalance.html",
+        {"rows": rows, "tiers": tiers, "months": months, "min_n": stats.MIN_FLAG_N},
+    )
 
 
 @login_required

@@ -505,3 +505,58 @@ def test_pending_requests_expire_every_fifteen_minutes(rep1, book):
     assert job.func(now=request.expires_at + timedelta(seconds=1)) == 1
     request.refresh_from_db()
     assert request.state == RequestState.EXPIRED
+
+
+def test_credit_terms_show_the_new_terms_and_limit_never_an_amount(client, rep1, manager1, book):
+    customer = book["rep1_owned"]
+    both = ask(
+        rep1,
+        customer,
+        proposed={"payment_terms": "60 days net", "credit_limit": "20000"},
+    )
+    granted = ask(rep1, customer, proposed={"credit_limit": "50000"})
+    services.request_decide(by=manager1, request=granted, decision="approve")
+    terms = ask(rep1, customer, proposed={"payment_terms": "90 days net"})
+    unlimited = ask(rep1, customer, proposed={"credit_limit": None})
+
+    assert str(both.about) == "payment terms: 60 days net · credit limit: 20,000.00 USD"
+    assert str(terms.about) == "payment terms: 90 days net"
+    assert str(unlimited.about) == "no credit limit"
+    assert not both.has_amount
+
+    client.force_login(manager1)
+    html = client.get("/approvals/").content.decode()
+    assert "Asked for" in html and ">0.00 USD<" not in html
+    assert "payment terms: 90 days net" in html and "no credit limit" in html
+
+    response = client.get(terms.get_absolute_url())
+    html = response.content.decode()
+    assert '<dd id="amount">payment terms: 90 days net</dd>' in html
+    assert "<dt>Amount</dt>" not in html
+    # An approved credit limit is not money given: listed by what it changed, not totalled.
+    assert [r.pk for r in response.context["record"].concessions] == [granted.pk]
+    assert response.context["record"].concessions_total == Decimal("0")
+    assert 'id="concessions-total">0.00 USD' in html
+    assert "credit limit: 50,000.00 USD" in html
+
+    html = client.get("/today/").content.decode()
+    assert "payment terms: 60 days net · credit limit: 20,000.00 USD" in html
+
+    client.force_login(rep1)
+    html = client.get(customer.get_absolute_url()).content.decode()
+    assert "payment terms: 90 days net" in html and "0.00</td>" not in html
+    titles = list(customer.timeline_entries.values_list("title", flat=True))
+    assert any("asked: Payment terms or credit limit (payment terms: 90 days" in t for t in titles)
+
+
+def test_a_refund_still_shows_its_amount(client, rep1, manager1, book):
+    refund = ask(
+        rep1,
+        book["rep1_owned"],
+        RequestKind.REFUND,
+        proposed={"kind": "refund", "amount": "1234.5", "currency": "USD"},
+    )
+    assert refund.has_amount and str(refund.about) == "1,234.50 USD"
+    client.force_login(manager1)
+    html = client.get(refund.get_absolute_url()).content.decode()
+    assert "<dt>Amount</dt>" in html and '<dd id="amount">1,234.50 USD</dd>' in html

@@ -7,14 +7,13 @@ for one interaction typed by hand (an outbound interaction answers the customer'
 inquiries up to its time and restarts the touch cadence)."""
 
 from collections import defaultdict
-from decimal import Decimal
 
 from django.conf import settings
 
-from tend.agenda.local import WEEKENDS
 from tend.customers.models import Customer
-from tend.engagement import titles, workhours
+from tend.engagement import titles
 from tend.engagement.models import Direction, Interaction
+from tend.engagement.services import inquiry_response_hours
 from tend.engagement.timeline_kinds import INTERACTION
 from tend.timeline.models import TimelineEntry
 from tend.timeline.services import timeline_add
@@ -25,20 +24,6 @@ from ..parsing.detect import promise_in
 from ..parsing.mail import quoted_removed
 
 SUMMARY_CHARS = 4000
-
-
-def response_hours(customer: Customer, start, end) -> Decimal:
-    """Working hours between an inquiry and its answer, on the customer's clock and working
-    week: a Friday-evening question answered on Monday morning waited almost nothing."""
-    hours = workhours.working_hours_between(
-        start,
-        end,
-        tz=customer.time_zone or "UTC",
-        day_start=settings.TEND_WORKDAY_START,
-        day_end=settings.TEND_WORKDAY_END,
-        weekend=frozenset(WEEKENDS.get(customer.country, settings.TEND_WEEKEND_DAYS)),
-    )
-    return Decimal(str(hours))
 
 
 def messages_drive(
@@ -172,7 +157,9 @@ def _answer(messages, interactions, customers) -> list[Interaction]:
                 inquiry.answered_by = interaction
                 inquiry.answered_at = interaction.at
                 inquiry.responder_id = interaction.logged_by_id
-                inquiry.response_hours = response_hours(customer, inquiry.at, interaction.at)
+                inquiry.response_hours = inquiry_response_hours(
+                    customer=customer, asked_at=inquiry.at, answered_at=interaction.at
+                )
                 if inquiry.pk:
                     earlier.append(inquiry)
             waiting[message.customer_id] = still

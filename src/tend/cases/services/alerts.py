@@ -1,7 +1,8 @@
-"""The SLA watch: recompute every open case's clock, warn its owner at 50% and 75% of the
-resolution time (and when the first response is late), escalate at breach to the owner's
-manager with a task (on their agenda) and an email. Each alert is claimed once by a unique row,
-so a run repeated, or two workers, send once."""
+"""The SLA watch: recompute the clock of each case that is due a look (``Case.sla_check_at``:
+one that changed since, or whose clock can have crossed a level by now), warn its owner at 50%
+and 75% of the resolution time (and when the first response is late), escalate at breach to the
+owner's manager with a task (on their agenda) and an email, and schedule its next look. Each
+alert is claimed once by a unique row, so a run repeated, or two workers, send once."""
 
 from datetime import datetime, timedelta
 
@@ -124,8 +125,10 @@ def case_sla_check(*, case: Case, now: datetime) -> list[str]:
             .get(pk=case.pk)
         )
         if case.status not in OPEN_STATUSES:
+            Case.objects.filter(pk=case.pk).update(sla_check_at=None)
             return sent
-        sla.apply_clock(case, now=now)
+        result = sla.apply_clock(case, now=now)
+        case.sla_check_at = sla.next_check_at(case, result, now=now)
         case.save(update_fields=sla.SLA_FIELDS)
         if case.sla_response_met is False and _claim(case, "response", BREACH, now):
             _warn(case, BREACH, now, "response")
@@ -147,10 +150,16 @@ def case_sla_check(*, case: Case, now: datetime) -> list[str]:
 
 
 def cases_sla_check(*, now: datetime | None = None) -> int:
-    """The periodic job: every open case; returns how many alerts went out."""
+    """The periodic job: the cases due a look, not every open case (its cost follows what
+    changed and what is crossing a level, not the size of the book); returns how many alerts
+    went out."""
     now = now or clock.now()
     count = 0
-    ids = list(Case.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True))
+    ids = list(
+        Case.objects.filter(sla_check_at__lte=now)
+        .order_by("sla_check_at")
+        .values_list("pk", flat=True)
+    )
     for pk in ids:
         count += len(case_sla_check(case=Case(pk=pk), now=now))
     return count

@@ -67,6 +67,7 @@ def test_my_cases_on_the_agenda_nearest_to_breach_first(book, rep1, manager1):
         severity="critical",
         opened_at=now - timedelta(days=20),
     )
+    now = timezone.now()  # the watch runs after the cases were opened
     services.cases_sla_check(now=now)
     context = AgendaContext(
         user=rep1, viewer=rep1, now=now, today=now.date(), end_of_today=now + timedelta(hours=12)

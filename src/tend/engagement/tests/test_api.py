@@ -178,8 +178,8 @@ def test_an_interaction_without_a_time_happens_now(client, rep1, book):
 
 
 def test_an_outbound_interaction_answers_the_open_inquiry_in_working_hours(client, rep1, book):
-    """Friday 17:00 to Monday 10:00 in UTC with working hours 9-18 Mon-Fri: one hour on Friday,
-    one on Monday."""
+    """Friday 17:00 to Monday 10:00 UTC is Friday 21:00 to Monday 14:00 in the customer's Dubai,
+    with working hours 9-18 Mon-Fri: five hours on Monday (the rep's UTC would count two)."""
     customer = book["rep1_owned"]
     client.force_login(rep1)
     url = f"/api/v1/customers/{customer.pk}/interactions"
@@ -219,23 +219,25 @@ def test_an_outbound_interaction_answers_the_open_inquiry_in_working_hours(clien
             "answer_id": answer["id"],
             "answered_at": answered[0]["answered_at"],
             "responder_id": rep1.pk,
-            "response_hours": 2.0,
+            "response_hours": 5.0,
             "waiting_hours": None,
         }
     ]
     assert when(answered[0]["at"]) == utc(2025, 3, 7, 17)
     assert when(answered[0]["answered_at"]) == utc(2025, 3, 10, 10)
     read_back = client.get(f"/api/v1/interactions/{inquiry['id']}").json()
-    assert (read_back["answered_by_id"], read_back["response_hours"]) == (answer["id"], 2.0)
-    assert Interaction.objects.get(pk=inquiry["id"]).response_hours == Decimal("2.00")
+    assert (read_back["answered_by_id"], read_back["response_hours"]) == (answer["id"], 5.0)
+    assert Interaction.objects.get(pk=inquiry["id"]).response_hours == Decimal("5.00")
 
 
 def test_inquiries_filter_by_owner_customer_and_working_hours_waited(
     client, monkeypatch, rep1, rep2, admin_user, book
 ):
-    """Waited hours are the owner's: 15:00 UTC Monday is midnight in Tokyo."""
-    rep2.time_zone = "Asia/Tokyo"
-    rep2.save()
+    """Waited hours are the customer's: 15:00 UTC Monday is midnight in Tokyo (and where the
+    owner sits does not matter)."""
+    rep1.time_zone = "Asia/Tokyo"
+    rep1.save()
+    Customer.objects.filter(pk=book["rep2_owned"].pk).update(time_zone="Asia/Tokyo", country="JP")
     monkeypatch.setattr(engagement_api, "_now", lambda: utc(2025, 3, 11, 12))
     for name in ("rep1_owned", "rep2_owned"):
         services.interaction_log(
@@ -253,16 +255,16 @@ def test_inquiries_filter_by_owner_customer_and_working_hours_waited(
         rows = client.get("/api/v1/inquiries", filters).json()["results"]
         return {row["subject"]: row["waiting_hours"] for row in rows}
 
-    assert subjects() == {"rep1_owned": 6.0, "rep2_owned": 9.0}
-    assert subjects(older_than_hours=5) == {"rep1_owned": 6.0, "rep2_owned": 9.0}
+    assert subjects() == {"rep1_owned": 7.0, "rep2_owned": 9.0}
+    assert subjects(older_than_hours=5) == {"rep1_owned": 7.0, "rep2_owned": 9.0}
     assert subjects(older_than_hours=8) == {"rep2_owned": 9.0}
     assert subjects(older_than_hours=10) == {}
-    assert subjects(owner=rep1.pk) == {"rep1_owned": 6.0}
+    assert subjects(owner=rep1.pk) == {"rep1_owned": 7.0}
     assert subjects(customer=book["rep2_owned"].pk) == {"rep2_owned": 9.0}
     assert subjects(owner="pool") == {}
     client.force_login(rep1)
-    assert subjects(owner="me") == {"rep1_owned": 6.0}
-    assert subjects() == {"rep1_owned": 6.0}
+    assert subjects(owner="me") == {"rep1_owned": 7.0}
+    assert subjects() == {"rep1_owned": 7.0}
 
 
 # ---------------------------------------------------------------------------------------------

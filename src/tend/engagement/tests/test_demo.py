@@ -17,7 +17,7 @@ from tend.demo.builder import build_demo
 from tend.engagement import selectors, services
 from tend.engagement.demo import LINKS_DAYS, RELIABLE_REP, UNRELIABLE_REP
 from tend.engagement.models import Interaction, Promise, PromiseOutcome
-from tend.engagement.services import working_hours_for
+from tend.engagement.services import inquiry_response_hours
 from tend.engagement.timeline_kinds import INTERACTION, PROMISE
 from tend.timeline.models import TimelineEntry
 from tend.timeline.services import timeline_add
@@ -95,7 +95,7 @@ def test_channels_are_mixed_and_wechat_is_for_chinese_speaking_contacts(ctx):
 def test_answered_inquiries_name_the_first_answer_and_its_working_hours(ctx):
     answered = Interaction.objects.filter(needs_answer=True, answered_at__isnull=False)
     assert answered.count() > 2 * SIZE
-    for inquiry in answered.select_related("answered_by", "responder").order_by("?")[:150]:
+    for inquiry in answered.select_related("answered_by", "customer").order_by("?")[:150]:
         answer = inquiry.answered_by
         assert answer.direction == "out" and answer.customer_id == inquiry.customer_id
         assert answer.at == inquiry.answered_at > inquiry.at
@@ -108,8 +108,10 @@ def test_answered_inquiries_name_the_first_answer_and_its_working_hours(ctx):
             .first()
         )
         assert first == answer
-        expected = working_hours_for(inquiry.responder, inquiry.at, answer.at)
-        assert float(inquiry.response_hours) == pytest.approx(expected, abs=0.001)
+        expected = inquiry_response_hours(
+            customer=inquiry.customer, asked_at=inquiry.at, answered_at=answer.at
+        )
+        assert float(inquiry.response_hours) == pytest.approx(float(expected), abs=0.001)
 
 
 @pytest.mark.django_db

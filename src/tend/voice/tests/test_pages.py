@@ -143,3 +143,19 @@ def test_answering_and_opting_out_take_a_fixed_number_of_queries(
         assert client.post(reverse("voice:answer", args=[token]), {"score": "3"}).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.post(reverse("voice:opt_out", args=[token])).status_code == 200
+
+
+def test_the_imbalance_report_takes_one_query_per_figure_however_many_rows(
+    client, admin_user, book, answered, django_assert_num_queries
+):
+    """Session, user, then one aggregate per figure (response time, promises, touches, case
+    SLA met, resolution time, NPS): the same with three times the answers."""
+    client.force_login(admin_user)
+    with django_assert_num_queries(8):
+        assert client.get(reverse("voice:imbalance")).status_code == 200
+    now = timezone.now()
+    for customer in book.values():
+        for score in (9, 10, 5, 0, 7, 8):
+            answer(customer, score, now)
+    with django_assert_num_queries(8):
+        assert client.get(reverse("voice:imbalance")).status_code == 200

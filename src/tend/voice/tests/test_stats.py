@@ -57,3 +57,15 @@ def test_a_flagged_gap_in_the_better_direction_is_not_called_worse():
     good = stats.Estimate(value=70.0, n=100, low=None, high=None, se=2.0)
     result = stats.gap(good, rest, higher_is_better=True)
     assert result.flagged and not result.worse
+
+
+def test_a_tier_with_too_few_values_is_never_flagged():
+    """Two cases both missed read "0 ± 0": against 80 ± 10 the interval test alone would flag
+    it; the normal approximation does not hold there."""
+    rest = stats.Estimate(value=80.0, n=40, low=None, high=None, se=5.0)
+    two = stats.Estimate.of(stats.Moments(2, 0.0, 0.0), scale=100.0)
+    assert (two.value, two.margin) == (0.0, 0.0)
+    small = stats.gap(two, rest, higher_is_better=True)
+    assert small.difference == pytest.approx(-80.0) and not small.flagged and not small.worse
+    ten = stats.Estimate.of(stats.Moments(stats.MIN_FLAG_N, 0.0, 0.0), scale=100.0)
+    assert stats.gap(ten, rest, higher_is_better=True).worse
