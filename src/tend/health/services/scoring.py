@@ -111,15 +111,22 @@ def assess_book(
 
     source = _signals_at(now=now, historical=historical)
     started = time.perf_counter()
-    # Every customer's past counts, those since marked lost included: they are who stopped.
-    combination = combine.learn(
-        cust, days, amounts, today=today.toordinal(), horizon_days=horizon_days, source=source
-    )
-    timings["learn"] = time.perf_counter() - started
-
-    started = time.perf_counter()
     prediction = forecast(history, horizon_days=horizon_days)
     timings["fit_predict"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    # Every customer's past counts, those since marked lost included: they are who stopped.
+    # One horizon back, only the model chosen today is refitted.
+    combination = combine.learn(
+        cust,
+        days,
+        amounts,
+        today=today.toordinal(),
+        horizon_days=horizon_days,
+        source=source,
+        model=prediction.model,
+    )
+    timings["learn"] = time.perf_counter() - started
 
     started = time.perf_counter()
     found = risk.rhythm_signals(history, prediction)
@@ -131,6 +138,9 @@ def assess_book(
     probability, learned = combine.combined_risk(
         history, prediction, found, combination, learnable=learnable
     )
+    # The combination learned from the models' own figures; what is shown and valued is the
+    # count corrected by what the model got wrong after the training cutoff.
+    prediction = combine.calibrate_orders(prediction, combination)
     # Learned: the value the customer brings in 12 months if it stays. Defaults: the annual
     # value, as the stated weights were set against it (docs/health.md).
     kept = np.isfinite(prediction.value_if_kept_12m) & learned
