@@ -300,29 +300,28 @@ def learn(
         # Only when some provider signal is learned: otherwise its SQL would be read for nothing.
         signals.extend(source(history, prediction, True))
     matrix, names = features(history, prediction, signals)
-    stopped = order_days_between(cust, days, ids, cutoff, cutoff + span) == 0
+    after = order_days_between(cust, days, ids, cutoff, cutoff + span)
+    stopped = after == 0
     combination = fit_combination(matrix, names, segment_of(history), stopped)
     combination.trained_cutoff = cutoff
     combination.train_horizon_days = span
-    combination.order_ratio, combination.order_ratio_half = _order_ratios(
-        cust, days, ids, history, prediction, cutoff, span
-    )
+    combination.order_ratio = _order_ratio(after.sum(), np.nansum(prediction.expected_orders))
+    if span < horizon_days:  # a young book: how the model's error grows with the horizon
+        half = span // 2
+        module = _models[prediction.model]
+        has = history.has_orders
+        x, t_x, age = history.frequency[has], history.recency[has], history.age[has]
+        expected = np.sum(module.expected_orders(prediction.fitted, half, x, t_x, age))
+        actual = order_days_between(cust, days, ids, cutoff, cutoff + half).sum()
+        combination.order_ratio_half = _order_ratio(actual, expected)
     return combination
 
 
-def _order_ratios(cust, days, ids, history, prediction, cutoff, span):
-    """(actual / expected order days over the training horizon, the same over its first
-    half); None where too few orders were seen to correct the model by."""
-    module = _models[prediction.model]
-    has = history.has_orders
-    x, t_x, age = history.frequency[has], history.recency[has], history.age[has]
-    ratios = []
-    for h in (span, span // 2):
-        actual = order_days_between(cust, days, ids, cutoff, cutoff + h).sum()
-        expected = float(np.sum(module.expected_orders(prediction.fitted, h, x, t_x, age)))
-        ok = actual >= MIN_ORDER_DAYS and expected > 0
-        ratios.append(float(actual / expected) if ok else None)
-    return ratios[0], ratios[1]
+def _order_ratio(actual, expected) -> float | None:
+    """Actual over expected order days; None when too few were seen to correct the model by."""
+    if actual < MIN_ORDER_DAYS or not expected > 0:
+        return None
+    return float(actual / expected)
 
 
 def calibrate_orders(prediction: Forecast, combination: Combination) -> Forecast:
