@@ -516,13 +516,19 @@ def backtest_transactions(
     today = cutoff.toordinal()
     if not np.any(t.days < today):
         raise BacktestError(f"no orders before the cutoff {cutoff.isoformat()}")
-    combination = combine.learn(
-        t.customers, t.days, t.amounts, today=today, horizon_days=horizon_days
-    )
     history = risk.order_history(t.customers, t.days, t.amounts, today=today)
     prediction = forecast(history, horizon_days=horizon_days)
+    combination = combine.learn(
+        t.customers,
+        t.days,
+        t.amounts,
+        today=today,
+        horizon_days=horizon_days,
+        model=prediction.model,
+    )
     signals = risk.rhythm_signals(history, prediction)
     tend_risk, _ = combine.combined_risk(history, prediction, signals, combination)
+    prediction = combine.calibrate_orders(prediction, combination)
     actual = order_days_in_horizon(
         t.customers,
         t.days,

@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tend.health import risk
-from tend.health.forecast import Forecast, forecast
+from tend.health.forecast import MODELS, Forecast, forecast
 from tend.health.scoring import mbgcnbd, paretonbd
 
 _models = {"pareto_nbd": paretonbd, "mbg_cnbd_k": mbgcnbd}
@@ -62,6 +62,8 @@ BASE_FEATURES = (
 SEGMENTS = ("one_time", "repeat")
 MIN_CLASS = 50  # customers who stopped, and who kept buying, needed per segment to learn
 MIN_SPAN_DAYS = 60  # the shortest training horizon worth learning from
+MIN_ORDER_DAYS = 200  # order days after the training cutoff needed to correct the model's count
+MIN_ORDER_FACTOR = 0.5  # the count correction stays within [1/2, 2]
 L2 = 1.0  # ridge penalty on standardised coefficients (a prior, in units of one customer)
 
 SignalSource = Callable[[risk.OrderHistory, Forecast, bool], list[risk.Signal]]
@@ -131,6 +133,23 @@ class Combination:
     trained_cutoff: int | None = None  # ordinal day
     train_horizon_days: int | None = None
     problems: list[str] = field(default_factory=list)
+    # Actual over the model's expected order days after the training cutoff, over the training
+    # horizon and over its first half (how the model's error grows with the horizon).
+    order_ratio: float | None = None
+    order_ratio_half: float | None = None
+
+    def orders_factor(self, horizon_days: int) -> float:
+        """What the model's expected orders over ``horizon_days`` are multiplied by: the ratio
+        seen at the training cutoff; for a horizon longer than the training one (a young book),
+        the ratio's change from half the training horizon to all of it is carried on, per
+        doubling, and the result kept within [1/2, 2]. 1 when nothing could be measured."""
+        if not self.order_ratio or not self.train_horizon_days:
+            return 1.0
+        log_ratio = np.log(self.order_ratio)
+        if horizon_days > self.train_horizon_days and self.order_ratio_half:
+            growth = log_ratio - np.log(self.order_ratio_half)
+            log_ratio += growth * np.log2(horizon_days / self.train_horizon_days)
+        return float(np.clip(np.exp(log_ratio), MIN_ORDER_FACTOR, 1.0 / MIN_ORDER_FACTOR))
 
     @property
     def learned(self) -> bool:
@@ -157,6 +176,10 @@ class Combination:
                 for name, seg in self.segments.items()
             },
             "defaults": [s for s in SEGMENTS if s not in self.segments],
+            "order_ratio": None if self.order_ratio is None else round(self.order_ratio, 4),
+            "order_ratio_half": (
+                None if self.order_ratio_half is None else round(self.order_ratio_half, 4)
+            ),
             "problems": self.problems,
         }
 
@@ -237,9 +260,17 @@ def order_days_between(cust, days, universe, start: int, end: int) -> np.ndarray
 
 
 def learn(
-    cust, days, amounts, *, today: int, horizon_days: int, source: SignalSource | None = None
+    cust,
+    days,
+    amounts,
+    *,
+    today: int,
+    horizon_days: int,
+    source: SignalSource | None = None,
+    model: str = "",
 ) -> Combination:
-    """Learn the combination at the training cutoff from transactions before ``today``."""
+    """Learn the combination at the training cutoff from transactions before ``today``, with
+    the buying model ``model`` (the one chosen today) or, if none is named, the better one."""
     cust = np.asarray(cust, dtype=np.int64)
     days = np.asarray(days, dtype=np.int64)
     amounts = np.asarray(amounts, dtype=float)
@@ -260,7 +291,8 @@ def learn(
     cutoff, span = window
     ids = np.unique(cust[days < cutoff])
     history = risk.order_history(cust, days, amounts, today=cutoff, universe=ids)
-    prediction = forecast(history, horizon_days=span, value=False)
+    models = (model,) if model else MODELS
+    prediction = forecast(history, horizon_days=span, value=False, models=models)
     if prediction.problem and not prediction.model:
         return Combination(names, problems=[f"at the training cutoff: {prediction.problem}"])
     signals = risk.rhythm_signals(history, prediction)
@@ -268,11 +300,44 @@ def learn(
         # Only when some provider signal is learned: otherwise its SQL would be read for nothing.
         signals.extend(source(history, prediction, True))
     matrix, names = features(history, prediction, signals)
-    stopped = order_days_between(cust, days, ids, cutoff, cutoff + span) == 0
+    after = order_days_between(cust, days, ids, cutoff, cutoff + span)
+    stopped = after == 0
     combination = fit_combination(matrix, names, segment_of(history), stopped)
     combination.trained_cutoff = cutoff
     combination.train_horizon_days = span
+    combination.order_ratio = _order_ratio(after.sum(), np.nansum(prediction.expected_orders))
+    if span < horizon_days:  # a young book: how the model's error grows with the horizon
+        half = span // 2
+        module = _models[prediction.model]
+        has = history.has_orders
+        x, t_x, age = history.frequency[has], history.recency[has], history.age[has]
+        expected = np.sum(module.expected_orders(prediction.fitted, half, x, t_x, age))
+        actual = order_days_between(cust, days, ids, cutoff, cutoff + half).sum()
+        combination.order_ratio_half = _order_ratio(actual, expected)
     return combination
+
+
+def _order_ratio(actual, expected) -> float | None:
+    """Actual over expected order days; None when too few were seen to correct the model by."""
+    if actual < MIN_ORDER_DAYS or not expected > 0:
+        return None
+    return float(actual / expected)
+
+
+def calibrate_orders(prediction: Forecast, combination: Combination) -> Forecast:
+    """The forecast with the chosen model's expected orders and values corrected by what the
+    model got wrong after the training cutoff (``Combination.orders_factor``). The models'
+    own figures stay in ``by_model``: they are the honest baselines."""
+    horizon = combination.orders_factor(prediction.horizon_days)
+    year = combination.orders_factor(risk.YEAR_DAYS)
+    out = Forecast(**prediction.__dict__)
+    out.expected_orders = prediction.expected_orders * horizon
+    out.expected_orders_12m = prediction.expected_orders_12m * year
+    out.expected_value_12m = prediction.expected_value_12m * year
+    out.value_if_kept_12m = prediction.value_if_kept_12m * year
+    out.clv_36m = prediction.clv_36m * year
+    out.parameters = {**prediction.parameters, "orders_factor": round(horizon, 4)}
+    return out
 
 
 def _logit(p: FloatArray) -> FloatArray:

@@ -200,19 +200,59 @@ def expected_orders(
     return alive * np.maximum(total, 0.0)
 
 
+def _gradient(k: int, r, alpha, a, b, x, t_x, t, parts) -> FloatArray:
+    """d log L / d(r, alpha, a, b) per row (the litt terms do not depend on them), from the
+    pieces ``_branches`` returns: every term of the module docstring's formula differentiated
+    by hand (digamma for the Gamma and Beta functions; S2 through its terms' softmax)."""
+    log_s1, log_s2, terms, _ = parts
+    s = r + k * x
+    at, axt = alpha + t, alpha + t_x
+    gone = special.expit(log_s1 - log_s2)  # S1's share of S1 + S2
+    alive = 1.0 - gone
+    weights = np.exp(terms - log_s2)  # each S2 term's share of S2
+    # d terms_j / dr = sum_{i<j} 1/(s+i); d terms_j / dalpha = -j/(alpha+T).
+    d_terms_r = np.zeros_like(terms)
+    for j in range(1, k):
+        d_terms_r[j] = d_terms_r[j - 1] + 1.0 / (s + j - 1.0)
+    phases = np.arange(k, dtype=float)[:, None]
+    d_s2_r = (weights * d_terms_r).sum(axis=0)
+    d_s2_alpha = -(weights * phases).sum(axis=0) / at
+    log_ratio = np.log(at) - np.log(axt)
+    psi_ab = special.digamma(a + b)
+    psi_abx = special.digamma(a + b + x + 1.0)
+    grad = np.empty((4, np.size(x)))
+    grad[0] = (
+        special.digamma(s)
+        - special.digamma(r)
+        + np.log(alpha)
+        - np.log(at)
+        + gone * log_ratio
+        + alive * d_s2_r
+    )
+    grad[1] = r / alpha - s / at + gone * s * (1.0 / at - 1.0 / axt) + alive * d_s2_alpha
+    grad[2] = psi_ab - psi_abx + gone / a
+    grad[3] = special.digamma(b + x + 1.0) - psi_abx - special.digamma(b) + psi_ab - gone / (b + x)
+    return grad
+
+
 def _fit_k(k: int, xu, txu, tu, wu, start: np.ndarray) -> tuple[float, np.ndarray, bool]:
     total = float(wu.sum())
 
-    def objective(phi: np.ndarray) -> float:
-        r, alpha, a, b = np.exp(np.clip(phi, -25.0, 25.0))
-        log_s1, log_s2, _, base = _branches(k, r, alpha, a, b, xu, txu, tu)
+    def objective(phi: np.ndarray) -> tuple[float, np.ndarray]:
+        theta = np.exp(np.clip(phi, -25.0, 25.0))
+        r, alpha, a, b = theta
+        parts = _branches(k, r, alpha, a, b, xu, txu, tu)
+        log_s1, log_s2, _, base = parts
         ll = base + np.logaddexp(log_s1, log_s2)
         value = -float(np.dot(wu, ll)) / total
-        return value if np.isfinite(value) else 1e300
+        if not np.isfinite(value):
+            return 1e300, np.zeros(4)
+        grad = -(_gradient(k, r, alpha, a, b, xu, txu, tu, parts) @ wu) * theta / total
+        return value, grad
 
-    best = optimize.minimize(objective, start, method="BFGS", options={"gtol": 1e-6})
+    best = optimize.minimize(objective, start, jac=True, method="BFGS", options={"gtol": 1e-6})
     if not np.isfinite(best.fun) or best.fun >= 1e299:
-        best = optimize.minimize(objective, start, method="Nelder-Mead")
+        best = optimize.minimize(lambda phi: objective(phi)[0], start, method="Nelder-Mead")
     return -float(best.fun) * total, np.asarray(best.x), bool(best.success)
 
 

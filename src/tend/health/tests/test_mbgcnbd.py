@@ -75,3 +75,24 @@ def test_expected_orders_grow_with_the_horizon_and_vanish_for_the_gone():
     year = mbgcnbd.expected_orders(params, 365.0, x, t_x, age)
     two = mbgcnbd.expected_orders(params, 730.0, x, t_x, age)
     assert np.all(two > year) and year[0] > 10 * year[1]
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_the_analytic_gradient_matches_finite_differences(k):
+    true = mbgcnbd.MBGCNBDParams(k=k, r=1.5, alpha=60.0, a=0.8, b=3.0)
+    x, t_x, age, _ = simulated(true, n=800, seed=2)
+    theta = np.array([1.1, 45.0, 0.9, 2.4])
+
+    def total(v):
+        log_s1, log_s2, _, base = mbgcnbd._branches(k, *v, x, t_x, age)
+        return float((base + np.logaddexp(log_s1, log_s2)).sum())
+
+    parts = mbgcnbd._branches(k, *theta, x, t_x, age)
+    analytic = mbgcnbd._gradient(k, *theta, x, t_x, age, parts).sum(axis=1)
+    step = 1e-6 * theta
+    numeric = [
+        (total(theta + np.eye(4)[i] * step[i]) - total(theta - np.eye(4)[i] * step[i]))
+        / (2 * step[i])
+        for i in range(4)
+    ]
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-5)

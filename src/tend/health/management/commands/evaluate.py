@@ -160,6 +160,12 @@ class Command(BaseCommand):
             predicted = f"{r.predicted_orders:,.1f}"
         else:
             diff, predicted = "", "n/a"
+        alone = r.orders_by_model.get(r.model, float("nan"))
+        if math.isfinite(alone) and alone and abs(alone - r.predicted_orders) > 0.05:
+            predicted += (
+                f" (the model alone {alone:,.1f}, corrected by its error one horizon back "
+                f"x{r.predicted_orders / alone:.2f})"
+            )
         out(
             f"Orders in the horizon (order days, {r.model or 'no model'}): predicted "
             f"{predicted}, actual {r.actual_orders:,}{diff}."
