@@ -93,3 +93,29 @@ class CustomerYearRevenue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.month}: {self.start_cents} → {self.since_cents}"
+
+
+class CadenceMonth(models.Model):
+    """One person's "touched in cadence" in one month: of the customers they owned, how many
+    had their next touch not yet due. Recorded by a periodic job (``reports.cadence``), each
+    run overwriting the month's row, so a past month holds its last day's figure; rows stay
+    when the person leaves, so the history and the team figure do not change with them."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cadence_months"
+    )
+    month = models.IntegerField()  # month number (scope.month_number)
+    customers = models.IntegerField(default=0)
+    touched = models.IntegerField(default=0)
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["month", "person_id"]
+        verbose_name = _("touched in cadence, monthly")
+        verbose_name_plural = _("touched in cadence, monthly")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "month"], name="reports_one_cadence_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.month}: {self.touched}/{self.customers}"

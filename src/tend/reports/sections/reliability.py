@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import datetime, time
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Case, Count, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, FloatField, IntegerField, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from tend.customers.models import Customer
 from tend.engagement.models import Interaction, Promise, PromiseOutcome
 from tend.engagement.selectors import ReliabilityRow
 
+from ..cadence import cadence_by_month, cadence_now
 from ..charts import Chart
 from ..registry import Cell, ReportFilters, ReportSection, SectionResult, Table, register
 from ..scope import fetch, month_label, month_number, month_start, report_people
@@ -152,14 +153,15 @@ def compute(filters: ReportFilters, user) -> SectionResult:
             months,
         )
     )
-    now = timezone.now()
+    ids = [p.pk for p in people]
     coverage = {
-        row["owner"]: row
-        for row in Customer.objects.filter(owner__in=[p.pk for p in people])
-        .values("owner")
-        .annotate(customers=Count("pk"), touched=Count("pk", filter=Q(touch_due_at__gte=now)))
-        .order_by()
+        person: {"customers": count, "touched": touched}
+        for person, (count, touched) in cadence_now(people=ids, now=timezone.now()).items()
     }
+    cadence = cadence_by_month(people=ids, months=months)
+
+    def share(figures: tuple[int, int] | None) -> float | None:
+        return figures[1] / figures[0] if figures and figures[0] else None
 
     def rate_cell(person_id, m):
         row = figures.get((person_id, m))
@@ -172,7 +174,10 @@ def compute(filters: ReportFilters, user) -> SectionResult:
 
     rows = []
     for person in people:
-        if not any((person.pk, m) in figures for m in months) and person.pk not in coverage:
+        if (
+            not any((person.pk, m) in figures or (person.pk, m) in cadence for m in months)
+            and person.pk not in coverage
+        ):
             continue
         name = str(person) if person.is_active else _("%(name)s (left)") % {"name": person}
         cov = coverage.get(person.pk)
@@ -198,6 +203,12 @@ def compute(filters: ReportFilters, user) -> SectionResult:
         for m in months
     ]
     rows.append([_("Median response (working hours)")] + medians + [""])
+    in_cadence = [share(cadence.get((None, m))) for m in months]
+    rows.append(
+        [_("Touched in cadence, everyone shown")]
+        + [Cell(v, text=f"{v * 100:.0f}%" if v is not None else "") for v in in_cadence]
+        + [""]
+    )
     rates = [row.on_time_rate if row else None for row in company]
     decided = sum(row.decided for row in company if row)
     recent = [r for r in rates if r is not None]
@@ -216,8 +227,9 @@ def compute(filters: ReportFilters, user) -> SectionResult:
             "On time = kept by the due date / (kept + kept late + broken), withdrawn promises "
             "left out, by the month the promise was due; people who have left keep their rows "
             "and stay in the total. Response: median working hours to answer an inquiry, by the "
-            "month answered. Touched in cadence: share of the customers each person owns now "
-            "whose next touch is not yet due."
+            "month answered. Touched in cadence: share of the customers each person owns whose "
+            "next touch is not yet due, now (last column) and as recorded at each month's end "
+            "(the worker records it daily; people who have left keep their months)."
         ),
         sample=decided,
         sample_label=_("promises decided"),
@@ -230,12 +242,16 @@ def compute(filters: ReportFilters, user) -> SectionResult:
             title=headline,
             categories=[month_label(m) for m in months],
             unit="%",
-            series=[(_("On time, everyone shown"), rates)],
+            series=[
+                (_("On time, everyone shown"), rates),
+                (_("Touched in cadence, everyone shown"), in_cadence),
+            ],
         ),
         figures={
             "months": [month_label(m) for m in months],
             "on_time_rate": rates,
             "median_response_hours": medians,
+            "touched_in_cadence": in_cadence,
             "people": [
                 {
                     "id": person.pk,
@@ -245,9 +261,10 @@ def compute(filters: ReportFilters, user) -> SectionResult:
                         figures[(person.pk, m)].on_time_rate if (person.pk, m) in figures else None
                         for m in months
                     ],
+                    "touched_in_cadence": [share(cadence.get((person.pk, m))) for m in months],
                 }
                 for person in people
-                if any((person.pk, m) in figures for m in months)
+                if any((person.pk, m) in figures or (person.pk, m) in cadence for m in months)
             ],
         },
     )
