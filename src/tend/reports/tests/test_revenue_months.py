@@ -114,8 +114,11 @@ def test_a_damaged_table_is_found_and_rebuilt(rep1, book):
     CustomerMonthRevenue.objects.update(revenue_cents=1)
     CustomerMonthRevenue.objects.create(customer=book["pool"], month=FEB, revenue_cents=5, orders=1)
     assert len(revenue_months_mismatches()) == 2
+    CustomerYearRevenue.objects.update(since_cents=7)
     revenue_months_rebuild()
     assert revenue_months_mismatches() == []
+    assert revenue_years_mismatches() == []
+    assert CustomerYearRevenue.objects.count() == 12
     assert revenue_years_mismatches() == []
     assert stored() == {(book["rep1_owned"].pk, FEB): (1000, 1)}
 
