@@ -38,8 +38,8 @@ SEED = 7
 
 def _stored_months_ready() -> None:
     """On an existing book (whose migration history may come from another branch, so
-    ``migrate`` can refuse it): create the stored revenue months and their triggers if this code
-    has them and the database does not yet."""
+    ``migrate`` can refuse it): create the stored revenue months and years and their triggers
+    if this code has them and the database does not yet."""
     from django.db import connection
 
     try:
@@ -47,15 +47,30 @@ def _stored_months_ready() -> None:
         from tend.reports.revenue_months import install
     except ImportError:
         return  # code from before the stored months
-    if CustomerMonthRevenue._meta.db_table in connection.introspection.table_names():
-        return
+    tables = connection.introspection.table_names()
     started = time.perf_counter()
-    with connection.schema_editor() as editor:
-        editor.create_model(CustomerMonthRevenue)
-    install()
-    print(
-        f"  stored revenue months built in {time.perf_counter() - started:.1f} s", file=sys.stderr
-    )
+    if CustomerMonthRevenue._meta.db_table not in tables:
+        with connection.schema_editor() as editor:
+            editor.create_model(CustomerMonthRevenue)
+        install()
+        print(
+            f"  stored revenue months built in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
+    try:
+        from tend.reports.models import CustomerYearRevenue
+        from tend.reports.revenue_years import fill
+    except ImportError:
+        return  # code from before the stored years
+    if CustomerYearRevenue._meta.db_table not in tables:
+        started = time.perf_counter()
+        with connection.schema_editor() as editor:
+            editor.create_model(CustomerYearRevenue)
+            fill(connection)
+        print(
+            f"  stored revenue years built in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
 
 
 def worker(args) -> dict:

@@ -73,6 +73,12 @@ class CustomerPatch(Schema):
     territory: str | None = Field(None, description="Territory name.")
     tier: str | None = None
     status: str | None = None
+    lost_reason: str | None = Field(
+        None,
+        description="Required with status “lost” (one of the lost reasons): the customer is "
+        "marked lost with it, as on its page. A lost customer's status changes only by an "
+        "order (won back).",
+    )
     owner_id: Id | None = Field(None, description="Null puts the customer in the pool.")
     backup_owner_id: Id | None = None
     source: str | None = None

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tend.accounts.models import User
 from tend.core import reference
 from tend.core.widgets import QuickSelect
+from tend.health.causes import LostReason
 
 from . import selectors
 from .models import Contact, Customer, CustomerStatus, CustomerType, Territory, Tier
@@ -47,6 +48,11 @@ class CustomerForm(forms.ModelForm):
     tags_text = forms.CharField(
         label=_("Tags"), required=False, help_text=_("Separate tags with commas.")
     )
+    lost_reason = forms.ChoiceField(
+        label=_("Lost reason"),
+        required=False,
+        help_text=_("Needed when the status becomes Lost: the lost report counts it."),
+    )
     referred_by_text = forms.CharField(
         label=_("Referred by"),
         required=False,
@@ -77,6 +83,7 @@ class CustomerForm(forms.ModelForm):
         self.fields["owner"].empty_label = _("— Pool (no owner) —")
         self.fields["backup_owner"].queryset = assignable
         self.fields["territory"].queryset = Territory.objects.all()
+        self.fields["lost_reason"].choices = [("", "---------"), *LostReason.choices]
         instance = self.instance
         if instance.pk:
             self.initial["time_zone"] = instance.time_zone if instance.time_zone_overridden else ""
@@ -114,6 +121,7 @@ class CustomerForm(forms.ModelForm):
     def service_fields(self) -> dict:
         fields = {name: self.cleaned_data[name] for name in CUSTOMER_FORM_FIELDS}
         fields["referred_by"] = self.cleaned_data["referred_by_text"]
+        fields["lost_reason"] = self.cleaned_data["lost_reason"]
         for name, field in self.fields.items():
             if field.disabled:
                 fields.pop(name, None)

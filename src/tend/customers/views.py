@@ -51,7 +51,11 @@ def bulk_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """The list's bulk action: one select of field:value pairs, grouped by field."""
     return [
         (_("Tier"), [(f"tier:{v}", label) for v, label in Tier.choices]),
-        (_("Status"), [(f"status:{v}", label) for v, label in CustomerStatus.choices]),
+        # Lost needs a reason per customer ("Mark lost"), so it is no bulk choice.
+        (
+            _("Status"),
+            [(f"status:{v}", label) for v, label in CustomerStatus.choices if v != "lost"],
+        ),
         (_("Type"), [(f"type:{v}", label) for v, label in CustomerType.choices]),
         (_("Territory"), [(f"territory:{t.pk}", t.name) for t in Territory.objects.all()]),
     ]

@@ -41,7 +41,7 @@ from tend.audit.services import _plain
 from tend.core import reference
 from tend.core.decimals import MONEY
 from tend.customers.matching import name_key
-from tend.customers.models import Contact, Customer, Tag, Territory
+from tend.customers.models import Contact, Customer, CustomerStatus, Tag, Territory
 from tend.customers.selectors import users_assignable_by
 from tend.customers.validators import normalize_phone, validate_currency
 
@@ -830,6 +830,7 @@ class _Importer:
             existing=False,
             assignable=assignable,
         )
+        ok &= self._lost_rule(group, before=None, after=values.get("status"))
         contacts, contacts_ok = self._check_contacts(group, country)
         if not ok or not contacts_ok or group.failed:
             return
@@ -858,6 +859,26 @@ class _Importer:
             tags,
         )
         self.creates.append(_Create(customer, tags, new, terms=terms))
+
+    def _lost_rule(self, group: _Group, *, before: str | None, after: str | None) -> bool:
+        """The customer file's rule for "lost" (``customers.services._lost_reason_of``): a
+        customer becomes lost only with its reason, which a sheet does not carry, and leaves it
+        only by an order. False (with the row's error) when the row breaks it."""
+        lost = CustomerStatus.LOST
+        if after == lost and before != lost:
+            message = _(
+                "A customer is marked lost with its reason, one by one (“Mark lost”): an import "
+                "cannot set the status Lost."
+            )
+        elif before == lost and after != lost:
+            message = _(
+                "A lost customer comes back with an order (it is then won back); its status "
+                "does not change by import."
+            )
+        else:
+            return True
+        self.field_error(group.origin.get("status", group.row), "status", message)
+        return False
 
     def _hold_terms(self, customer: dict[str, Any]) -> dict[str, Any]:
         """A new customer's payment terms and credit limit are set only by an approved request
@@ -897,6 +918,8 @@ class _Importer:
                 % {"field": Customer._meta.get_field(name).verbose_name},
             )
             guarded_ok = False
+        if "status" in changed:
+            guarded_ok &= self._lost_rule(group, before=target.status, after=changed["status"])
         owner = _Ref(target.owner_id) if target.owner_id else None
         if "owner" in values:
             owner = None if values["owner"] is POOL else values["owner"]

@@ -1,3 +1,3 @@
 """The periodic jobs of reports (registered on import, from ReportsConfig.ready)."""
 
-from . import monthly  # noqa: F401  (reports.monthly_report)
+from . import cadence, monthly  # noqa: F401  (reports.cadence_months, monthly_report)

@@ -56,3 +56,66 @@ class CustomerMonthRevenue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.month}: {self.revenue_cents}"
+
+
+class CustomerYearRevenue(models.Model):
+    """One customer's revenue retention inputs at one month-end, in cents: what they ordered in
+    the 12 months before the last 12 (``start_cents``) and in the last 12 (``since_cents``).
+    A row exists while the starting year holds an order (``start_months`` of them): only
+    customers of a year ago count in revenue retention.
+
+    Kept by database triggers on ``CustomerMonthRevenue`` (see ``revenue_years.py``), hence on
+    every order write; ``revenue_years_mismatches`` checks it."""
+
+    DERIVED_BY_TRIGGERS = True
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    month = models.IntegerField()  # the month-end's month number (scope.month_number)
+    start_cents = models.BigIntegerField(default=0)
+    start_months = models.IntegerField(default=0)  # months ordered in; the row goes at zero
+    since_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("customer year revenue")
+        verbose_name_plural = _("customer year revenues")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "month"], name="reports_one_customer_year")
+        ]
+        indexes = [
+            # The report reads 12 month-ends of every customer from the index alone.
+            models.Index(
+                fields=["month", "customer", "start_cents", "since_cents"],
+                name="reports_year_month_covering",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.month}: {self.start_cents} → {self.since_cents}"
+
+
+class CadenceMonth(models.Model):
+    """One person's "touched in cadence" in one month: of the customers they owned, how many
+    had their next touch not yet due. Recorded by a periodic job (``reports.cadence``), each
+    run overwriting the month's row, so a past month holds its last day's figure; rows stay
+    when the person leaves, so the history and the team figure do not change with them."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cadence_months"
+    )
+    month = models.IntegerField()  # month number (scope.month_number)
+    customers = models.IntegerField(default=0)
+    touched = models.IntegerField(default=0)
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["month", "person_id"]
+        verbose_name = _("touched in cadence, monthly")
+        verbose_name_plural = _("touched in cadence, monthly")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "month"], name="reports_one_cadence_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.month}: {self.touched}/{self.customers}"

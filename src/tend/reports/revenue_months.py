@@ -11,8 +11,10 @@ from django.db import connection, transaction
 
 from tend.orders.models import Order, OrderStatus
 
+from . import revenue_years
 from .models import CustomerMonthRevenue
 
+YEARS = revenue_years.YEARS
 TABLE = CustomerMonthRevenue._meta.db_table
 ORDERS = Order._meta.db_table
 CANCELLED = OrderStatus.CANCELLED.value
@@ -124,7 +126,12 @@ def _direct_sql(vendor: str) -> str:
 def install(connection_=None) -> None:
     """Create the triggers and fill the table from the orders (the migration calls this)."""
     conn = connection_ or connection
+    # The stored years follow the months by triggers; refilled in one statement instead.
+    years = YEARS in conn.introspection.table_names()
     with conn.cursor() as cursor:
+        if years:
+            for statement in revenue_years.drop_sql(conn.vendor):
+                cursor.execute(statement)
         for statement in trigger_sql(conn.vendor):
             cursor.execute(statement)
         cursor.execute(f"DELETE FROM {TABLE}")
@@ -132,10 +139,13 @@ def install(connection_=None) -> None:
             f"INSERT INTO {TABLE} (customer_id, month, revenue_cents, orders) "
             + _direct_sql(conn.vendor)
         )
+    if years:
+        revenue_years.fill(conn)
 
 
 def revenue_months_rebuild() -> None:
-    """Recompute every row from the orders, in one transaction (idempotent)."""
+    """Recompute every row from the orders (and the stored years from them), in one
+    transaction (idempotent)."""
     with transaction.atomic():
         install()
 

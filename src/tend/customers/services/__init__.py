@@ -16,7 +16,7 @@ from tend.audit.models import AuditAction
 from tend.audit.services import audit_record, snapshot
 
 from ..matching import name_key
-from ..models import Contact, Customer, OwnershipMove, Tag
+from ..models import Contact, Customer, CustomerStatus, OwnershipMove, Tag
 from ..selectors import DuplicateMatch, customer_find_duplicates, users_assignable_by
 from .ownership import (
     AlreadyClaimed,
@@ -43,7 +43,8 @@ __all__ = [
 ]
 
 # ``referred_by`` is written to the referral ledger (market), not to the customer row.
-CUSTOMER_FIELDS = (frozenset(Customer.AUDITED_FIELDS) - {"tags"}) | {"referred_by"}
+# ``lost_reason`` marks the customer lost through the lost record (``_lost_reason_of``).
+CUSTOMER_FIELDS = (frozenset(Customer.AUDITED_FIELDS) - {"tags"}) | {"referred_by", "lost_reason"}
 _UNSET = object()
 CONTACT_FIELDS = frozenset(Contact.AUDITED_FIELDS)
 NULLABLE_FIELDS = frozenset({"owner", "backup_owner", "territory", "cadence_days", "credit_limit"})
@@ -139,13 +140,60 @@ def _apply_fields(customer: Customer, fields: dict[str, Any]) -> None:
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
     for name, value in fields.items():
-        if name == "referred_by":
+        if name in ("referred_by", "lost_reason"):
             continue
         if name == "time_zone":
             customer.time_zone_overridden = bool(value)
         if value is None and name not in NULLABLE_FIELDS:
             value = ""
         setattr(customer, name, value)
+
+
+def _lost_reason_of(fields: dict[str, Any], *, before: str, after: str) -> str:
+    """The one rule for "lost" on every path that edits a customer file (page, bulk, API; the
+    import says the same in its own words): a customer becomes lost only with a recorded
+    reason (``mark_lost`` writes the lost record the lost report counts), and stops being lost
+    only by an order (won back). Returns the reason to mark it lost with, "" for no change."""
+    reason = fields.get("lost_reason") or ""
+    if after == CustomerStatus.LOST and before != CustomerStatus.LOST:
+        if not reason:
+            raise ValidationError(
+                {
+                    "lost_reason": _(
+                        "Say why the customer was lost: a customer is marked lost with its "
+                        "reason (the lost report counts it)."
+                    )
+                }
+            )
+        return reason
+    if before == CustomerStatus.LOST and after != CustomerStatus.LOST:
+        raise ValidationError(
+            {
+                "status": _(
+                    "A lost customer comes back with an order (it is then won back); its "
+                    "status does not change by hand."
+                )
+            }
+        )
+    if reason:
+        raise ValidationError({"lost_reason": _("Give a lost reason only when marking lost.")})
+    return ""
+
+
+def _mark_lost(*, by: User, customer: Customer, reason: str) -> None:
+    """Mark the saved customer lost through the lost service, its errors named as the file's
+    fields."""
+    from tend.health.services.lost import mark_lost
+
+    try:
+        mark_lost(customer, by=by, reason=reason)
+    except PermissionDenied as exc:
+        raise ValidationError({"status": str(exc)}) from exc
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"status": exc.messages}
+        raise ValidationError(
+            {("lost_reason" if name == "reason" else "status"): m for name, m in errors.items()}
+        ) from exc
 
 
 def _record_ownership_edits(*, by, customer, owner, backup, move) -> None:
@@ -191,6 +239,9 @@ def customer_create(
         fields.setdefault("owner", by)
     customer = Customer()
     _apply_fields(customer, fields)
+    lost_reason = _lost_reason_of(fields, before="", after=customer.status)
+    if lost_reason:  # created as it would otherwise be, then marked lost with the reason
+        customer.status = customer._meta.get_field("status").get_default()
     customer.full_clean()
     terms = {
         name: getattr(customer, name)
@@ -234,6 +285,8 @@ def customer_create(
     customer.terms_request = _request_terms(
         by=by, customer=customer, terms=terms, reason=terms_reason
     )
+    if lost_reason:
+        _mark_lost(by=by, customer=customer, reason=lost_reason)
     return customer
 
 
@@ -279,7 +332,11 @@ def customer_update(
     before = snapshot(customer, Customer.AUDITED_FIELDS)
     original_owner, original_backup = customer.owner, customer.backup_owner
     original_owner_id, original_backup_id = customer.owner_id, customer.backup_owner_id
+    original_status = customer.status
     _apply_fields(customer, fields)
+    lost_reason = _lost_reason_of(fields, before=original_status, after=customer.status)
+    if lost_reason:  # the lost service sets the status with its record
+        customer.status = original_status
     guarded = customer.guard_changed()
     if guarded:
         raise ValidationError(
@@ -317,10 +374,12 @@ def customer_update(
         customer_id=customer.pk,
     )
     customer_refresh_search_text(customer=customer)
+    if lost_reason:
+        _mark_lost(by=by, customer=customer, reason=lost_reason)
     return customer
 
 
-BULK_FIELDS = frozenset({"tier", "status", "territory", "type", "cadence_days"})
+BULK_FIELDS = frozenset({"tier", "status", "territory", "type", "cadence_days", "lost_reason"})
 
 
 @transaction.atomic

@@ -176,6 +176,21 @@ def consistency() -> dict:
     }
 
 
+def derived() -> dict:
+    """The tables the database derives by triggers: their rows, and where they disagree with
+    the orders they come from."""
+    from tend.reports.models import CustomerMonthRevenue, CustomerYearRevenue
+    from tend.reports.revenue_months import revenue_months_mismatches
+    from tend.reports.revenue_years import revenue_years_mismatches
+
+    return {
+        "month_rows": CustomerMonthRevenue.objects.count(),
+        "year_rows": CustomerYearRevenue.objects.count(),
+        "mismatches": [list(row) for row in revenue_months_mismatches()]
+        + [list(row) for row in revenue_years_mismatches()],
+    }
+
+
 def clear_digests() -> dict:
     from tend.agenda.models import DigestSent
 
@@ -185,6 +200,7 @@ def clear_digests() -> dict:
 ACTIONS = {
     "checksums": checksums,
     "consistency": consistency,
+    "derived": derived,
     "write_orders": write_orders,
     "clear_digests": clear_digests,
     "migrate": migrate,

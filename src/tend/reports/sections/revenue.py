@@ -14,7 +14,7 @@ from tend.customers.models import Customer
 from tend.orders.models import OrderStatus
 
 from ..charts import Chart
-from ..models import CustomerMonthRevenue
+from ..models import CustomerYearRevenue
 from ..registry import Cell, ReportFilters, ReportSection, SectionResult, Table, register
 from ..scope import cents, fetch, month_number, month_start, report_customers, scope_sql
 
@@ -66,59 +66,38 @@ EMPTY = Retention(0, ZERO, ZERO, ZERO, ZERO)
 
 def retention_cells(*, user, filters: ReportFilters, end_month: int, points: int = 1) -> dict:
     """``{(tier, team): [Retention ending at each of the ``points`` months up to
-    end_month]}``: one pass over the orders of the 23 + points months involved.
-
-    Each customer's revenue in every starting year and year since is a conditional sum in one
-    grouped scan; the outer query adds the customers up per tier and owner's team (None: the
-    pool), from which the totals and every breakdown are sums."""
-    ends = [end_month - points + 1 + k for k in range(points)]
+    end_month]}``: one aggregate over the stored year figures (``CustomerYearRevenue``: one row
+    per customer of a year ago and month-end), added up per month-end, tier and owner's team
+    (None: the pool); the totals and every breakdown are sums of these."""
+    first = end_month - points + 1
     scope, params = scope_sql(report_customers(user=user, filters=filters), "r.customer_id")
-    revenue, customers, users = (
-        CustomerMonthRevenue._meta.db_table,
+    years, customers, users = (
+        CustomerYearRevenue._meta.db_table,
         Customer._meta.db_table,
         User._meta.db_table,
     )
-    inner, outer = [], []
-    for k, end in enumerate(ends):
-        # Start year: months end-23 .. end-12; year since: end-11 .. end (month numbers).
-        inner.append(
-            f"SUM(CASE WHEN r.month BETWEEN {end - 23} AND {end - 12} THEN r.revenue_cents"
-            f" ELSE 0 END) AS s{k}, "
-            f"SUM(CASE WHEN r.month BETWEEN {end - 11} AND {end} THEN r.revenue_cents"
-            f" ELSE 0 END) AS e{k}"
-        )
-        outer.append(
-            f"SUM(CASE WHEN s{k} > 0 THEN 1 ELSE 0 END), SUM(s{k}), "
-            f"SUM(CASE WHEN s{k} > 0 AND e{k} = 0 THEN s{k} ELSE 0 END), "
-            f"SUM(CASE WHEN e{k} > 0 AND e{k} < s{k} THEN s{k} - e{k} ELSE 0 END), "
-            f"SUM(CASE WHEN s{k} > 0 AND e{k} > s{k} THEN e{k} - s{k} ELSE 0 END)"
-        )
-    # From the stored months (one row per customer and month ordered in, not per order):
-    # summed per customer first; only the customers are joined to their tier and owner's team.
     sql = f"""
-        SELECT c.tier, u.team_id, {", ".join(outer)}
-        FROM (SELECT r.customer_id, {", ".join(inner)}
-              FROM {revenue} r
-              WHERE r.month BETWEEN %s AND %s{scope}
-              GROUP BY r.customer_id) t
-        JOIN {customers} c ON c.id = t.customer_id
+        SELECT c.tier, u.team_id, r.month, COUNT(*), SUM(r.start_cents),
+               SUM(CASE WHEN r.since_cents = 0 THEN r.start_cents ELSE 0 END),
+               SUM(CASE WHEN r.since_cents > 0 AND r.since_cents < r.start_cents
+                        THEN r.start_cents - r.since_cents ELSE 0 END),
+               SUM(CASE WHEN r.since_cents > r.start_cents
+                        THEN r.since_cents - r.start_cents ELSE 0 END)
+        FROM {years} r
+        JOIN {customers} c ON c.id = r.customer_id
         LEFT JOIN {users} u ON u.id = c.owner_id
-        GROUP BY c.tier, u.team_id
+        WHERE r.month BETWEEN %s AND %s AND r.start_cents > 0{scope}
+        GROUP BY c.tier, u.team_id, r.month
     """
-    rows = fetch(sql, (ends[0] - 23, ends[-1], *params))
-    cells = {}
-    for row in rows:
-        figures = row[2:]
-        cells[(row[0], row[1])] = [
-            Retention(
-                customers=int(figures[5 * k] or 0),
-                start=cents(figures[5 * k + 1]),
-                churned=cents(figures[5 * k + 2]),
-                contracted=cents(figures[5 * k + 3]),
-                expanded=cents(figures[5 * k + 4]),
-            )
-            for k in range(points)
-        ]
+    cells: dict = {}
+    for tier, team, month, *figures in fetch(sql, (first, end_month, *params)):
+        cells.setdefault((tier, team), [EMPTY] * points)[month - first] = Retention(
+            customers=int(figures[0] or 0),
+            start=cents(figures[1]),
+            churned=cents(figures[2]),
+            contracted=cents(figures[3]),
+            expanded=cents(figures[4]),
+        )
     return cells
 
 

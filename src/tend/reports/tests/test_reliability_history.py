@@ -96,3 +96,54 @@ def test_story_s5_the_rep_who_leaves_keeps_their_reliability_history(
         "Alice Tester",
         "Lena Tester (left)",
     ]
+
+
+def test_touched_in_cadence_has_a_monthly_history_that_a_rep_who_left_keeps(
+    rep1, team1, manager1, filters
+):
+    """The job records each month's share; the section reads it back per person and for
+    everyone shown; the leaver's months stay, so May's figure does not change when they go."""
+    from datetime import timedelta
+
+    from tend.customers.models import Customer
+    from tend.reports.cadence import cadence_months_record
+    from tend.reports.models import CadenceMonth
+
+    leaver = UserFactory(username="lena", first_name="Lena", role=Role.REP, team=team1)
+    april = datetime(2026, 4, 30, 12, tzinfo=UTC)
+    may = datetime(2026, 5, 31, 12, tzinfo=UTC)
+    kept = CustomerFactory(owner=rep1)
+    late = CustomerFactory(owner=rep1)
+    lenas = [CustomerFactory(owner=leaver) for _ in range(4)]
+    june = may + timedelta(days=1)
+    Customer.objects.filter(pk__in=[kept.pk, *(c.pk for c in lenas)]).update(touch_due_at=june)
+    Customer.objects.filter(pk=late.pk).update(touch_due_at=datetime(2026, 4, 15, tzinfo=UTC))
+
+    assert cadence_months_record(now=april) == 2  # rep1: 1 of 2 in cadence; Lena 4 of 4
+    assert cadence_months_record(now=may) == 2
+    april_n, may_n = 2026 * 12 + 3, 2026 * 12 + 4
+    assert {
+        (row.person_id, row.month): (row.customers, row.touched)
+        for row in CadenceMonth.objects.all()
+    } == {
+        (rep1.pk, april_n): (2, 1),
+        (leaver.pk, april_n): (4, 4),
+        (rep1.pk, may_n): (2, 1),
+        (leaver.pk, may_n): (4, 4),
+    }
+
+    before = reliability.compute(filters, manager1)
+    # The leaver's customers go to someone else, and they leave.
+    Customer.objects.filter(pk__in=[c.pk for c in lenas]).update(owner=rep1)
+    leaver.is_active = False
+    leaver.save(update_fields=["is_active"])
+    after = reliability.compute(filters, manager1)
+
+    m = after.figures["months"].index("2026-05")
+    assert before.figures["touched_in_cadence"][m] == pytest.approx(5 / 6)
+    assert after.figures["touched_in_cadence"] == before.figures["touched_in_cadence"]
+    lena = next(p for p in after.figures["people"] if p["name"] == "Lena Tester")
+    assert lena["touched_in_cadence"][m] == 1.0
+    assert lena["touched_in_cadence"][m - 1] == 1.0
+    row = next(r for r in after.table.rows if str(r[0]) == "Touched in cadence, everyone shown")
+    assert row[1 + m].value == pytest.approx(5 / 6)
