@@ -13,11 +13,12 @@ from django.conf import settings
 
 from tend.agenda.local import WEEKENDS
 from tend.customers.models import Customer
+from tend.demo.bulk import bulk_insert
 from tend.engagement import titles, workhours
 from tend.engagement.models import Direction, Interaction
 from tend.engagement.timeline_kinds import INTERACTION
 from tend.timeline.models import TimelineEntry
-from tend.timeline.services import timeline_add
+from tend.timeline.services import entry_values
 
 from .. import bulk
 from ..models import CapturedMessage, PromiseSuggestion
@@ -70,7 +71,9 @@ def interactions_create(
     )
     if not messages:
         return 0
-    customers = Customer.objects.in_bulk({m.customer_id for m in messages})
+    customers = Customer.objects.only("id", "time_zone", "country").in_bulk(
+        {m.customer_id for m in messages}
+    )
     interactions = [
         Interaction(
             customer_id=message.customer_id,
@@ -96,48 +99,48 @@ def interactions_create(
     bulk.insert(Interaction, inquiries)
     for inquiry in earlier:
         inquiry.answered_by_id = inquiry.answered_by.pk
-    Interaction.objects.bulk_update(
-        earlier, ["answered_by", "answered_at", "responder", "response_hours"], batch_size=500
-    )
+    bulk.update(Interaction, earlier, ["answered_by", "answered_at", "responder", "response_hours"])
     for message, interaction in zip(messages, interactions, strict=True):
         message.interaction_id = interaction.pk
-    bulk.insert(
+    bulk_insert(
         Interaction.people.through,
-        [
-            Interaction.people.through(interaction_id=i.pk, user_id=i.logged_by_id)
-            for i in interactions
-        ],
-        returning=False,
+        ["interaction_id", "user_id"],
+        ((i.pk, i.logged_by_id) for i in interactions),
     )
-    bulk.insert(
+    bulk_insert(
         Interaction.contacts.through,
-        [
-            Interaction.contacts.through(interaction_id=m.interaction_id, contact_id=m.contact_id)
-            for m in messages
-            if m.contact_id
-        ],
-        returning=False,
+        ["interaction_id", "contact_id"],
+        ((m.interaction_id, m.contact_id) for m in messages if m.contact_id),
     )
-    _touch(messages, customers)
-    entries = [
-        timeline_add(
-            customer_id=i.customer_id,
-            kind=INTERACTION,
-            title=titles.interaction_title(
-                channel=i.channel,
-                direction=i.direction,
-                subject=i.subject,
-                needs_answer=i.needs_answer,
-            ),
-            at=i.at,
-            body=i.summary,
-            data={"channel": i.channel, "direction": i.direction, "needs_answer": i.needs_answer},
-            source=i,
-            save=False,
-        )
-        for i in interactions
-    ]
-    bulk.insert(TimelineEntry, entries, returning=False)
+    _touch(messages)
+    columns = ["customer_id", "kind", "title", "body", "data", "source_type", "source_id", "at"]
+    bulk_insert(
+        TimelineEntry,
+        columns,
+        (
+            (
+                *entry_values(
+                    customer_id=i.customer_id,
+                    kind=INTERACTION,
+                    title=titles.interaction_title(
+                        channel=i.channel,
+                        direction=i.direction,
+                        subject=i.subject,
+                        needs_answer=i.needs_answer,
+                    ),
+                    body=i.summary,
+                    data={
+                        "channel": i.channel,
+                        "direction": i.direction,
+                        "needs_answer": i.needs_answer,
+                    },
+                    source=i,
+                ).values(),
+                i.at,
+            )
+            for i in interactions
+        ),
+    )
     return sum(1 for i in interactions if i.needs_answer)
 
 
@@ -179,25 +182,31 @@ def _answer(messages, interactions, customers) -> list[Interaction]:
     return earlier
 
 
-def _touch(messages, customers) -> None:
+def _touch(messages) -> None:
+    """Our latest message restarts each customer's touch cadence: the rows locked, the dates
+    derived by the customer's own rule, written in one statement."""
     latest: dict[int, object] = {}
     for message in messages:
         if message.direction == Direction.OUTBOUND:
             latest[message.customer_id] = max(
                 latest.get(message.customer_id, message.at), message.at
             )
+    if not latest:
+        return
+    changed = []
     for customer in Customer.objects.select_for_update(of=("self",)).filter(pk__in=latest):
         at = latest[customer.pk]
         if customer.last_outbound_at is None or at > customer.last_outbound_at:
             customer.last_outbound_at = at
             customer.refresh_touch_dates()
-            customer.save(update_fields=["last_outbound_at", "touch_due_at", "pool_return_at"])
+            changed.append(customer)
+    bulk.update(Customer, changed, ["last_outbound_at", "touch_due_at", "pool_return_at"])
 
 
 def promises_suggest(*, messages: list[CapturedMessage]) -> None:
     """Promise phrases in our saved, filed messages, offered to the rep."""
     messages = [m for m in messages if m.customer_id and m.direction == Direction.OUTBOUND]
-    customers = Customer.objects.in_bulk({m.customer_id for m in messages})
+    customers = Customer.objects.only("id", "time_zone").in_bulk({m.customer_id for m in messages})
     suggestions = []
     for message in messages:
         if message.direction != Direction.OUTBOUND:
