@@ -51,8 +51,7 @@ def messages_drive(
         m for m in messages if m.customer_id and m.interaction_id is None and not m.excluded
     ]
     inquiries = interactions_create(messages=messages, logged_by_id=logged_by_id, people=people)
-    for message in messages:
-        CapturedMessage.objects.filter(pk=message.pk).update(interaction_id=message.interaction_id)
+    bulk.update(CapturedMessage, messages, ["interaction"])
     promises_suggest(messages=messages)
     return inquiries
 
