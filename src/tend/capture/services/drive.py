@@ -205,10 +205,17 @@ def _touch(messages) -> None:
 def promises_suggest(*, messages: list[CapturedMessage]) -> None:
     """Promise phrases in our saved, filed messages, offered to the rep."""
     messages = [m for m in messages if m.customer_id and m.direction == Direction.OUTBOUND]
+    if not messages:
+        return
     customers = Customer.objects.only("id", "time_zone").in_bulk({m.customer_id for m in messages})
+    offered = set(
+        PromiseSuggestion.objects.filter(message_id__in=[m.pk for m in messages]).values_list(
+            "message_id", flat=True
+        )
+    )
     suggestions = []
     for message in messages:
-        if message.direction != Direction.OUTBOUND:
+        if message.pk in offered:
             continue
         customer = customers[message.customer_id]
         found = promise_in(
@@ -219,12 +226,8 @@ def promises_suggest(*, messages: list[CapturedMessage]) -> None:
         )
         if found:
             suggestions.append(
-                PromiseSuggestion(
-                    message=message,
-                    customer_id=message.customer_id,
-                    kind=found.kind,
-                    phrase=found.phrase,
-                    due_at=found.due_at,
-                )
+                (message.pk, message.customer_id, found.kind, found.phrase, found.due_at)
             )
-    PromiseSuggestion.objects.bulk_create(suggestions, batch_size=1000, ignore_conflicts=True)
+    bulk_insert(
+        PromiseSuggestion, ["message_id", "customer_id", "kind", "phrase", "due_at"], suggestions
+    )
