@@ -112,35 +112,35 @@ def interactions_create(
         ((m.interaction_id, m.contact_id) for m in messages if m.contact_id),
     )
     _touch(messages)
+    entries: dict[tuple, dict] = {}
     columns = ["customer_id", "kind", "title", "body", "data", "source_type", "source_id", "at"]
-    bulk_insert(
-        TimelineEntry,
-        columns,
-        (
-            (
-                *entry_values(
-                    customer_id=i.customer_id,
-                    kind=INTERACTION,
-                    title=titles.interaction_title(
-                        channel=i.channel,
-                        direction=i.direction,
-                        subject=i.subject,
-                        needs_answer=i.needs_answer,
-                    ),
-                    body=i.summary,
-                    data={
-                        "channel": i.channel,
-                        "direction": i.direction,
-                        "needs_answer": i.needs_answer,
-                    },
-                    source=i,
-                ).values(),
-                i.at,
-            )
-            for i in interactions
-        ),
-    )
+    bulk_insert(TimelineEntry, columns, (_entry(i, entries) for i in interactions))
     return sum(1 for i in interactions if i.needs_answer)
+
+
+def _entry(interaction: Interaction, entries: dict[tuple, dict]) -> tuple:
+    """An interaction's timeline row. Its title is rendered once per kind of title (a chat has
+    four; translating one costs more than writing the row)."""
+    i = interaction
+    key = (i.channel, i.direction, i.subject, i.needs_answer)
+    if key not in entries:
+        entries[key] = entry_values(
+            customer_id=i.customer_id,
+            kind=INTERACTION,
+            title=titles.interaction_title(
+                channel=i.channel,
+                direction=i.direction,
+                subject=i.subject,
+                needs_answer=i.needs_answer,
+            ),
+            data={"channel": i.channel, "direction": i.direction, "needs_answer": i.needs_answer},
+            source=i,
+        )
+    same = entries[key]
+    return (
+        i.customer_id, same["kind"], same["title"], i.summary, same["data"], same["source_type"],
+        i.pk, i.at,
+    )  # fmt: skip
 
 
 def _writer(message: CapturedMessage, people: dict[str, int], default: int) -> int:

@@ -104,3 +104,20 @@ def test_guarded_fields_are_never_updated_in_bulk(buyer):
     buyer.credit_limit = 1
     with pytest.raises(ValueError, match="credit_limit"):
         bulk.update(Customer, [buyer], ["credit_limit"])
+
+
+def test_each_timeline_entry_has_its_own_title_and_words(our_people, buyer):
+    capture(
+        our_people["rep1"],
+        mail("buyer@importer.example", ALICE, "Price?", _at(9), "<1@i.example>", subject="A"),
+        mail("buyer@importer.example", ALICE, "Sample?", _at(10), "<2@i.example>", subject="A"),
+        mail("buyer@importer.example", ALICE, "Thanks.", _at(11), "<3@i.example>", subject="B"),
+    )
+    entries = TimelineEntry.objects.filter(customer=buyer).order_by("at")
+    assert [(e.title, e.body, e.source_id) for e in entries] == [
+        ("← Email: A (needs an answer)", "Price?", entries[0].source_id),
+        ("← Email: A (needs an answer)", "Sample?", entries[1].source_id),
+        ("← Email: B", "Thanks.", entries[2].source_id),
+    ]
+    assert len({e.source_id for e in entries}) == 3
+    assert set(Interaction.objects.values_list("pk", flat=True)) == {e.source_id for e in entries}
