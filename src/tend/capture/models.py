@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tend.engagement.models import Direction, PromiseKind
+from tend.imports.models import ImportState as UploadState
 
 from . import vault
 
@@ -260,13 +261,6 @@ class ChatUpload(models.Model):
         return self.filename
 
 
-class UploadState(models.TextChoices):
-    QUEUED = "queued", _("Waiting for the worker")
-    RUNNING = "running", _("Filing")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
 class MailUpload(models.Model):
     """An uploaded mbox too big to file while the browser waits: kept until the worker has
     filed it, with its progress for the page that follows it."""
@@ -299,7 +293,7 @@ class MailUpload(models.Model):
         return self.filename
 
     @property
-    def finished(self) -> bool:
+    def finished(self) -> bool:  # the same states as the import pages' background runs
         return self.state in (UploadState.DONE, UploadState.FAILED)
 
     @property
