@@ -381,6 +381,8 @@ TEND_CAPTURE_KEY = env_str("TEND_CAPTURE_KEY", "")
 TEND_CAPTURE_FETCH_MINUTES = env_int("TEND_CAPTURE_FETCH_MINUTES", 5)
 # A certificate authority to trust besides the system's (a company IMAP server's own).
 TEND_CAPTURE_CA_FILE = env_str("TEND_CAPTURE_CA_FILE", "")
+# An uploaded mbox of more messages than this is filed by the worker, with a progress page.
+TEND_CAPTURE_INLINE_MESSAGES = env_int("TEND_CAPTURE_INLINE_MESSAGES", 2000)
 
 TEND_COMPANY_NAME = env_str("TEND_COMPANY_NAME", "Your Company Ltd.")
 TEND_COMPANY_ADDRESS = env_str("TEND_COMPANY_ADDRESS", "")

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tend.engagement.models import Direction, PromiseKind
+from tend.imports.models import ImportState as UploadState
 
 from . import vault
 
@@ -258,3 +259,45 @@ class ChatUpload(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class MailUpload(models.Model):
+    """An uploaded mbox too big to file while the browser waits: kept until the worker has
+    filed it, with its progress for the page that follows it."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(max_length=200)
+    file = models.FileField(upload_to="capture/uploads/", max_length=300, blank=True)
+    state = models.CharField(max_length=10, choices=UploadState.choices, default="queued")
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    filed = models.PositiveIntegerField(default=0)
+    to_file = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("mail upload")
+        verbose_name_plural = _("mail uploads")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def finished(self) -> bool:  # the same states as the import pages' background runs
+        return self.state in (UploadState.DONE, UploadState.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.state == UploadState.DONE:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0

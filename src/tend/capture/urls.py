@@ -11,6 +11,7 @@ urlpatterns = [
     path("messages/<int:pk>/exclude/", views.message_exclude, name="message_exclude"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("upload/", views.mail_upload, name="mail_upload"),
+    path("upload/<int:pk>/", views.mail_upload_status, name="mail_upload_status"),
     path("customers/<int:pk>/whatsapp/", views.chat_upload, name="chat_upload"),
     path("whatsapp/<int:pk>/", views.chat_preview, name="chat_preview"),
     path("suggestions/<int:pk>/", views.suggestion_decide, name="suggestion_decide"),

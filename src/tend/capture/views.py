@@ -17,7 +17,7 @@ from tend.customers.selectors import customer_get_for_user, customers_visible_to
 
 from . import selectors, services
 from .forms import ORDER_LABELS, ChatConfirmForm, ChatUploadForm, FileForm, MailUploadForm
-from .models import CapturedAttachment, Mailbox, Source
+from .models import CapturedAttachment, Mailbox, MailUpload, Source
 from .services.chat import US
 
 
@@ -120,8 +120,14 @@ def mail_upload(request):
     if request.method == "POST":
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            data = upload.read()
+            if services.mail_upload_is_big(data):
+                queued = services.mail_upload_queue(
+                    by=request.user, customer=customer, filename=upload.name, data=data
+                )
+                return redirect("capture:mail_upload_status", pk=queued.pk)
             try:
-                mails = services.mail_file_read(data=upload.read(), filename=upload.name)
+                mails = services.mail_file_read(data=data, filename=upload.name)
                 result = services.mails_capture(
                     mails=mails, by=request.user, source=Source.UPLOAD, customer=customer
                 )
@@ -148,6 +154,18 @@ def mail_upload(request):
     return render(
         request, "capture/mail_upload.html", {"form": form, "customer": customer}, status=status
     )
+
+
+@login_required
+def mail_upload_status(request, pk: int):
+    """A queued upload's progress, polled while the worker files it; only its uploader sees it."""
+    upload = get_object_or_404(MailUpload, pk=pk, uploaded_by=request.user)
+    template = (
+        "capture/_mail_upload_status.html"
+        if request.headers.get("HX-Request")
+        else "capture/mail_upload_status.html"
+    )
+    return render(request, template, {"upload": upload})
 
 
 @login_required

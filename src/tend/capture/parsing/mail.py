@@ -29,6 +29,12 @@ _QUOTE_START = re.compile(
     r"^(On .{4,200} wrote:|-{2,}\s*Original Message\s*-{2,}|-{3,}\s*原始邮件)"
 )
 _FORWARD_HEADER = re.compile(r"^(From|发件人)[:：]\s")
+_NOT_PLAIN = re.compile(r'["()\\;:\[\]]|=\?')
+_PLAIN_ADDRESS = re.compile(
+    r"(?:(?P<name>[\w .'-]*?)\s*<(?P<angle>[\w.!#$%&'*+/=?^`{|}~-]+@[\w.-]+)>"
+    r"|(?P<bare>[\w.!#$%&'*+/=?^`{|}~-]+@[\w.-]+))",
+    re.ASCII,
+)
 
 
 class MailError(ValueError):
@@ -102,11 +108,33 @@ def _fix_header_charsets(raw: bytes) -> bytes:
     return _GB_WORD.sub(rb"=?gb18030?", head) + sep + body
 
 
-def _text_of(part: EmailMessage) -> str:
+def _text_of(part: EmailMessage, charset: str | None) -> str:
     payload = part.get_payload(decode=True)
     if payload is None:
         return ""
-    return decode_bytes(payload, part.get_content_charset())
+    return decode_bytes(payload, charset)
+
+
+def _part_headers(part: EmailMessage) -> tuple[str, str | None, str | None, str | None]:
+    """A part's content type, charset, disposition and file name, as ``get_content_type``,
+    ``get_content_charset``, ``get_content_disposition`` and ``get_filename`` give them, with
+    each header parsed once (the header registry parses it again on every one of those)."""
+    header = part.get("content-type")
+    if header is None:
+        content_type = part.get_default_type()
+    else:
+        content_type = str(header).split(";", 1)[0].strip().lower()
+        if content_type.count("/") != 1:
+            content_type = "text/plain"
+    params = getattr(header, "params", None) or {}
+    charset = params.get("charset")
+    charset = str(charset).lower() if charset and str(charset).isascii() else None
+    found = part.get("content-disposition")
+    disposition = getattr(found, "content_disposition", None) if found is not None else None
+    filename = (getattr(found, "params", None) or {}).get("filename") if found else None
+    if filename is None:
+        filename = params.get("name")
+    return content_type, charset, disposition, filename.strip() if filename else filename
 
 
 def storable(text: str) -> str:
@@ -147,13 +175,31 @@ class _Headers:
         return " ".join(found[0].split()) if found else ""
 
     def addresses(self, *names: str) -> list[tuple[str, str]]:
-        values = [v for name in names for v in self.values.get(name.lower(), [])]
+        values = [" ".join(v.split()) for name in names for v in self.values.get(name.lower(), [])]
         found = []
-        for display, address in getaddresses([" ".join(v.split()) for v in values]):
+        for display, address in _plain_addresses(values) or getaddresses(values):
             address = address.strip().strip("<>").lower()
             if "@" in address and len(address) <= 254 and address.isascii():
                 found.append((_decode_words(display).strip(), address))
         return found
+
+
+def _plain_addresses(values: list[str]) -> list[tuple[str, str]] | None:
+    """``getaddresses`` for the plain forms nearly all mail uses (``a@b``, ``Name <a@b>``,
+    comma-separated), read by a pattern; None for anything else (quotes, comments, groups,
+    encoded words), which the full RFC 5322 parser reads."""
+    found = []
+    for value in values:
+        if _NOT_PLAIN.search(value):
+            return None
+        for item in value.split(","):
+            match = _PLAIN_ADDRESS.fullmatch(item.strip())
+            if match is None:
+                if item.strip():
+                    return None
+                continue
+            found.append(((match["name"] or "").strip(), match["angle"] or match["bare"]))
+    return found
 
 
 def _ids(value: str) -> list[str]:
@@ -193,9 +239,7 @@ def parse_message(raw: bytes) -> ParsedMail:
     for part in message.walk():
         if part.is_multipart():
             continue
-        disposition = part.get_content_disposition()
-        filename = part.get_filename()
-        content_type = part.get_content_type()
+        content_type, charset, disposition, filename = _part_headers(part)
         if disposition == "attachment" or (filename and disposition != "inline"):
             content = part.get_payload(decode=True) or b""
             attachments.append(
@@ -206,9 +250,9 @@ def parse_message(raw: bytes) -> ParsedMail:
                 )
             )
         elif content_type == "text/plain":
-            plain.append(_text_of(part))
+            plain.append(_text_of(part, charset))
         elif content_type == "text/html":
-            html.append(_text_of(part))
+            html.append(_text_of(part, charset))
     text = "\n\n".join(t.strip() for t in plain if t.strip())
     if not text and html:
         text = "\n\n".join(html_to_text(h) for h in html)

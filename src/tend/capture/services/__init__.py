@@ -10,6 +10,7 @@ from .manage import (
     suggestion_confirm,
     suggestion_dismiss,
 )
+from .uploads import mail_upload_execute, mail_upload_is_big, mail_upload_queue
 
 __all__ = [
     "CaptureResult",
@@ -19,6 +20,9 @@ __all__ = [
     "mailbox_purge",
     "mailbox_save",
     "mail_file_read",
+    "mail_upload_execute",
+    "mail_upload_is_big",
+    "mail_upload_queue",
     "mails_capture",
     "message_exclude",
     "message_file",

@@ -11,12 +11,13 @@ from collections import defaultdict
 from django.conf import settings
 
 from tend.customers.models import Customer
+from tend.demo.bulk import bulk_insert
 from tend.engagement import titles
 from tend.engagement.models import Direction, Interaction
 from tend.engagement.services import inquiry_response_hours
 from tend.engagement.timeline_kinds import INTERACTION
 from tend.timeline.models import TimelineEntry
-from tend.timeline.services import timeline_add
+from tend.timeline.services import entry_values
 
 from .. import bulk
 from ..models import CapturedMessage, PromiseSuggestion
@@ -35,8 +36,7 @@ def messages_drive(
         m for m in messages if m.customer_id and m.interaction_id is None and not m.excluded
     ]
     inquiries = interactions_create(messages=messages, logged_by_id=logged_by_id, people=people)
-    for message in messages:
-        CapturedMessage.objects.filter(pk=message.pk).update(interaction_id=message.interaction_id)
+    bulk.update(CapturedMessage, messages, ["interaction"])
     promises_suggest(messages=messages)
     return inquiries
 
@@ -55,7 +55,9 @@ def interactions_create(
     )
     if not messages:
         return 0
-    customers = Customer.objects.in_bulk({m.customer_id for m in messages})
+    customers = Customer.objects.only("id", "time_zone", "country").in_bulk(
+        {m.customer_id for m in messages}
+    )
     interactions = [
         Interaction(
             customer_id=message.customer_id,
@@ -81,31 +83,33 @@ def interactions_create(
     bulk.insert(Interaction, inquiries)
     for inquiry in earlier:
         inquiry.answered_by_id = inquiry.answered_by.pk
-    Interaction.objects.bulk_update(
-        earlier, ["answered_by", "answered_at", "responder", "response_hours"], batch_size=500
-    )
+    bulk.update(Interaction, earlier, ["answered_by", "answered_at", "responder", "response_hours"])
     for message, interaction in zip(messages, interactions, strict=True):
         message.interaction_id = interaction.pk
-    bulk.insert(
+    bulk_insert(
         Interaction.people.through,
-        [
-            Interaction.people.through(interaction_id=i.pk, user_id=i.logged_by_id)
-            for i in interactions
-        ],
-        returning=False,
+        ["interaction_id", "user_id"],
+        ((i.pk, i.logged_by_id) for i in interactions),
     )
-    bulk.insert(
+    bulk_insert(
         Interaction.contacts.through,
-        [
-            Interaction.contacts.through(interaction_id=m.interaction_id, contact_id=m.contact_id)
-            for m in messages
-            if m.contact_id
-        ],
-        returning=False,
+        ["interaction_id", "contact_id"],
+        ((m.interaction_id, m.contact_id) for m in messages if m.contact_id),
     )
-    _touch(messages, customers)
-    entries = [
-        timeline_add(
+    _touch(messages)
+    entries: dict[tuple, dict] = {}
+    columns = ["customer_id", "kind", "title", "body", "data", "source_type", "source_id", "at"]
+    bulk_insert(TimelineEntry, columns, (_entry(i, entries) for i in interactions))
+    return sum(1 for i in interactions if i.needs_answer)
+
+
+def _entry(interaction: Interaction, entries: dict[tuple, dict]) -> tuple:
+    """An interaction's timeline row. Its title is rendered once per kind of title (a chat has
+    four; translating one costs more than writing the row)."""
+    i = interaction
+    key = (i.channel, i.direction, i.subject, i.needs_answer)
+    if key not in entries:
+        entries[key] = entry_values(
             customer_id=i.customer_id,
             kind=INTERACTION,
             title=titles.interaction_title(
@@ -114,16 +118,14 @@ def interactions_create(
                 subject=i.subject,
                 needs_answer=i.needs_answer,
             ),
-            at=i.at,
-            body=i.summary,
             data={"channel": i.channel, "direction": i.direction, "needs_answer": i.needs_answer},
             source=i,
-            save=False,
         )
-        for i in interactions
-    ]
-    bulk.insert(TimelineEntry, entries, returning=False)
-    return sum(1 for i in interactions if i.needs_answer)
+    same = entries[key]
+    return (
+        i.customer_id, same["kind"], same["title"], i.summary, same["data"], same["source_type"],
+        i.pk, i.at,
+    )  # fmt: skip
 
 
 def _writer(message: CapturedMessage, people: dict[str, int], default: int) -> int:
@@ -166,28 +168,41 @@ def _answer(messages, interactions, customers) -> list[Interaction]:
     return earlier
 
 
-def _touch(messages, customers) -> None:
+def _touch(messages) -> None:
+    """Our latest message restarts each customer's touch cadence: the rows locked, the dates
+    derived by the customer's own rule, written in one statement."""
     latest: dict[int, object] = {}
     for message in messages:
         if message.direction == Direction.OUTBOUND:
             latest[message.customer_id] = max(
                 latest.get(message.customer_id, message.at), message.at
             )
+    if not latest:
+        return
+    changed = []
     for customer in Customer.objects.select_for_update(of=("self",)).filter(pk__in=latest):
         at = latest[customer.pk]
         if customer.last_outbound_at is None or at > customer.last_outbound_at:
             customer.last_outbound_at = at
             customer.refresh_touch_dates()
-            customer.save(update_fields=["last_outbound_at", "touch_due_at", "pool_return_at"])
+            changed.append(customer)
+    bulk.update(Customer, changed, ["last_outbound_at", "touch_due_at", "pool_return_at"])
 
 
 def promises_suggest(*, messages: list[CapturedMessage]) -> None:
     """Promise phrases in our saved, filed messages, offered to the rep."""
     messages = [m for m in messages if m.customer_id and m.direction == Direction.OUTBOUND]
-    customers = Customer.objects.in_bulk({m.customer_id for m in messages})
+    if not messages:
+        return
+    customers = Customer.objects.only("id", "time_zone").in_bulk({m.customer_id for m in messages})
+    offered = set(
+        PromiseSuggestion.objects.filter(message_id__in=[m.pk for m in messages]).values_list(
+            "message_id", flat=True
+        )
+    )
     suggestions = []
     for message in messages:
-        if message.direction != Direction.OUTBOUND:
+        if message.pk in offered:
             continue
         customer = customers[message.customer_id]
         found = promise_in(
@@ -198,12 +213,8 @@ def promises_suggest(*, messages: list[CapturedMessage]) -> None:
         )
         if found:
             suggestions.append(
-                PromiseSuggestion(
-                    message=message,
-                    customer_id=message.customer_id,
-                    kind=found.kind,
-                    phrase=found.phrase,
-                    due_at=found.due_at,
-                )
+                (message.pk, message.customer_id, found.kind, found.phrase, found.due_at)
             )
-    PromiseSuggestion.objects.bulk_create(suggestions, batch_size=1000, ignore_conflicts=True)
+    bulk_insert(
+        PromiseSuggestion, ["message_id", "customer_id", "kind", "phrase", "due_at"], suggestions
+    )

@@ -4,6 +4,7 @@ the "to file" list, then driven (timeline, inquiries, touches, promise suggestio
 
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -225,20 +226,24 @@ def mail_file_read(*, data: bytes, filename: str = "") -> list[ParsedMail]:
             raise ValidationError(
                 {"file": _("Not a mail message: %(reason)s") % {"reason": exc}}
             ) from None
-    mails = []
     with tempfile.NamedTemporaryFile(suffix=".mbox") as handle:
         handle.write(data)
         handle.flush()
-        for number, raw in enumerate(iter_mbox(handle.name), start=1):
-            try:
-                mails.append(parse_message(raw))
-            except MailError as exc:
-                raise ValidationError(
-                    {
-                        "file": _("Message %(number)s of the mbox cannot be read: %(reason)s")
-                        % {"number": number, "reason": exc}
-                    }
-                ) from None
+        mails = list(mbox_read(handle.name))
     if not mails:
         raise ValidationError({"file": _("The mbox holds no messages.")})
     return mails
+
+
+def mbox_read(path: str) -> Iterator[ParsedMail]:
+    """Each message of an mbox file, read one at a time; an unreadable one raises, naming it."""
+    for number, raw in enumerate(iter_mbox(path), start=1):
+        try:
+            yield parse_message(raw)
+        except MailError as exc:
+            raise ValidationError(
+                {
+                    "file": _("Message %(number)s of the mbox cannot be read: %(reason)s")
+                    % {"number": number, "reason": exc}
+                }
+            ) from None
