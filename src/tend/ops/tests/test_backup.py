@@ -14,16 +14,17 @@ from tend.ops.backup import backups_list, backups_prune
 from .workers import PYTHON, Site, on_postgres
 
 
-def build_book(folder, name: str, *, sqlite: bool = False) -> Site:
-    site = Site(folder, name, sqlite=sqlite).create()
-    site.kit("migrate")
-    site.tend("demo", "--customers", "12", "--seed", "5")
+def build_book(folder, name: str, *, template=None, sqlite: bool = False) -> Site:
+    site = Site(folder, name, sqlite=sqlite).create(template=template)
+    if template is None:
+        site.tend("migrate", "-v0")
+    site.demo(12, 5)
     return site
 
 
 @pytest.fixture(scope="module")
-def book(tmp_path_factory):
-    site = build_book(tmp_path_factory.mktemp("book"), "book")
+def book(tmp_path_factory, migrated):
+    site = build_book(tmp_path_factory.mktemp("book"), "book", template=migrated)
     yield site
     site.drop()
 
