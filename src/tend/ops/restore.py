@@ -8,11 +8,11 @@ it to this release's."""
 import gzip
 import hashlib
 import json
-import shutil
 import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,27 +60,34 @@ def book_rows(using: str = "default") -> dict[str, int]:
     return {table: rows for table, rows in found.items() if rows}
 
 
-def _extract(archive: tarfile.TarFile, member: str, manifest: dict, into: Path) -> Path:
-    """Extract one member and check it against the manifest's checksum."""
-    target = into / member
+def _extract(
+    archive: tarfile.TarFile, member: str, manifest: dict, into: Path, *, gunzip: bool = False
+) -> Path:
+    """Extract one member (``gunzip``: decompressed on the way, one pass) and check it against
+    the manifest's checksum."""
+    target = into / (member.removesuffix(".gz") if gunzip else member)
     digest = hashlib.sha256()
     source = archive.extractfile(member)
     if source is None:
         raise BackupError(f"The backup lacks {member}.")
+    damaged = BackupError(f"{member} does not match its checksum: the backup file is damaged.")
+    unpack = zlib.decompressobj(wbits=31) if gunzip else None
     with target.open("wb") as out:
         while chunk := source.read(1 << 20):
             digest.update(chunk)
+            if unpack is not None:
+                try:
+                    chunk = unpack.decompress(chunk)
+                except zlib.error:
+                    raise damaged from None
             out.write(chunk)
     expected = manifest["members"].get(member, {}).get("sha256")
-    if expected and digest.hexdigest() != expected:
-        raise BackupError(f"{member} does not match its checksum: the backup file is damaged.")
+    if (expected and digest.hexdigest() != expected) or (unpack and not unpack.eof):
+        raise damaged
     return target
 
 
-def _restore_sqlite_file(packed: Path, using: str) -> None:
-    raw = packed.with_suffix("")
-    with gzip.open(packed, "rb") as source, raw.open("wb") as out:
-        shutil.copyfileobj(source, out, 1 << 20)
+def _restore_sqlite_file(raw: Path, using: str) -> None:
     connections[using].close()
     target = str(settings.DATABASES[using]["NAME"])
     src = sqlite3.connect(str(raw))
@@ -178,7 +185,9 @@ def restore(
         manifest = manifest_read(archive)
         work = Path(temporary)
         if manifest["engine"] == vendor and not portable_only:
-            dump = _extract(archive, manifest["database"], manifest, work)
+            dump = _extract(
+                archive, manifest["database"], manifest, work, gunzip=vendor == "sqlite"
+            )
             if vendor == "sqlite":
                 say("Restoring the SQLite database file...")
                 _restore_sqlite_file(dump, using)
@@ -207,7 +216,7 @@ def _restore_across(archive, manifest: dict, work: Path, using: str, say) -> str
     if manifest.get("portable"):
         source = _extract(archive, manifest["portable"], manifest, work)
     elif manifest["engine"] == "sqlite":
-        source = _extract(archive, manifest["database"], manifest, work)
+        source = _extract(archive, manifest["database"], manifest, work, gunzip=True)
     else:
         raise BackupError(
             "This PostgreSQL backup has no portable dump: restore it into PostgreSQL, or make "
@@ -225,12 +234,8 @@ def _restore_across(archive, manifest: dict, work: Path, using: str, say) -> str
         with gzip.open(source, "rb") as lines, portable.bulk_loading(using=using):
             portable.load(lines, using=using, progress=progress)
         return "portable dump"
-    raw = source.with_suffix("")
-    with gzip.open(source, "rb") as packed, raw.open("wb") as out:
-        shutil.copyfileobj(packed, out, 1 << 20)
-    source.unlink()
     with portable.bulk_loading(using=using):
-        portable.load_sqlite_file(raw, using=using, progress=progress)
+        portable.load_sqlite_file(source, using=using, progress=progress)
     return "SQLite file copied table by table"
 
 
