@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.recorder import MigrationRecorder
 
 from . import portable
 from .backup import BackupError, pg_environment, pg_tool
@@ -197,7 +198,7 @@ def restore(
                 _restore_pg_dump(dump, using)
                 method = "pg_restore"
         else:
-            method = _restore_across(archive, manifest, work, using, say)
+            method = _restore_across(archive, manifest, work, using, say, empty=not occupied)
         _restore_media(archive, manifest)
     say("Migrating to this release's schema...")
     call_command("migrate", database=using, interactive=False, verbosity=0)
@@ -209,9 +210,10 @@ def restore(
     return RestoreResult(method=method, counts=counts, expected=expected, mismatched=mismatched)
 
 
-def _restore_across(archive, manifest: dict, work: Path, using: str, say) -> str:
+def _restore_across(archive, manifest: dict, work: Path, using: str, say, *, empty: bool) -> str:
     """Into the other engine (or on request): the empty database is migrated to the backup's
-    schema, then filled from the SQLite file itself or from the portable dump."""
+    schema (unless it holds no book and is at that schema already), then filled from the
+    SQLite file itself or from the portable dump."""
     vendor = connections[using].vendor
     if manifest.get("portable"):
         source = _extract(archive, manifest["portable"], manifest, work)
@@ -223,11 +225,16 @@ def _restore_across(archive, manifest: dict, work: Path, using: str, say) -> str
             "one with `tend backup --portable` to restore into SQLite."
         )
     say(f"Copying {manifest['engine']} → {vendor}...")
-    if vendor == "postgresql":
-        _drop_all_tables(using)
+    applied = MigrationRecorder(connections[using]).applied_migrations()
+    if empty and set(applied) == {tuple(node) for node in manifest["migrations"]}:
+        # Set up with `tend migrate` by the same release: its tables are the backup's already.
+        say("The database already has the backup's schema.")
     else:
-        _sqlite_drop_all(using)
-    migrate_to_backup_schema(manifest["migrations"], using)
+        if vendor == "postgresql":
+            _drop_all_tables(using)
+        else:
+            _sqlite_drop_all(using)
+        migrate_to_backup_schema(manifest["migrations"], using)
     portable.empty_all_tables(using=using)
     progress = lambda table, rows: say(f"  {table}: {rows}")  # noqa: E731
     if manifest.get("portable"):
