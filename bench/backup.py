@@ -3,12 +3,19 @@
     .venv/bin/python bench/backup.py                     # 100,000 customers
     .venv/bin/python bench/backup.py --customers 20000   # a smaller book
     .venv/bin/python bench/backup.py --quick             # 300 customers (under a minute)
+    TEND_DATA_DIR=/tmp/copy .venv/bin/python bench/backup.py --existing   # a book already built
 
 For each database a worker builds the demo book in a fresh database, times ``tend backup``
 (database dump + portable dump + manifest, as the command runs it) and then ``tend restore``
 of that archive into a second, empty database (a process of its own, as a person runs it:
 restore, migrate, counts compared with the manifest). The SQLite worker also restores its
 archive into an empty PostgreSQL database (the portable path).
+
+With ``--existing`` nothing is built: the database the environment names (``DATABASE_URL``, else
+SQLite in ``TEND_DATA_DIR``) is backed up as it is, in this process (a copy of a big book, so
+before/after figures come from the same rows), and restored into a fresh database (SQLite: a
+temporary folder; PostgreSQL: ``<its name>_restored``, dropped afterwards); a SQLite archive
+also into PostgreSQL (``--postgres-url`` + ``_from_sqlite``) unless ``--no-postgres``.
 
 Aim (issue 20): backup and restore each under 3 minutes on 100,000 customers. The last line
 is JSON with ``backup_s`` and ``restore_s`` per database.
@@ -18,8 +25,10 @@ import argparse
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -62,12 +71,17 @@ def worker(args) -> dict:
 
     from tend.ops.backup import backup_create
 
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    call_command("demo", customers=args.customers, seed=SEED, stdout=io.StringIO())
+    if args.existing:
+        from tend.customers.models import Customer
+
+        args.customers = Customer.objects.count()
+    else:
+        call_command("migrate", verbosity=0)
+        call_command("demo", customers=args.customers, seed=SEED, stdout=io.StringIO())
     demo_s = time.perf_counter() - started
     vendor = connection.vendor
-    folder = Path(settings.DATA_DIR) / "backups"
+    folder = Path(settings.DATA_DIR) / "bench-backups"
     started = time.perf_counter()
     result = backup_create(directory=folder)
     backup_s = time.perf_counter() - started
@@ -87,20 +101,34 @@ def worker(args) -> dict:
         "demo_s": round(demo_s, 1),
         "backup_s": round(backup_s, 1),
     }
+    scratch = Path(tempfile.mkdtemp(prefix="tend-bench-restore-"))
+    try:
+        _restores(args, vendor, result.path, scratch, figures)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        if args.existing:
+            shutil.rmtree(folder, ignore_errors=True)
+    figures["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    return figures
+
+
+def _restores(args, vendor: str, archive: Path, scratch: Path, figures: dict) -> None:
+    """Restore ``archive`` into a fresh database of its engine, and a SQLite one into
+    PostgreSQL too; seconds into ``figures``."""
     if vendor == "sqlite":
-        figures["restore_s"] = round(
-            restore_elsewhere(result.path, {}, Path(settings.DATA_DIR) / "restored"), 1
-        )
+        figures["restore_s"] = round(restore_elsewhere(archive, {}, scratch / "restored"), 1)
+        print(f"  {vendor:<10} restore {figures['restore_s']} s", file=sys.stderr, flush=True)
         if args.postgres_url and not args.no_postgres:
             target = args.postgres_url + "_from_sqlite"
-            if not postgres_ready(target):
-                try:
-                    seconds = restore_elsewhere(
-                        result.path, {"DATABASE_URL": target}, Path(settings.DATA_DIR) / "to-pg"
-                    )
-                    figures["restore_into_postgresql_s"] = round(seconds, 1)
-                finally:
-                    postgres_drop(target)
+            if problem := postgres_ready(target):
+                print(f"  SQLite→PostgreSQL skipped: {problem}", file=sys.stderr)
+                return
+            try:
+                seconds = restore_elsewhere(archive, {"DATABASE_URL": target}, scratch / "to-pg")
+                figures["restore_into_postgresql_s"] = round(seconds, 1)
+            finally:
+                postgres_drop(target)
+            print(f"  SQLite→PostgreSQL restore {seconds:.1f} s", file=sys.stderr, flush=True)
     else:
         target = os.environ["DATABASE_URL"] + "_restored"
         problem = postgres_ready(target)
@@ -108,16 +136,11 @@ def worker(args) -> dict:
             raise SystemExit(problem)
         try:
             figures["restore_s"] = round(
-                restore_elsewhere(
-                    result.path, {"DATABASE_URL": target}, Path(settings.DATA_DIR) / "restored"
-                ),
-                1,
+                restore_elsewhere(archive, {"DATABASE_URL": target}, scratch / "restored"), 1
             )
         finally:
             postgres_drop(target)
-    print(f"  {vendor:<10} restore {figures['restore_s']} s", file=sys.stderr, flush=True)
-    figures["load_average"] = [round(x, 2) for x in os.getloadavg()]
-    return figures
+        print(f"  {vendor:<10} restore {figures['restore_s']} s", file=sys.stderr, flush=True)
 
 
 def main() -> None:
@@ -131,6 +154,9 @@ def main() -> None:
             "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/tend_bench_backup"
         ),
     )
+    parser.add_argument(
+        "--existing", action="store_true", help="back up the database the environment names"
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.customers = args.customers or (300 if args.quick else 100_000)
@@ -141,13 +167,17 @@ def main() -> None:
     if args.no_postgres:
         argv.append("--no-postgres")
     started = time.perf_counter()
-    results, notes = run_on_databases(
-        __file__,
-        argv,
-        postgres_url=args.postgres_url,
-        postgres=not args.no_postgres,
-        what=f"demo book of {args.customers} customers, backup, restore",
-    )
+    if args.existing:
+        results, notes = [worker(args)], ["existing database, nothing built"]
+        args.customers = results[0]["customers"]
+    else:
+        results, notes = run_on_databases(
+            __file__,
+            argv,
+            postgres_url=args.postgres_url,
+            postgres=not args.no_postgres,
+            what=f"demo book of {args.customers} customers, backup, restore",
+        )
     for note in notes:
         print(note)
     for result in results:
@@ -168,6 +198,11 @@ def main() -> None:
         "databases": {r["vendor"]: r for r in results},
         "backup_s": {r["vendor"]: r["backup_s"] for r in results},
         "restore_s": {r["vendor"]: r["restore_s"] for r in results},
+        "restore_sqlite_into_postgresql_s": next(
+            (r["restore_into_postgresql_s"] for r in results if "restore_into_postgresql_s" in r),
+            None,
+        ),
+        "load_average": {r["vendor"]: r["load_average"] for r in results},
         "notes": notes,
     }
     print(json.dumps(summary))

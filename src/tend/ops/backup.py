@@ -8,14 +8,14 @@ The archive (``tend-backup-YYYYMMDDTHHMMSSZ.tar``) holds:
   (``portable.py``) with a checksum per table (a SQLite backup needs none to go into
   PostgreSQL: its database file is read directly);
 - ``media/...``: uploaded and generated files under ``MEDIA_ROOT``;
-- ``manifest.json``: rows per table, checksum of every member, the migrations applied.
+- ``manifest.json`` (last: it holds every member's checksum): rows per table, the migrations
+  applied.
 
 It is written under a dot-name and renamed when complete, so a crash leaves no half archive
 that looks like a backup."""
 
 import gzip
 import hashlib
-import io
 import json
 import logging
 import os
@@ -148,9 +148,95 @@ def _drop_snapshot_alias() -> None:
         del connections.databases[SNAPSHOT_ALIAS]
 
 
-def _gzip_file(source: Path, target: Path) -> None:
-    with source.open("rb") as raw, gzip.open(target, "wb", compresslevel=1) as packed:
-        shutil.copyfileobj(raw, packed, 1 << 20)
+class _Hashing:
+    """A writable file that counts and hashes what goes through it."""
+
+    def __init__(self, out) -> None:
+        self.out = out
+        self.digest = hashlib.sha256()
+        self.bytes = 0
+
+    def write(self, data) -> int:
+        self.digest.update(data)
+        self.bytes += len(data)
+        return self.out.write(data)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+class _ArchiveWriter:
+    """A tar file written member by member, where a member may be streamed: its header is
+    written once its size is known. The database's compressed copy goes straight into the
+    archive (one pass: no compressed file beside it, no second read for its checksum)."""
+
+    def __init__(self, handle, mtime: int) -> None:
+        self.handle = handle
+        self.mtime = mtime
+
+    def _header(self, name: str, size: int) -> bytes:
+        info = tarfile.TarInfo(name)
+        info.size = size
+        info.mtime = self.mtime
+        return info.tobuf(tarfile.GNU_FORMAT, "utf-8", "surrogateescape")
+
+    def _pad(self, size: int) -> None:
+        self.handle.write(b"\0" * (-size % tarfile.BLOCKSIZE))
+
+    def add_stream(self, name: str, write) -> dict:
+        """``write(out)`` writes the member's body; returns its bytes and sha256."""
+        start = self.handle.tell()
+        self.handle.write(b"\0" * tarfile.BLOCKSIZE)  # the header, once the size is known
+        body = _Hashing(self.handle)
+        write(body)
+        end = self.handle.tell()
+        header = self._header(name, body.bytes)
+        if len(header) != tarfile.BLOCKSIZE:
+            raise ValueError(f"{name}: too long a name for a streamed member")
+        self.handle.seek(start)
+        self.handle.write(header)
+        self.handle.seek(end)
+        self._pad(body.bytes)
+        return {"bytes": body.bytes, "sha256": body.digest.hexdigest()}
+
+    def add_file(self, name: str, path: Path) -> None:
+        size = path.stat().st_size
+        self.handle.write(self._header(name, size))
+        with path.open("rb") as source:
+            shutil.copyfileobj(source, self.handle, 1 << 20)
+        self._pad(size)
+
+    def add_bytes(self, name: str, body: bytes) -> None:
+        self.handle.write(self._header(name, len(body)))
+        self.handle.write(body)
+        self._pad(len(body))
+
+    def close(self) -> None:
+        self.handle.write(b"\0" * (2 * tarfile.BLOCKSIZE))  # the end-of-archive marker
+
+
+def _copied(source: Path):
+    """A body for ``add_stream``: the file as it is."""
+
+    def write(out) -> None:
+        with source.open("rb") as raw:
+            shutil.copyfileobj(raw, out, 1 << 20)
+
+    return write
+
+
+def _gzipped(source: Path):
+    """A body for ``add_stream``: ``source`` compressed (level 1: the disk, not the CPU, is
+    what a backup should wait for)."""
+
+    def write(out) -> None:
+        with (
+            source.open("rb") as raw,
+            gzip.GzipFile(filename="", mode="wb", compresslevel=1, fileobj=out, mtime=0) as packed,
+        ):
+            shutil.copyfileobj(raw, packed, 1 << 20)
+
+    return write
 
 
 def _migrations(using: str) -> list[list[str]]:
@@ -167,7 +253,8 @@ def _tables(using: str, work: Path, with_portable: bool) -> dict:
     return {table: {"rows": rows} for table, rows in portable.counts(using=using).items()}
 
 
-def _dump_sqlite(work: Path, using: str, with_portable: bool) -> tuple[dict, list[str], list]:
+def _dump_sqlite(work: Path, using: str, with_portable: bool) -> tuple[dict, dict, list]:
+    """The snapshot stays raw in ``work``: it is compressed on its way into the archive."""
     source = settings.DATABASES[using]["NAME"]
     raw = work / "database.sqlite3"
     _sqlite_snapshot(str(source), raw)
@@ -177,13 +264,13 @@ def _dump_sqlite(work: Path, using: str, with_portable: bool) -> tuple[dict, lis
         migrations = _migrations(alias)
     finally:
         _drop_snapshot_alias()
-    _gzip_file(raw, work / "database.sqlite3.gz")
-    raw.unlink()
-    members = ["database.sqlite3.gz"] + (["data.jsonl.gz"] if with_portable else [])
+    members = {"database.sqlite3.gz": _gzipped(raw)}
+    if with_portable:
+        members["data.jsonl.gz"] = work / "data.jsonl.gz"
     return tables, members, migrations
 
 
-def _dump_postgresql(work: Path, using: str, with_portable: bool) -> tuple[dict, list[str], list]:
+def _dump_postgresql(work: Path, using: str, with_portable: bool) -> tuple[dict, dict, list]:
     """``pg_dump`` and the portable dump read the same exported snapshot, side by side."""
     pg_dump = pg_tool("pg_dump", using=using)
     connection = connections[using]
@@ -215,7 +302,9 @@ def _dump_postgresql(work: Path, using: str, with_portable: bool) -> tuple[dict,
             message = errors.read().decode(errors="replace").strip()
             raise BackupError(f"pg_dump failed ({code}): {message}")
         errors.close()
-    members = ["database.pgdump"] + (["data.jsonl.gz"] if with_portable else [])
+    members = {name: work / name for name in ["database.pgdump"]}
+    if with_portable:
+        members["data.jsonl.gz"] = work / "data.jsonl.gz"
     return tables, members, migrations
 
 
@@ -259,37 +348,33 @@ def backup_create(
             }
             for path in media_files()
         ]
-        manifest = {
-            "format": FORMAT,
-            "created_at": now.astimezone(UTC).isoformat(),
-            "engine": vendor,
-            "host": socket.gethostname(),
-            "database": members[0],
-            "portable": "data.jsonl.gz" if with_portable else None,
-            "migrations": migrations,
-            "tables": tables,
-            "members": {
-                member: {
-                    "bytes": (work / member).stat().st_size,
-                    "sha256": _sha256_file(work / member),
-                }
-                for member in members
-            },
-            "media": media,
-        }
         partial = directory / f".{name}.partial"
-        with tarfile.open(partial, "w") as archive:
-            body = json.dumps(manifest, indent=1, sort_keys=True).encode()
-            info = tarfile.TarInfo("manifest.json")
-            info.size = len(body)
-            info.mtime = int(now.timestamp())
-            archive.addfile(info, io.BytesIO(body))
-            for member in members:
-                archive.add(work / member, arcname=member)
+        with partial.open("wb") as handle:
+            archive = _ArchiveWriter(handle, int(now.timestamp()))
+            written = {}
+            for member, body in members.items():
+                if isinstance(body, Path):
+                    body = _copied(body)
+                written[member] = archive.add_stream(member, body)
             for item in media:
-                archive.add(media_root / item["path"], arcname=f"media/{item['path']}")
-        with partial.open("rb") as handle:  # on disk before it gets its name
-            os.fsync(handle.fileno())
+                archive.add_file(f"media/{item['path']}", media_root / item["path"])
+            manifest = {
+                "format": FORMAT,
+                "created_at": now.astimezone(UTC).isoformat(),
+                "engine": vendor,
+                "host": socket.gethostname(),
+                "database": next(iter(members)),
+                "portable": "data.jsonl.gz" if with_portable else None,
+                "migrations": migrations,
+                "tables": tables,
+                "members": written,
+                "media": media,
+            }
+            body = json.dumps(manifest, indent=1, sort_keys=True).encode()
+            archive.add_bytes("manifest.json", body)
+            archive.close()
+            handle.flush()
+            os.fsync(handle.fileno())  # on disk before it gets its name
         final = directory / name
         partial.rename(final)
     return BackupResult(path=final, manifest=manifest, seconds=time.monotonic() - started)

@@ -304,6 +304,11 @@ class _TableWriter:
             self.cursor.executemany(self.insert, rows)
         self.rows += len(rows)
 
+    def write_text(self, data: str, rows: int) -> None:
+        """Rows already in COPY's text format, one per line."""
+        self.copy.write(data)
+        self.rows += rows
+
     def finish(self) -> None:
         if self.copy is not None:
             self._copy_cm.__exit__(None, None, None)
@@ -319,27 +324,50 @@ class _TableWriter:
 # Straight from a SQLite backup ---------------------------------------------------------------
 
 
-def _sqlite_reader(field: models.Field, target_vendor: str):
-    """SQLite's stored value -> what the target takes, for the few types stored differently;
-    None when the stored value goes across as it is."""
-    if target_vendor != "postgresql":
-        return None
+# Stored as integers in both engines: no escaping needed.
+_INTEGER_KINDS = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+}
+
+
+def _copy_text(column: str, field: models.Field) -> str:
+    """SQLite SQL for the stored value as a field of PostgreSQL's COPY text format (NULL is
+    ``\\N``; backslash, tab, newline and return escaped), so SQLite, not Python, formats rows."""
+    while field.is_relation:
+        field = field.target_field
     kind = field.get_internal_type()
+    value = f'"{column}"'
     if kind in ("BooleanField", "NullBooleanField"):
-        return lambda value: None if value is None else bool(value)
-    if kind == "DurationField":
-        return lambda value: None if value is None else timedelta(microseconds=value)
-    if kind == "DateTimeField":  # stored as UTC without its offset
-        return lambda value: None if value is None else f"{value}+00:00"
-    if kind == "DecimalField":  # NUMERIC affinity may hand back a float or an int
-        return lambda value: None if value is None else str(value)
-    return None
+        value = f"CASE WHEN {value} IS NULL THEN NULL WHEN {value} THEN 't' ELSE 'f' END"
+    elif kind == "DateTimeField":  # stored as UTC without its offset
+        value = f"{value} || '+00:00'"
+    elif kind == "DurationField":  # stored as microseconds
+        value = f"{value} || ' microseconds'"
+    elif kind == "FloatField":  # 17 digits: the same double on the other side
+        value = f"CASE WHEN {value} IS NOT NULL THEN printf('%!.17g', {value}) END"
+    elif kind == "BinaryField":
+        # COPY unescapes it to bytea's \\x...; hex(NULL) would be '' (printf's NULL is 0).
+        value = f"CASE WHEN {value} IS NOT NULL THEN '\\\\x' || hex({value}) END"
+    elif kind not in _INTEGER_KINDS:
+        for special, escaped in (("'\\'", "'\\\\'"), ("char(9)", "'\\t'"), ("char(10)", "'\\n'")):
+            value = f"replace({value}, {special}, {escaped})"
+        value = f"replace({value}, char(13), '\\r')"
+    return f"coalesce({value}, '\\N')"
 
 
 def load_sqlite_file(path, *, using: str = "default", progress=None) -> dict[str, int]:
     """Copy every table of a SQLite database file into this (migrated, emptied) database,
-    reading SQLite's stored values directly: a few conversions, no model instances, batches of
-    ``BATCH`` rows, COPY on PostgreSQL; one transaction per table; sequences reset."""
+    reading SQLite's stored values directly, no model instances, one transaction per table,
+    sequences reset. Into PostgreSQL, SQLite writes the rows as COPY text and they go in
+    chunks of ``BATCH`` rows; into SQLite, batched INSERTs."""
     import sqlite3
 
     connection = connections[using]
@@ -364,23 +392,20 @@ def load_sqlite_file(path, *, using: str = "default", progress=None) -> dict[str
                     "with the Tend release that made the backup, then upgrade."
                 )
             fields = [by_column[column] for column in stored]
-            readers = [
-                (index, reader)
-                for index, field in enumerate(fields)
-                if (reader := _sqlite_reader(field, connection.vendor)) is not None
-            ]
             writer = _TableWriter(model, [field.attname for field in fields], connection)
             writer.begin()
             try:
-                columns = ", ".join(f'"{column}"' for column in stored)
-                rows = source.execute(f'SELECT {columns} FROM "{table}"')
-                while batch := rows.fetchmany(BATCH):
-                    if readers:
-                        batch = [list(row) for row in batch]
-                        for row in batch:
-                            for index, reader in readers:
-                                row[index] = reader(row[index])
-                    writer.write_prepared(batch)
+                if writer.copy is not None:
+                    texts = map(_copy_text, stored, fields)
+                    line = " || char(9) || ".join(texts)
+                    rows = source.execute(f'SELECT {line} FROM "{table}"')
+                    while batch := rows.fetchmany(BATCH):
+                        writer.write_text("\n".join([row[0] for row in batch]) + "\n", len(batch))
+                else:
+                    columns = ", ".join(f'"{column}"' for column in stored)
+                    rows = source.execute(f'SELECT {columns} FROM "{table}"')
+                    while batch := rows.fetchmany(BATCH):
+                        writer.write_prepared(batch)
             except BaseException as exc:
                 writer.abort(exc)
                 raise

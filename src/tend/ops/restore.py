@@ -8,11 +8,11 @@ it to this release's."""
 import gzip
 import hashlib
 import json
-import shutil
 import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.recorder import MigrationRecorder
 
 from . import portable
 from .backup import BackupError, pg_environment, pg_tool
@@ -60,27 +61,34 @@ def book_rows(using: str = "default") -> dict[str, int]:
     return {table: rows for table, rows in found.items() if rows}
 
 
-def _extract(archive: tarfile.TarFile, member: str, manifest: dict, into: Path) -> Path:
-    """Extract one member and check it against the manifest's checksum."""
-    target = into / member
+def _extract(
+    archive: tarfile.TarFile, member: str, manifest: dict, into: Path, *, gunzip: bool = False
+) -> Path:
+    """Extract one member (``gunzip``: decompressed on the way, one pass) and check it against
+    the manifest's checksum."""
+    target = into / (member.removesuffix(".gz") if gunzip else member)
     digest = hashlib.sha256()
     source = archive.extractfile(member)
     if source is None:
         raise BackupError(f"The backup lacks {member}.")
+    damaged = BackupError(f"{member} does not match its checksum: the backup file is damaged.")
+    unpack = zlib.decompressobj(wbits=31) if gunzip else None
     with target.open("wb") as out:
         while chunk := source.read(1 << 20):
             digest.update(chunk)
+            if unpack is not None:
+                try:
+                    chunk = unpack.decompress(chunk)
+                except zlib.error:
+                    raise damaged from None
             out.write(chunk)
     expected = manifest["members"].get(member, {}).get("sha256")
-    if expected and digest.hexdigest() != expected:
-        raise BackupError(f"{member} does not match its checksum: the backup file is damaged.")
+    if (expected and digest.hexdigest() != expected) or (unpack and not unpack.eof):
+        raise damaged
     return target
 
 
-def _restore_sqlite_file(packed: Path, using: str) -> None:
-    raw = packed.with_suffix("")
-    with gzip.open(packed, "rb") as source, raw.open("wb") as out:
-        shutil.copyfileobj(source, out, 1 << 20)
+def _restore_sqlite_file(raw: Path, using: str) -> None:
     connections[using].close()
     target = str(settings.DATABASES[using]["NAME"])
     src = sqlite3.connect(str(raw))
@@ -178,7 +186,9 @@ def restore(
         manifest = manifest_read(archive)
         work = Path(temporary)
         if manifest["engine"] == vendor and not portable_only:
-            dump = _extract(archive, manifest["database"], manifest, work)
+            dump = _extract(
+                archive, manifest["database"], manifest, work, gunzip=vendor == "sqlite"
+            )
             if vendor == "sqlite":
                 say("Restoring the SQLite database file...")
                 _restore_sqlite_file(dump, using)
@@ -188,7 +198,7 @@ def restore(
                 _restore_pg_dump(dump, using)
                 method = "pg_restore"
         else:
-            method = _restore_across(archive, manifest, work, using, say)
+            method = _restore_across(archive, manifest, work, using, say, empty=not occupied)
         _restore_media(archive, manifest)
     say("Migrating to this release's schema...")
     call_command("migrate", database=using, interactive=False, verbosity=0)
@@ -200,37 +210,39 @@ def restore(
     return RestoreResult(method=method, counts=counts, expected=expected, mismatched=mismatched)
 
 
-def _restore_across(archive, manifest: dict, work: Path, using: str, say) -> str:
+def _restore_across(archive, manifest: dict, work: Path, using: str, say, *, empty: bool) -> str:
     """Into the other engine (or on request): the empty database is migrated to the backup's
-    schema, then filled from the SQLite file itself or from the portable dump."""
+    schema (unless it holds no book and is at that schema already), then filled from the
+    SQLite file itself or from the portable dump."""
     vendor = connections[using].vendor
     if manifest.get("portable"):
         source = _extract(archive, manifest["portable"], manifest, work)
     elif manifest["engine"] == "sqlite":
-        source = _extract(archive, manifest["database"], manifest, work)
+        source = _extract(archive, manifest["database"], manifest, work, gunzip=True)
     else:
         raise BackupError(
             "This PostgreSQL backup has no portable dump: restore it into PostgreSQL, or make "
             "one with `tend backup --portable` to restore into SQLite."
         )
     say(f"Copying {manifest['engine']} → {vendor}...")
-    if vendor == "postgresql":
-        _drop_all_tables(using)
+    applied = MigrationRecorder(connections[using]).applied_migrations()
+    if empty and set(applied) == {tuple(node) for node in manifest["migrations"]}:
+        # Set up with `tend migrate` by the same release: its tables are the backup's already.
+        say("The database already has the backup's schema.")
     else:
-        _sqlite_drop_all(using)
-    migrate_to_backup_schema(manifest["migrations"], using)
+        if vendor == "postgresql":
+            _drop_all_tables(using)
+        else:
+            _sqlite_drop_all(using)
+        migrate_to_backup_schema(manifest["migrations"], using)
     portable.empty_all_tables(using=using)
     progress = lambda table, rows: say(f"  {table}: {rows}")  # noqa: E731
     if manifest.get("portable"):
         with gzip.open(source, "rb") as lines, portable.bulk_loading(using=using):
             portable.load(lines, using=using, progress=progress)
         return "portable dump"
-    raw = source.with_suffix("")
-    with gzip.open(source, "rb") as packed, raw.open("wb") as out:
-        shutil.copyfileobj(packed, out, 1 << 20)
-    source.unlink()
     with portable.bulk_loading(using=using):
-        portable.load_sqlite_file(raw, using=using, progress=progress)
+        portable.load_sqlite_file(source, using=using, progress=progress)
     return "SQLite file copied table by table"
 
 

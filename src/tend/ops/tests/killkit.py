@@ -1,11 +1,28 @@
 """Helpers the kill tests run in their own processes, against the database the killed worker
-used: ``python -m tend.ops.tests.killkit ACTION[:ARG]...``. Prints the last one's result as
-one JSON line."""
+used: ``python -m tend.ops.tests.killkit ACTION[:ARG]...`` prints the last one's result as one
+JSON line; ``python -m tend.ops.tests.killkit --serve`` stays up and answers one JSON line of
+steps per request, so a test pays Django's start-up once per site, not once per look."""
 
 import json
 import os
 import sys
+import traceback
 from datetime import timedelta
+
+
+def run(steps: list[str]):
+    """Several actions in one go (each ``name`` or ``name:argument``); the last one's result."""
+    from django.db import connections
+
+    results = []
+    try:
+        for step in steps:
+            action, _colon, argument = step.partition(":")
+            results.append(ACTIONS[action](*([argument] if argument else [])))
+    finally:
+        # No connection held between requests: a restore may replace the database meanwhile.
+        connections.close_all()
+    return results[-1]
 
 
 def main(argv: list[str]) -> None:
@@ -13,12 +30,18 @@ def main(argv: list[str]) -> None:
     import django
 
     django.setup()
-    # Several actions in one process (each ``name`` or ``name:argument``): Django starts once.
-    results = []
-    for step in argv:
-        action, _colon, argument = step.partition(":")
-        results.append(ACTIONS[action](*([argument] if argument else [])))
-    print(json.dumps(results[-1]))
+    if argv != ["--serve"]:
+        print(json.dumps(run(argv)))
+        return
+    answers = sys.stdout
+    sys.stdout = sys.stderr  # what actions print must not mix with the answers
+    for request in sys.stdin:
+        try:
+            answer = {"result": run(json.loads(request))}
+        except Exception:
+            answer = {"error": traceback.format_exc()}
+        answers.write(json.dumps(answer) + "\n")
+        answers.flush()
 
 
 def seed() -> dict:

@@ -66,7 +66,7 @@ def test_a_previous_release_demo_book_migrates_to_this_release_keeping_every_row
     try:
         old = {"PYTHONPATH": old_source}
         site.tend("migrate", "-v0", env=old)
-        site.tend("demo", "--customers", "10", "--seed", "11", env=old)
+        site.demo(10, 11, env=old)
         before = counts(site, old_source)
 
         site.tend("migrate", "-v0")
