@@ -289,8 +289,10 @@ def test_an_unknown_person_is_404_and_anonymous_callers_get_401(client, rep1):
 @pytest.fixture
 def ledger(book, rep1, rep2, monkeypatch):
     """March 2025. rep1: kept, kept late, broken, withdrawn and open promises, and inquiries
-    answered in 2.0 and 5.5 working hours. rep2: one promise kept, one inquiry answered in 1.0
-    hour, two customers of which one is within its cadence. A promise of rep1 due in April."""
+    answered in 5.0 and 5.0 working hours on the customer's clock (Dubai, UTC+4: Friday 21:00
+    to Monday 14:00; 13:00 to 18:30, the day ending at 18:00). rep2: one promise kept, one
+    inquiry answered in 1.0 hour, two customers of which one is within its cadence. A promise of
+    rep1 due in April."""
     monkeypatch.setattr(agenda_api, "_now", lambda: utc(2025, 6, 2, 9))
     mine, theirs = book["rep1_owned"], book["rep2_owned"]
 
@@ -340,7 +342,7 @@ REP1_MARCH = {
     "withdrawn": 1,
     "open": 1,
     "on_time_rate": 1 / 3,
-    "median_response_hours": 3.75,
+    "median_response_hours": 5.0,
     "customers": 1,
     "touched_in_cadence": 0,
     "touched_share": 0.0,
@@ -381,7 +383,7 @@ def test_the_reliability_report_for_a_hand_made_ledger(client, admin_user, rep1,
             withdrawn=1,
             open=1,
             on_time_rate=0.5,
-            median_response_hours=2.0,
+            median_response_hours=5.0,
             customers=3,
             touched_in_cadence=1,
             touched_share=1 / 3,
