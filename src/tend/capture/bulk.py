@@ -5,15 +5,16 @@ Why not ``bulk_create``/``bulk_update``: most of their time goes to preparing ea
 field through the generic compiler, and ``bulk_update`` builds one ``CASE`` per field over the
 whole batch. The rows here are plain (no signals, no ``pre_save`` hooks beyond defaults already
 set when the object was made), so the same SQL is built directly. On PostgreSQL the ids are
-drawn from the table's sequence first and the rows go through COPY (the demo book's
-``bulk_insert``); on SQLite one multi-row ``INSERT ... RETURNING id`` per batch. Rows whose ids
-nobody needs go through ``bulk_insert`` as plain tuples, with no model instance at all."""
+drawn from the table's sequence first and the rows go through COPY
+(``tend.core.bulk.bulk_insert``); on SQLite one multi-row ``INSERT ... RETURNING id`` per
+batch. Rows whose ids nobody needs go through ``bulk_insert`` as plain tuples, with no model
+instance at all."""
 
 from collections.abc import Sequence
 
 from django.db import connections, models, router
 
-from tend.demo.bulk import bulk_insert
+from tend.core.bulk import bulk_insert
 
 
 def _adapter(field: models.Field, connection):

@@ -27,12 +27,13 @@ from django.db.models import ProtectedError, RestrictedError
 
 from tend.accounts.models import Role, Team, User
 from tend.audit.models import AuditEntry
+from tend.core.bulk import bulk_insert
 from tend.core.reference import timezone_for
 from tend.customers.matching import LEGAL_SUFFIXES, name_key
 from tend.customers.models import Contact, Customer, Tag, Territory
 
 from . import data
-from .bulk import bulk_insert, delete_all, reset_sequences
+from .bulk import delete_all, reset_sequences
 from .registry import DemoContext, DemoCustomer, Timer, register_step, steps
 
 BATCH_SIZE = 5000

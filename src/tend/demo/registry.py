@@ -18,7 +18,7 @@ the app (it is imported automatically, like ``admin.py``)::
             ...
         ctx.data["order_ids"] = [...]          # hand results to later steps
 
-For tens of thousands of rows, ``tend.demo.bulk.bulk_insert(Model, ["field", ...], rows)`` writes
+For tens of thousands of rows, ``tend.core.bulk.bulk_insert(Model, ["field", ...], rows)`` writes
 plain tuples through the driver (COPY on PostgreSQL), much faster than ``bulk_create``. Rows that
 point at customers are deleted by ``--reset`` even without a reset function (``bulk.delete_all``
 clears whatever references a customer before the customers go).

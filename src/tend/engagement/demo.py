@@ -307,7 +307,7 @@ def _json_titled(text: dict, *items) -> str:
 def insert_rows(model, columns, rows) -> int:
     """Insert final database values (text for datetimes and JSON, ids for foreign keys) in the
     current transaction: COPY on PostgreSQL, executemany elsewhere. Like
-    :func:`tend.demo.bulk.bulk_insert` without its per-value conversions, for the millions of
+    :func:`tend.core.bulk.bulk_insert` without its per-value conversions, for the millions of
     rows of a big book."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)

@@ -17,8 +17,8 @@ from decimal import Decimal
 
 from django.db.models import Count
 
+from tend.core.bulk import bulk_insert
 from tend.customers.models import Customer, CustomerType, Territory
-from tend.demo.bulk import bulk_insert
 from tend.demo.registry import DemoContext, register_step
 from tend.orders.models import OrderLine, OrderStatus, Product
 

@@ -10,9 +10,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Q
 
+from tend.core.bulk import bulk_insert
 from tend.core.personal_links import token_digest
 from tend.customers.models import Contact, CustomerStatus
-from tend.demo.bulk import bulk_insert
 from tend.demo.registry import DemoContext, Timer, register_step
 from tend.engagement import workhours
 from tend.engagement.models import Interaction

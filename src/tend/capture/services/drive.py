@@ -10,8 +10,8 @@ from collections import defaultdict
 
 from django.conf import settings
 
+from tend.core.bulk import bulk_insert
 from tend.customers.models import Customer
-from tend.demo.bulk import bulk_insert
 from tend.engagement import titles
 from tend.engagement.models import Direction, Interaction
 from tend.engagement.services import inquiry_response_hours
