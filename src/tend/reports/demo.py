@@ -5,16 +5,27 @@ customer list tell the same story.
 
 Dates follow the orders step: a lost customer is marked 60 to 180 days after its last order (never
 after the demo's today); a won-back customer was marked lost inside the longest pause in its
-buying and won back by the first order after it."""
+buying and won back by the first order after it.
+
+The demo's cadence history: the monthly "touched in cadence" rows the reliability section reads,
+for the year before the demo's today (``build_cadence_history``)."""
 
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+import numpy as np
+
+from tend.customers.models import Customer
 from tend.demo.registry import DemoContext, register_step
+from tend.engagement.models import Direction, Interaction
 from tend.health.causes import LostReason
 from tend.health.models import LostRecord
 from tend.orders.models import Order, OrderStatus
+
+from .cadence import cadence_months_record
+from .models import CadenceMonth
+from .scope import month_number, month_start
 
 REASONS = [
     (LostReason.COMPETITION, 30),
@@ -96,3 +107,70 @@ def build_lost_records(ctx: DemoContext) -> None:
 
 
 register_step("lost_records", build_lost_records, after="orders", reset=reset)
+
+
+def reset_cadence(ctx: DemoContext) -> None:
+    CadenceMonth.objects.all().delete()
+
+
+def build_cadence_history(ctx: DemoContext) -> None:
+    """The past twelve months of "touched in cadence", as the periodic job would have recorded
+    them at each month's end had the book been in Tend all year, and this month's as the job
+    records it now (the last step: after every step that touches customers).
+
+    A customer was in cadence at a moment when its last outbound touch before it (else its
+    creation) plus its cadence was still ahead. Owners are today's (the demo has no ownership
+    history). One read of the customers and one of the outbound touches, then numpy."""
+    customers = list(
+        Customer.objects.exclude(owner=None).values_list(
+            "pk", "owner_id", "created_at", "last_outbound_at", "touch_due_at"
+        )
+    )
+    if not customers:
+        return
+    ids = np.array([row[0] for row in customers], dtype=np.int64)
+    owners = np.array([row[1] for row in customers], dtype=np.int64)
+    created = np.array([row[2].timestamp() for row in customers])
+    cadence = np.array([(row[4] - (row[3] or row[2])).total_seconds() for row in customers])
+    position = {pk: i for i, pk in enumerate(ids.tolist())}
+    touches = Interaction.objects.filter(
+        direction=Direction.OUTBOUND, customer__owner__isnull=False
+    ).values_list("customer_id", "at")
+    touch_rows, touch_at = [], []
+    for customer_id, at in touches.iterator(chunk_size=20000):
+        touch_rows.append(position[customer_id])
+        touch_at.append(at.timestamp())
+    touch_rows_np = np.array(touch_rows, dtype=np.int64)
+    touch_at_np = np.array(touch_at)
+    this_month = month_number(ctx.today)
+    moments = [
+        (month, datetime.combine(month_start(month + 1), time(0, 0), tzinfo=UTC))
+        for month in range(this_month - 12, this_month)
+    ]
+    people = np.unique(owners)
+    rows = []
+    for month, moment in moments:
+        cutoff = moment.timestamp()
+        last = created.copy()
+        before = touch_at_np < cutoff
+        np.maximum.at(last, touch_rows_np[before], touch_at_np[before])
+        exists = created <= cutoff
+        in_cadence = exists & (last + cadence >= cutoff)
+        counts = np.bincount(np.searchsorted(people, owners[exists]), minlength=len(people))
+        touched = np.bincount(np.searchsorted(people, owners[in_cadence]), minlength=len(people))
+        rows += [
+            CadenceMonth(
+                person_id=int(person),
+                month=month,
+                customers=int(n),
+                touched=int(t),
+                taken_at=moment,
+            )
+            for person, n, t in zip(people, counts, touched, strict=True)
+            if n
+        ]
+    CadenceMonth.objects.bulk_create(rows, batch_size=2000)
+    ctx.counts["cadence_months"] = len(rows) + cadence_months_record(now=ctx.now)
+
+
+register_step("cadence_history", build_cadence_history, after="health_stories", reset=reset_cadence)
