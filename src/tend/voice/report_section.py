@@ -21,7 +21,7 @@ def _number(value: float | None, digits: int = 0) -> float | None:
 
 
 def _interval(estimate) -> str:
-    if estimate.value is None:
+    if estimate.low is None:
         return ""
     return f"{estimate.low:.0f} … {estimate.high:.0f}"
 
@@ -66,7 +66,7 @@ def compute(filters: ReportFilters, user) -> SectionResult:
             "nps": overall.nps.value,
             "n": overall.nps.n,
         }
-    elif last.low <= overall.nps.value <= last.high:
+    elif last.low is None or last.low <= overall.nps.value <= last.high:
         headline = _(
             "NPS %(last)+.0f last month (n = %(n)d), within the noise of the year's %(nps)+.0f"
         ) % {"last": last.value, "n": last.n, "nps": overall.nps.value}

@@ -65,6 +65,8 @@ class Estimate:
     def of(cls, moments: Moments, scale: float = 1.0) -> "Estimate":
         if not moments.n:
             return cls(None, 0, None, None, None)
+        if moments.n < 2:  # one value has no spread to measure: no interval, not "± 0"
+            return cls(moments.mean * scale, 1, None, None, None)
         mean, se = moments.mean * scale, moments.se * scale
         return cls(mean, moments.n, mean - Z95 * se, mean + Z95 * se, se)
 

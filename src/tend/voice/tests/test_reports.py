@@ -110,6 +110,13 @@ def test_the_cases_hook_adds_a_figure_with_one_call(tiers, rep1):
         reports._METRICS.pop("test_sla")
 
 
+def test_one_answer_shows_its_value_and_n_without_a_zero_interval(tiers, rep1, client):
+    answer(tiers["C"], 4, timezone.now(), kind=SurveyKind.CSAT)
+    client.force_login(rep1)
+    page = client.get("/voice/").content.decode()
+    assert "n=1" in page and "± 0.00" not in page
+
+
 def test_trends_by_tier_and_month_count_nps_and_csat(tiers, rep1):
     now = timezone.now()
     for score in (10, 9, 3):
@@ -128,6 +135,7 @@ def test_trends_by_tier_and_month_count_nps_and_csat(tiers, rep1):
     assert by_tier["A"].nps.n == 3
     assert by_tier["C"].nps.value == pytest.approx(-100.0)
     assert by_tier["C"].csat.value == pytest.approx(2.0) and by_tier["C"].csat.n == 1
+    assert by_tier["C"].csat.margin is None  # one answer: no interval to show
     overall = reports.voice_overall(customers=Customer.objects.all(), start=start, end=now)
     assert overall.nps.n == 4
     for group in reports.GROUPS:

@@ -27,6 +27,13 @@ def test_all_promoters_is_100_with_no_spread_and_no_answers_is_nothing():
     assert (empty.value, empty.n, empty.low, empty.high) == (None, 0, None, None)
 
 
+def test_one_answer_has_a_value_but_no_interval():
+    """One value has no spread to measure: the page shows "n=1", never "± 0.00"."""
+    one = stats.Estimate.of(stats.Moments(1, 4.0, 16.0))
+    assert (one.value, one.n, one.low, one.high, one.margin) == (4.0, 1, None, None, None)
+    assert stats.gap(one, stats.nps(4, 0, 0), higher_is_better=True).difference is None
+
+
 def test_a_share_uses_the_binomial_variance():
     # 7 of 10 kept on time: 70% ± 1.96 · sqrt(0.7 · 0.3 / 10) = 70 ± 28.40.
     share = stats.Estimate.of(stats.Moments(10, 7, 7), scale=100)
