@@ -153,12 +153,18 @@ def sla_clock(
     return result
 
 
-def due_at(result: ClockResult, *, target_hours: float, now: datetime, calendar: WorkCalendar):
-    """When the resolution clock reaches ``target_hours`` if it keeps running; None while paused
-    or ended. Already past: the moment it crossed is not kept, ``now`` minus nothing (now)."""
-    if not result.running:
+def crossed_at(result: ClockResult, *, target_hours: float, calendar: WorkCalendar):
+    """The instant the resolution clock reached ``target_hours`` of working time, found from
+    its running intervals; None if it has not (yet). This is when a case breached, whenever
+    the figures are computed, and it moves with a correction of the log."""
+    if result.resolution_hours <= target_hours:
         return None
-    remaining = target_hours - result.resolution_hours
-    if remaining <= 0:
-        return now
-    return calendar.add_hours(now, remaining)
+    spent = 0.0
+    for start, end in result.intervals:
+        if end is None:
+            return calendar.add_hours(start, target_hours - spent)
+        hours = calendar.hours_between(start, end)
+        if spent + hours >= target_hours:
+            return calendar.add_hours(start, target_hours - spent)
+        spent += hours
+    return None

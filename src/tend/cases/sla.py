@@ -135,19 +135,19 @@ def apply_clock(case: Case, *, now: datetime, events=None) -> clock.ClockResult:
     used = result.resolution_hours
     case.sla_resolution_working_hours = Decimal(str(round(used, 2)))
     case.sla_used_pct = min(int(used * 100 / resolution_target), 999) if resolution_target else 0
+    breached = used > resolution_target
+    # When the clock passed its target, from the log: the same whenever the figures are
+    # computed, and a correction moves it (or undoes the breach).
+    crossed = clock.crossed_at(result, target_hours=resolution_target, calendar=calendar)
+    case.sla_breached_at = (crossed or now) if breached else None
     if result.running:
         remaining = resolution_target - used
         if remaining > 0:
             case.sla_resolution_due_at = calendar.add_hours(now, remaining)
-        elif case.sla_resolution_due_at is None or case.sla_resolution_due_at > now:
-            case.sla_resolution_due_at = now
+        else:
+            case.sla_resolution_due_at = case.sla_breached_at
     else:
         case.sla_resolution_due_at = None
-    breached = used > resolution_target
-    if breached and case.sla_breached_at is None:
-        case.sla_breached_at = case.sla_resolution_due_at or now
-    elif not breached:
-        case.sla_breached_at = None  # a correction can undo a breach
     if result.ended_at is not None and not result.running:
         case.sla_resolution_met = not breached
     elif breached:

@@ -3,7 +3,7 @@ the date line, pauses, the end, corrections."""
 
 from datetime import UTC, datetime, timedelta
 
-from tend.cases.clock import ClockEvent, WorkCalendar, sla_clock
+from tend.cases.clock import ClockEvent, WorkCalendar, crossed_at, sla_clock
 from tend.cases.sla import calendar_for
 
 PAUSE = frozenset({"waiting_customer"})
@@ -66,3 +66,27 @@ def test_a_correction_moves_or_strikes_out_an_event_and_the_clock_follows():
     struck = [*events, ClockEvent(4, start, "correction", corrects=3, void=True)]
     result = run(struck, now, calendar)
     assert (result.resolution_hours, result.running) == (8, True)
+
+
+def test_a_breach_is_dated_when_the_clock_passed_its_target_not_when_it_was_computed():
+    calendar = WorkCalendar(tz="UTC")
+    start = datetime(2026, 11, 30, 9, tzinfo=UTC)  # a Monday
+    events = [
+        ClockEvent(1, start, "opened", "new"),
+        ClockEvent(2, start + timedelta(hours=2), "status", "waiting_customer"),
+        ClockEvent(3, start + timedelta(hours=4), "status", "in_progress"),
+    ]
+    # Target 5 working hours: 2 before the pause, 3 more from 13:00 → 16:00 on Monday.
+    breach = datetime(2026, 11, 30, 16, tzinfo=UTC)
+    for now in (breach + timedelta(minutes=1), breach + timedelta(days=3)):
+        result = run(events, now, calendar)
+        assert crossed_at(result, target_hours=5, calendar=calendar) == breach
+    # Not yet past the target: no breach moment.
+    early = run(events, breach - timedelta(minutes=1), calendar)
+    assert crossed_at(early, target_hours=5, calendar=calendar) is None
+    # Over a weekend: 9 working hours from Friday 15:00 reach Monday 15:00.
+    friday = datetime(2026, 12, 4, 15, tzinfo=UTC)
+    result = run([ClockEvent(1, friday, "opened", "new")], friday + timedelta(days=5), calendar)
+    assert crossed_at(result, target_hours=9, calendar=calendar) == datetime(
+        2026, 12, 7, 15, tzinfo=UTC
+    )

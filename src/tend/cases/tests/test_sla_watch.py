@@ -103,6 +103,8 @@ def test_a_week_of_runs_warns_once_per_level_and_escalates_once(
     assert len([m for m in mailoutbox if m.to == [manager.email]]) == 1
     case.refresh_from_db()
     assert case.escalated_to == manager and case.sla_check_at is None  # nothing left to cross
+    # The breach is dated when the 27 hours ran out, not when a run last computed the clock.
+    assert case.sla_breached_at == case.sla_resolution_due_at == dubai(18, 18)
 
     # 437 runs over the week; the case was looked at when opened and once at each level
     # (a level's first look falls a second short of it, the next catches it).
@@ -181,3 +183,21 @@ def test_the_watch_costs_the_same_with_many_calm_open_cases(clock, people):
     assert queries_of_a_run(dubai(16, 10)) == idle == 1  # which cases are due: none
     assert queries_of_a_run(dubai(16, 11, 15)) == busy  # the one late case, as before
     assert SlaAlert.objects.filter(case=hot).count() == 1
+
+
+def test_a_correction_that_backdates_the_opening_dates_the_breach_when_the_hours_ran_out(
+    clock, people
+):
+    """Opened on the phone on Monday and logged on Thursday: corrected, the case breached on
+    Wednesday at 18:00 (27 working hours in Dubai), not when the correction was saved."""
+    owner, _manager = people
+    clock.now = dubai(19, 10)  # Thursday 10:00
+    case = open_case(owner)
+    assert case.sla_breached_at is None
+    opened = CaseEvent.objects.get(case=case, kind=EventKind.OPENED)
+    clock.now = dubai(19, 11)
+    services.case_correct(
+        case=case, by=owner, event=opened, at=dubai(16, 9), reason="Phoned in on Monday."
+    )
+    case.refresh_from_db()
+    assert case.sla_breached_at == case.sla_resolution_due_at == dubai(18, 18)
