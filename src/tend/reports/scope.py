@@ -105,7 +105,8 @@ def scope_sql(queryset: QuerySet, column: str) -> tuple[str, tuple]:
     every customer (an admin's unfiltered report) on PostgreSQL (see ``_whole_book``)."""
     if _whole_book(queryset):
         return "", ()
-    sql, params = queryset.values("pk").query.sql_with_params()
+    # Without its ordering: the list's ORDER BY name would sort every id for nothing.
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
     return f" AND {column} IN ({sql})", tuple(params)
 
 
