@@ -91,6 +91,10 @@ def _year_of_scoring(months: list[int]) -> int:
 
     from tend.health.models import HealthSnapshot, ScoreRun
 
+    try:  # code from before the day totals has none to keep
+        from tend.health.services.day_totals import risk_day_totals_write
+    except ImportError:
+        risk_day_totals_write = None
     latest = HealthSnapshot.objects.order_by("-day").values_list("day", flat=True).first()
     if latest is None:
         return 0
@@ -118,6 +122,8 @@ def _year_of_scoring(months: list[int]) -> int:
             )
             written += cursor.rowcount
             ScoreRun.objects.create(day=day, customers=cursor.rowcount)
+            if risk_day_totals_write is not None:
+                risk_day_totals_write(day)
     print(
         f"  a year of scoring: {written:,} snapshots written in "
         f"{time.perf_counter() - started:.1f} s",

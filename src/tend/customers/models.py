@@ -79,6 +79,25 @@ class CustomerSource(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def visibility(user) -> Q | None:
+    """The one visibility rule, as a condition on ``owner`` and ``backup_owner`` (customers, and
+    rows that record them, such as the day totals of value at risk); None: everything.
+
+    Admin: all. Manager: their team's customers and the pool. Rep: customers they own or back
+    up, and the pool. Anyone else: nothing."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_admin:
+        return None
+    if user.is_manager:
+        if user.team_id is None:
+            return Q(owner__isnull=True) | Q(owner=user) | Q(backup_owner=user)
+        # Subqueries, not joins: the count over a large book stays an index-only scan.
+        team = User.objects.filter(team_id=user.team_id).values("pk")
+        return Q(owner__isnull=True) | Q(owner__in=team) | Q(backup_owner__in=team) | Q(owner=user)
+    return Q(owner__isnull=True) | Q(owner=user) | Q(backup_owner=user)
+
+
 class CustomerQuerySet(GuardedQuerySet):
     def pool(self):
         return self.filter(owner__isnull=True)
@@ -106,21 +125,9 @@ class CustomerQuerySet(GuardedQuerySet):
         return self.filter(status=status)
 
     def visible_to(self, user):
-        """The one visibility rule. Admin: all. Manager: their team's customers and the pool.
-        Rep: customers they own or back up, and the pool. Anyone else: nothing."""
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_admin:
-            return self.all()
-        if user.is_manager:
-            if user.team_id is None:
-                return self.filter(Q(owner__isnull=True) | Q(owner=user) | Q(backup_owner=user))
-            # Subqueries, not joins: the count over a large book stays an index-only scan.
-            team = User.objects.filter(team_id=user.team_id).values("pk")
-            return self.filter(
-                Q(owner__isnull=True) | Q(owner__in=team) | Q(backup_owner__in=team) | Q(owner=user)
-            )
-        return self.filter(Q(owner__isnull=True) | Q(owner=user) | Q(backup_owner=user))
+        """The one visibility rule (``visibility``) applied to customers."""
+        rule = visibility(user)
+        return self.all() if rule is None else self.filter(rule)
 
 
 class Customer(GuardedModel):

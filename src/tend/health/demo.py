@@ -86,7 +86,7 @@ from tend.tasks.models import Task
 from tend.timeline.models import TimelineEntry
 
 from .causes import LostReason
-from .models import HealthSnapshot, LostRecord, PlaybookFiring, ScoreRun
+from .models import HealthSnapshot, LostRecord, PlaybookFiring, RiskDayTotal, ScoreRun
 from .services.lost import mark_lost
 from .services.scoring import score_book
 from .signals import NEW_PRODUCT_YEARS, years_before
@@ -156,6 +156,7 @@ def reset(ctx: DemoContext) -> None:
     Task.objects.filter(origin__in=["playbook", "win_back"]).delete()
     PlaybookFiring.objects.all().delete()
     HealthSnapshot.objects.all().delete()
+    RiskDayTotal.objects.all().delete()
     ScoreRun.objects.all().delete()
     LostRecord.objects.all().delete()
 

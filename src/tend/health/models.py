@@ -74,6 +74,33 @@ class HealthSnapshot(models.Model):
         return f"{self.customer_id} on {self.day}: {self.level}"
 
 
+class RiskDayTotal(models.Model):
+    """Value at risk of one scoring day, summed by who owned and backed up the customers then,
+    their tier, country and main cause: what the reports' "value at risk over time" reads (a
+    few thousand rows a day where the snapshots are one per customer). Written with the day's
+    snapshots, in the same transaction (``health.services.day_totals``); customers with no
+    value at risk are not counted."""
+
+    day = models.DateField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    backup_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tier = models.CharField(max_length=1)
+    country = models.CharField(max_length=2)
+    cause = models.CharField(max_length=12, choices=Cause.choices, blank=True)
+    customers = models.PositiveIntegerField()
+    value_at_risk = models.DecimalField(**MONEY)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.cause or '-'}: {self.value_at_risk} ({self.customers})"
+
+
 class PlaybookRule(models.Model):
     """Turns a risk into tasks: when a scored customer shows ``cause`` (or one exact signal) at
     ``min_level`` or above, in one of ``tiers``, each step opens a task. Admins edit these."""

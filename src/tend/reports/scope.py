@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from tend.accounts.models import User
-from tend.customers.models import Customer
+from tend.customers.models import Customer, visibility
 from tend.engagement.selectors import people_reportable_by
 
 from .registry import ReportFilters
@@ -24,16 +24,24 @@ CENT = Decimal("0.01")
 
 def report_customers(*, user: User, filters: ReportFilters) -> QuerySet[Customer]:
     """The customers behind the figures this user may see, narrowed by the filters."""
-    customers = Customer.objects.visible_to(user)
+    return report_scoped(Customer.objects.all(), user=user, filters=filters)
+
+
+def report_scoped(rows: QuerySet, *, user: User, filters: ReportFilters) -> QuerySet:
+    """``rows`` with ``owner``, ``backup_owner``, ``tier`` and ``country`` (customers, or rows
+    that record them, like the day totals of value at risk) narrowed as ``report_customers``."""
+    rule = visibility(user)
+    if rule is not None:
+        rows = rows.filter(rule)
     if user.is_rep:
-        customers = customers.exclude(owner__isnull=True)
+        rows = rows.exclude(owner__isnull=True)
     if filters.team:
-        customers = customers.filter(owner__team_id=filters.team)
+        rows = rows.filter(owner__team_id=filters.team)
     if filters.tier:
-        customers = customers.filter(tier=filters.tier)
+        rows = rows.filter(tier=filters.tier)
     if filters.country:
-        customers = customers.filter(country=filters.country)
-    return customers
+        rows = rows.filter(country=filters.country)
+    return rows
 
 
 def report_people(*, user: User, filters: ReportFilters) -> QuerySet[User]:

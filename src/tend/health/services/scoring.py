@@ -20,6 +20,7 @@ from tend.imports.bulk import insert
 from .. import combine, risk, signals
 from ..forecast import Forecast, forecast
 from ..models import HealthSnapshot, ScoreRun
+from .day_totals import risk_day_totals_write
 
 # Julian day of 0001-12-31, so SQLite's julianday() turns into Python's date.toordinal().
 _JULIAN_OFFSET = 1721424.5
@@ -241,6 +242,7 @@ def score_book(*, now: datetime | None = None, run_playbooks: bool = True) -> Sc
     with transaction.atomic():
         HealthSnapshot.objects.filter(day=today).delete()
         insert(HealthSnapshot, SNAPSHOT_FIELDS, list(snapshot_rows(book, today)), now=now)
+        risk_day_totals_write(today)
         run.customers = int(book.customer_ids.size)
         levels = dict(zip(*np.unique(book.assessment.level, return_counts=True), strict=True))
         run.parameters = {

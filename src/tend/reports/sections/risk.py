@@ -1,9 +1,12 @@
 """Value at risk over time, from the stored health snapshots (one per customer per scoring day):
 the sum of value at risk on the last scoring day of each month (and the latest), by main cause
-and by the owner's team."""
+and by the owner's team. Read from the day totals the scoring keeps with its snapshots
+(``health.RiskDayTotal``), owners as they were on each day; the drill-down lists the
+snapshots' customers as the person may see them today."""
 
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
@@ -11,11 +14,11 @@ from django.utils.translation import gettext_lazy
 
 from tend.accounts.models import Team
 from tend.health.causes import Cause
-from tend.health.models import HealthSnapshot, ScoreRun
+from tend.health.models import HealthSnapshot, RiskDayTotal, ScoreRun
 
 from ..charts import Chart
 from ..registry import Cell, ReportFilters, ReportSection, SectionResult, Table, register
-from ..scope import among, money, month_number, month_start, report_customers
+from ..scope import money, month_number, month_start, report_customers, report_scoped
 
 
 def snapshot_days(filters: ReportFilters) -> list[date]:
@@ -38,20 +41,24 @@ def snapshot_days(filters: ReportFilters) -> list[date]:
 
 def compute(filters: ReportFilters, user) -> SectionResult:
     days = snapshot_days(filters)
-    snapshots = among(
-        HealthSnapshot.objects.filter(day__in=days, value_at_risk__gt=0),
-        report_customers(user=user, filters=filters),
-    )
-    by_cause: dict = defaultdict(dict)
-    for row in snapshots.values("day", "cause").annotate(value=Sum("value_at_risk")).order_by():
-        by_cause[row["day"]][row["cause"]] = money(row["value"])
-    by_team: dict = defaultdict(dict)
-    for row in (
-        snapshots.values("day", "customer__owner__team")
-        .annotate(value=Sum("value_at_risk"))
+    totals = report_scoped(RiskDayTotal.objects.filter(day__in=days), user=user, filters=filters)
+    # The day totals (a few thousand rows a day) grouped by day, cause and the owner's team;
+    # the two breakdowns and the latest day's count are sums of these few hundred rows.
+    raw_cause: dict = defaultdict(lambda: defaultdict(Decimal))
+    raw_team: dict = defaultdict(lambda: defaultdict(Decimal))
+    counts: dict = defaultdict(int)
+    grouped = (
+        totals.values("day", "cause", "owner__team")
+        .annotate(value=Sum("value_at_risk"), n=Sum("customers"))
         .order_by()
-    ):
-        by_team[row["day"]][row["customer__owner__team"]] = money(row["value"])
+    )
+    for row in grouped:
+        value = Decimal(str(row["value"] or 0))
+        raw_cause[row["day"]][row["cause"]] += value
+        raw_team[row["day"]][row["owner__team"]] += value
+        counts[row["day"]] += row["n"]
+    by_cause = {d: {c: money(v) for c, v in raw_cause[d].items()} for d in days}
+    by_team = {d: {t: money(v) for t, v in raw_team[d].items()} for d in days}
     causes = [c for c in Cause.values if any(c in by_cause[d] for d in days)]
     if any("" in by_cause[d] for d in days):
         causes.append("")
@@ -83,13 +90,13 @@ def compute(filters: ReportFilters, user) -> SectionResult:
         headline = _("%(value)s at risk on %(day)s") % {"value": totals[-1], "day": days[-1]}
     else:
         headline = _("No health scoring stored in these 12 months")
-    latest_count = snapshots.filter(day=days[-1]).count() if days else 0
+    latest_count = counts[days[-1]] if days else 0
     return SectionResult(
         headline=headline,
         caption=_(
             "Value at risk: each customer's annual value times its risk, as scored on the last "
             "scoring day of each month (stored snapshots), by the main cause the scoring named "
-            "and by the owner's team today."
+            "and by the team of the customer's owner at the time of that scoring."
         ),
         sample=latest_count,
         sample_label=_("customers at risk on the latest day"),
