@@ -7,7 +7,8 @@
 
 It reads the book only (GET requests through Django's test client, signed in with
 ``force_login``). Pages: Today (rep, manager), customer list (rep, manager), a customer page,
-at-risk (rep, manager), approvals (manager), the API customer list (rep). The last line is JSON.
+at-risk (rep, manager), approvals (manager), the API customer list (rep), and each panel the
+customer page loads on demand (``panel_<slug>``, as htmx asks for it). The last line is JSON.
 """
 
 import argparse
@@ -66,6 +67,12 @@ def main() -> None:
         ("approvals", manager, "/approvals/"),
         ("api_list_rep", rep, "/api/v1/customers?page=3"),
     ]
+    # The customer page's panels, each loaded on its own as the page's htmx does.
+    from tend.customers.panels import CUSTOMER_END_PANELS, CUSTOMER_PANELS, panel_url
+
+    for panel in CUSTOMER_PANELS + CUSTOMER_END_PANELS:
+        if not panel.eager:
+            pages.append((f"panel_{panel.slug}", rep, panel_url(customer.pk, panel.slug)))
     only = {name for name in args.only.split(",") if name}
     figures = {}
     for name, user, url in pages:
@@ -73,16 +80,17 @@ def main() -> None:
             continue
         client = Client()
         client.force_login(user)
-        response = client.get(url)
+        headers = {"HTTP_HX_REQUEST": "true"} if name.startswith("panel_") else {}
+        response = client.get(url, **headers)
         assert response.status_code == 200, (url, response.status_code)
         samples, cpu = [], []
         for _ in range(args.requests):
             started, started_cpu = time.perf_counter(), time.process_time()
-            client.get(url)
+            client.get(url, **headers)
             samples.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
+            response = client.get(url, **headers)
         queries = captured.captured_queries
         sql_ms = sum(float(q["time"]) for q in queries) * 1000
         figures[name] = {
@@ -112,7 +120,7 @@ def main() -> None:
         if args.profile == name:
             profiler = cProfile.Profile()
             profiler.enable()
-            client.get(url)
+            client.get(url, **headers)
             profiler.disable()
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out)

@@ -7,9 +7,12 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Approvals")
 
     def ready(self) -> None:
-        from tend.customers.views import CUSTOMER_PANELS
+        from tend.customers.panels import CustomerPanel, register_panel
 
         from . import agenda_sections, jobs, timeline_kinds  # noqa: F401  (registrations)
 
-        if "approvals/_customer_panel.html" not in CUSTOMER_PANELS:
-            CUSTOMER_PANELS.append("approvals/_customer_panel.html")
+        register_panel(
+            CustomerPanel(
+                "approvals", "approvals/_customer_panel.html", _("Special terms asked for")
+            )
+        )

@@ -9,7 +9,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import request_started
 
-        from tend.customers.views import CUSTOMER_PANELS
+        from tend.customers.panels import CustomerPanel, register_panel
 
         from . import (  # noqa: F401  (registrations)
             agenda_sections,
@@ -23,5 +23,4 @@ class CasesConfig(AppConfig):
 
         request_started.connect(integrations.forget, dispatch_uid="cases.floor.forget")
 
-        if "cases/_customer_panel.html" not in CUSTOMER_PANELS:
-            CUSTOMER_PANELS.append("cases/_customer_panel.html")
+        register_panel(CustomerPanel("cases", "cases/_customer_panel.html", _("Service cases")))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/delete/", views.customer_delete, name="delete"),
     path("<int:pk>/timeline/", views.customer_timeline, name="timeline"),
+    path("<int:pk>/panels/<slug:slug>/", views.customer_panel, name="panel"),
     path("<int:pk>/claim/", views.customer_claim, name="claim"),
     path("<int:pk>/release/", views.customer_release, name="release"),
     path("<int:pk>/assign/", views.customer_assign, name="assign"),

@@ -6,8 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +25,7 @@ from tend.timeline.selectors import timeline_for_customer
 from . import selectors, services
 from .forms import ContactForm, CustomerFilterForm, CustomerForm, referral_label
 from .models import CustomerStatus, CustomerType, Territory, Tier
+from .panels import CUSTOMER_END_PANELS, CUSTOMER_PANELS, panel_for_slug
 
 
 def _is_htmx(request) -> bool:
@@ -182,8 +185,7 @@ def customer_create(request):
 
 # Apps add forms above the timeline (e.g. logging an interaction) by appending a template here.
 TIMELINE_FORM_TEMPLATES: list[str] = []
-# Apps add panels to the customer page (orders, samples, health...) the same way.
-CUSTOMER_PANELS: list[str] = []
+# Apps add panels to the customer page (orders, samples, health...): see panels.py.
 
 
 def _timeline_context(request, customer) -> dict:
@@ -212,7 +214,7 @@ def customer_detail(request, pk: int):
                 country=customer.country, time_zone=customer.time_zone, now=timezone.now()
             ),
             "customer_panels": CUSTOMER_PANELS,
-            "audit_entries": audit_for_customer(customer=customer),
+            "customer_end_panels": CUSTOMER_END_PANELS,
             "can_delete": not user.is_rep,
             "can_claim": customer.owner_id is None,
             "can_release": customer.owner_id is not None
@@ -220,6 +222,29 @@ def customer_detail(request, pk: int):
             "assignable": None if user.is_rep else selectors.users_assignable_by(user=user),
         },
     )
+
+
+def history_context(request, customer) -> dict:
+    """The history-of-changes panel's rows (registered in apps.py)."""
+    return {"audit_entries": audit_for_customer(customer=customer)}
+
+
+@login_required
+def customer_panel(request, pk: int, slug: str):
+    """One panel of the customer page: the fragment for htmx, a page of its own otherwise.
+
+    The same rule as the page: 404 for a customer this user may not see."""
+    panel = panel_for_slug(slug)
+    if panel is None:
+        raise Http404("No such panel.")
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    context = {"customer": customer, "panel_entry": panel}
+    if panel.context is not None:
+        context.update(panel.context(request, customer))
+    template = panel.template if _is_htmx(request) else "customers/panel_page.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required

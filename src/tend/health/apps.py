@@ -12,10 +12,12 @@ class HealthConfig(AppConfig):
 
         register_panel()
 
-        from tend.customers.views import CUSTOMER_PANELS
+        from django.utils.translation import gettext_lazy
+
+        from tend.customers.panels import CustomerPanel
+        from tend.customers.panels import register_panel as register_customer_panel
 
         from . import agenda_sections  # noqa: F401  (the at-risk agenda section)
         from .views_risk import PANEL as HEALTH_PANEL  # the health panel
 
-        if HEALTH_PANEL not in CUSTOMER_PANELS:
-            CUSTOMER_PANELS.append(HEALTH_PANEL)
+        register_customer_panel(CustomerPanel("health", HEALTH_PANEL, gettext_lazy("Health")))

@@ -19,8 +19,9 @@ from tend.core import reference
 from tend.core.exports import export_response, unknown_format
 from tend.core.inputs import CalendarDateField, parameter_refused
 from tend.core.widgets import QuickSelect
+from tend.customers.panels import CustomerPanel
+from tend.customers.panels import register_panel as register_customer_panel
 from tend.customers.selectors import customer_get_for_user, users_assignable_by
-from tend.customers.views import CUSTOMER_PANELS
 
 from .causes import LostReason
 from .models import LostRecord
@@ -32,8 +33,8 @@ PANEL = "health/_customer_lost.html"
 
 def register_panel() -> None:
     """Put the lost panel on the customer page (once, from HealthConfig.ready)."""
-    if PANEL not in CUSTOMER_PANELS:
-        CUSTOMER_PANELS.append(PANEL)
+    # Eager: it is empty for most customers, and a placeholder would promise something.
+    register_customer_panel(CustomerPanel("lost", PANEL, gettext_lazy("Lost customer"), eager=True))
 
 
 class MarkLostForm(forms.Form):

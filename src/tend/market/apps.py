@@ -9,7 +9,7 @@ class MarketConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import request_started
 
-        from tend.customers.views import CUSTOMER_PANELS
+        from tend.customers.panels import CustomerPanel, register_panel
         from tend.orders.views import ORDER_PANELS
 
         from . import floor, jobs, signals, timeline_kinds  # noqa: F401  (registrations)
@@ -17,7 +17,6 @@ class MarketConfig(AppConfig):
         # Each request reads the tier floor afresh (once), whichever process serves it.
         request_started.connect(floor.forget, dispatch_uid="market.floor.forget")
 
-        if "market/_customer_panel.html" not in CUSTOMER_PANELS:
-            CUSTOMER_PANELS.append("market/_customer_panel.html")
+        register_panel(CustomerPanel("market", "market/_customer_panel.html", _("Market")))
         if "market/_order_panel.html" not in ORDER_PANELS:
             ORDER_PANELS.append("market/_order_panel.html")

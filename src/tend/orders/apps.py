@@ -7,9 +7,8 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self) -> None:
-        from tend.customers.views import CUSTOMER_PANELS
+        from tend.customers.panels import CustomerPanel, register_panel
 
         from . import agenda_sections, demo, timeline_kinds  # noqa: F401  (registrations)
 
-        if "orders/_customer_panel.html" not in CUSTOMER_PANELS:
-            CUSTOMER_PANELS.append("orders/_customer_panel.html")
+        register_panel(CustomerPanel("orders", "orders/_customer_panel.html", _("Orders")))

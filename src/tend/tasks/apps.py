@@ -7,9 +7,8 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tasks")
 
     def ready(self) -> None:
-        from tend.customers.views import CUSTOMER_PANELS
+        from tend.customers.panels import CustomerPanel, register_panel
 
         from . import agenda_sections, handover, timeline_kinds  # noqa: F401  (registrations)
 
-        if "tasks/_customer_panel.html" not in CUSTOMER_PANELS:
-            CUSTOMER_PANELS.append("tasks/_customer_panel.html")
+        register_panel(CustomerPanel("tasks", "tasks/_customer_panel.html", _("Tasks")))

@@ -7,9 +7,8 @@ class VoiceConfig(AppConfig):
     verbose_name = _("Customer voice")
 
     def ready(self) -> None:
-        from tend.customers.views import CUSTOMER_PANELS
+        from tend.customers.panels import CustomerPanel, register_panel
 
         from . import floor, health, jobs, report_section, timeline_kinds  # noqa: F401  (registrations)
 
-        if "voice/_customer_panel.html" not in CUSTOMER_PANELS:
-            CUSTOMER_PANELS.append("voice/_customer_panel.html")
+        register_panel(CustomerPanel("voice", "voice/_customer_panel.html", _("Customer voice")))

@@ -18,6 +18,7 @@ from tend.approvals.models import (
     RequestState,
 )
 from tend.customers.models import Customer
+from tend.customers.panels import panel_url
 from tend.jobs.registry import periodic_jobs
 from tend.orders import services as order_services
 from tend.orders.models import OrderLine
@@ -153,7 +154,7 @@ def test_the_customer_page_lists_their_requests_and_links_to_asking(client, rep1
     customer = book["rep1_owned"]
     ask(rep1, customer)
     client.force_login(rep1)
-    html = client.get(customer.get_absolute_url()).content.decode()
+    html = client.get(panel_url(customer.pk, "approvals")).content.decode()
     assert "Request special terms / refund / credit terms" in html
     assert f"/approvals/customers/{customer.pk}/new/" in html
     assert "Payment terms or credit limit" in html and "Pending" in html

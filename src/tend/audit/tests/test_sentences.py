@@ -9,6 +9,7 @@ from tend.audit.sentences import entry_sentences
 from tend.audit.services import audit_record
 from tend.customers import services
 from tend.customers.models import Customer
+from tend.customers.panels import panel_url
 
 
 @pytest.fixture
@@ -83,7 +84,7 @@ def test_the_customer_page_shows_the_sentences(client, customer, manager1):
         customer_id=customer.pk,
     )
     client.force_login(manager1)
-    page = client.get(f"/customers/{customer.pk}/").content.decode()
+    page = client.get(panel_url(customer.pk, "history")).content.decode()
     history = page[page.index('id="audit-h"') :]
     assert "Credit limit (base currency) changed from 10,000 to 20,000 by Maria Tester" in history
     assert "{" not in history.split("</section>")[0]

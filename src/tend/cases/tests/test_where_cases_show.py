@@ -13,6 +13,7 @@ from tend.cases import selectors, services
 from tend.cases.agenda_sections import cases_rows
 from tend.cases.health_signals import quality_signals, service_signals
 from tend.cases.models import Case, CaseEvent, EventKind
+from tend.customers.panels import panel_url
 from tend.handover import services as handover
 from tend.handover.selectors import inactive_assignments
 from tend.handover.services import HandoverRule
@@ -88,7 +89,7 @@ def test_customer_page_shows_the_cases_panel_and_timeline_entries(book, rep1, cl
     case = _case(book["rep1_owned"], rep1, title="Leaking seal")
     services.case_hand_off(case=case, to=UserFactory(username="svc"), by=rep1, reason="Service")
     client.force_login(rep1)
-    html = client.get(book["rep1_owned"].get_absolute_url()).content.decode()
+    html = client.get(panel_url(book["rep1_owned"].pk, "cases")).content.decode()
     assert 'id="customer-cases"' in html and "Leaking seal" in html
     titles = list(
         TimelineEntry.objects.filter(kind="case").order_by("id").values_list("title", flat=True)

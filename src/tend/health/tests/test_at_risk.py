@@ -248,3 +248,43 @@ def test_the_excel_export_follows_the_filters_and_lists_every_reason(client, adm
 def test_an_unknown_export_format_is_refused(client, admin_user, scored):
     client.force_login(admin_user)
     assert client.get(URL + "export/", {"format": "pdf"}).status_code == 400
+
+
+def _list_figures(user, filters) -> tuple[int, object, dict]:
+    """What the list holds, counted in Python from its rows: count, value, and by cause."""
+    rows = list(selectors.at_risk_list(user=user, filters=filters))
+    by_cause: dict[str, tuple[int, object]] = {}
+    for row in rows:
+        count, value = by_cause.get(row.cause, (0, 0))
+        by_cause[row.cause] = (count + 1, value + row.value_at_risk)
+    return len(rows), sum(row.value_at_risk for row in rows), by_cause
+
+
+@pytest.mark.parametrize("who", ["rep1", "rep2", "manager1", "admin_user"])
+def test_the_summary_equals_the_list_after_ownership_changes_and_a_lost_mark(
+    request, scored, rep1, rep2, manager1, who
+):
+    """One definition: the summary's figures are the list's, counted row by row, after the
+    book changed under the scoring (a claim, a release, an assignment, a customer lost)."""
+    from tend.customers.services import ownership
+    from tend.health.services.lost import mark_lost
+
+    user = request.getfixturevalue(who)
+    before = _list_figures(user, selectors.AtRiskFilters(levels=()))
+    ownership.customer_claim(by=rep2, customer=scored["pool"])
+    ownership.customer_release(by=rep2, customer=scored["rep2_owned"], reason="Moving on")
+    ownership.customer_assign(by=manager1, customer=scored["rep1_owned"], owner=None)
+    mark_lost(scored["rep1_backup"], by=manager1, reason="competition")
+    assert _list_figures(user, selectors.AtRiskFilters(levels=())) != before  # it moved
+    for filters in [
+        selectors.AtRiskFilters(),
+        selectors.AtRiskFilters(levels=()),
+        selectors.AtRiskFilters(owner="pool", levels=()),
+        selectors.AtRiskFilters(country="DE", levels=()),
+    ]:
+        summary = selectors.at_risk_summary(user=user, filters=filters)
+        count, value, by_cause = _list_figures(user, filters)
+        assert (summary.count, summary.value_at_risk) == (count, value)
+        assert {b.key: (b.count, b.value_at_risk) for b in summary.by_cause} == by_cause
+    everything = selectors.at_risk_summary(user=user, filters=selectors.AtRiskFilters(levels=()))
+    assert sum(b.count for b in everything.by_level) == everything.count

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from tend.customers.models import Customer
+from tend.customers.panels import panel_url
 from tend.customers.tests.factories import ContactFactory, CustomerFactory
 from tend.health.services.scoring import score_book
 from tend.orders.models import Order
@@ -57,7 +58,7 @@ def test_a_silent_customer_shows_everywhere_with_its_reason(client, rep1, silent
     assert "Steady" not in page.split('id="at-risk-list"')[1]
     assert SILENT_REASON in page
 
-    panel = client.get(silent.get_absolute_url()).content.decode()
+    panel = client.get(panel_url(silent.pk, "health")).content.decode()
     assert "High risk" in panel and SILENT_REASON in panel
     assert "2026-03-04 to 2026-06-01, 3 scores" in panel
 

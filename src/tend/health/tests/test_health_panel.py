@@ -4,6 +4,7 @@ risk over the last 90 days as a small SVG drawn on the server; or "not scored ye
 import re
 from datetime import date, timedelta
 
+from tend.customers.panels import panel_url
 from tend.health.sparkline import risk_sparkline
 from tend.health.templatetags.health_risk import customer_health_panel
 
@@ -20,7 +21,7 @@ from .snapshots import (
 
 
 def panel_html(client, customer) -> str:
-    body = client.get(customer.get_absolute_url()).content.decode()
+    body = client.get(panel_url(customer.pk, "health")).content.decode()
     match = re.search(r'<section class="card" id="customer-health".*?</section>', body, re.S)
     assert match, "no health panel on the customer page"
     return match.group(0)

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tend.customers.models import Customer
+from tend.customers.panels import panel_url
 from tend.customers.services import customer_update
 from tend.customers.tests.factories import CustomerFactory
 from tend.market.models import LeadOutcome, Referral
@@ -46,10 +47,10 @@ def test_story_s11_referral_shows_on_both_pages_with_revenue_and_business_passed
     referrals.business_passed_close(by=rep1, passed=passed, outcome=LeadOutcome.WON)
 
     client.force_login(rep1)
-    referrer_page = client.get(referrer.get_absolute_url()).content.decode()
+    referrer_page = client.get(panel_url(referrer.pk, "market")).content.decode()
     assert "Sharjah Kitchens" in referrer_page and "6,500" in referrer_page
     assert "Hotel chain in Doha" in referrer_page and "Won by the customer" in referrer_page
-    newcomer_page = client.get(newcomer.get_absolute_url()).content.decode()
+    newcomer_page = client.get(panel_url(newcomer.pk, "market")).content.decode()
     assert "Gulf Home Trading" in newcomer_page and "6,500" in newcomer_page
 
     assert TimelineEntry.objects.filter(customer=referrer, kind="referral").count() == 3

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from tend.customers.panels import panel_url
 from tend.orders import services
 from tend.orders.models import Order
 from tend.orders.tests.factories import ProductFactory
@@ -224,7 +225,7 @@ def test_the_customer_page_links_to_all_its_orders(client, rep1, book):
     for index in range(12):
         place(customer, f"SO-{index:02}", days_ago=index)
     client.force_login(rep1)
-    html = client.get(customer.get_absolute_url()).content.decode()
+    html = client.get(panel_url(customer.pk, "orders")).content.decode()
     assert f'href="/orders/?customer={customer.pk}" id="all-orders">All 12 orders' in html
     assert f'href="/orders/customers/{customer.pk}/new/"' in html
     assert len(numbers(client.get(URL, {"customer": customer.pk}))) == 12

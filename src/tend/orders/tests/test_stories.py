@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from tend.accounts.tests.factories import UserFactory
 from tend.agenda.views import agenda_context, agenda_sections
 from tend.customers.models import Contact
+from tend.customers.panels import panel_url
 from tend.customers.tests.factories import CustomerFactory
 from tend.orders import services
 from tend.orders.models import Disruption, DisruptionNotice, Order, OrderUpdate
@@ -128,7 +129,7 @@ def test_story_s1_delayed_kettle_order(
 
     # Months later Omar asks whether the sample fee was paid: it was free, fee waived.
     client.force_login(rep1)
-    page = client.get(f"/customers/{dubai.pk}/").content.decode()
+    page = client.get(panel_url(dubai.pk, "orders")).content.decode()  # orders and samples
     assert "Samples given, and on what terms" in page
     assert "Free — fee waived" in page
     assert "KT-300" in page and "KT-310" in page

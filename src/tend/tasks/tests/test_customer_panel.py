@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from tend.customers.panels import panel_url
 from tend.tasks.models import Task, TaskStatus
 from tend.tasks.tests.factories import TaskFactory
 from tend.timeline.models import TimelineEntry
@@ -31,7 +32,7 @@ def test_the_panel_lists_open_and_recently_closed_tasks(client, rep1, book):
         closed_at=timezone.now() - timedelta(days=90),
     )
     client.force_login(rep1)
-    html = client.get(customer.get_absolute_url()).content.decode()
+    html = client.get(panel_url(customer.pk, "tasks")).content.decode()
     assert 'id="customer-tasks"' in html
     assert "Send the price list" in html
     assert "Call the buyer" in html and "Ordered 3 pallets" in html
@@ -41,7 +42,7 @@ def test_the_panel_lists_open_and_recently_closed_tasks(client, rep1, book):
 
 def test_the_form_offers_only_people_the_user_may_assign(client, rep1, rep2, manager1, book):
     client.force_login(rep1)
-    html = client.get(book["rep1_owned"].get_absolute_url()).content.decode()
+    html = client.get(panel_url(book["rep1_owned"].pk, "tasks")).content.decode()
     assert f'<option value="{manager1.pk}"' in html
     assert f'<option value="{rep2.pk}"' not in html
 

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tend.customers.panels import panel_url
 from tend.voice.models import SurveySend
 
 from .test_reports import answer
@@ -125,7 +126,7 @@ def test_the_customer_page_shows_its_voice_and_asks_from_there(
     earlier.save()
     client.force_login(rep1)
     detail = reverse("customers:detail", args=[customer.pk])
-    page = client.get(detail).content.decode()
+    page = client.get(panel_url(customer.pk, "voice")).content.decode()
     assert 'id="customer-voice"' in page and "Slow replies" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
