@@ -48,9 +48,7 @@ def section_rows(
     overdue=lambda item: False,
     by_ids: bool = False,
 ) -> SectionResult:
-    items, total, more = page_and_total(
-        queryset, limit, exact=context.exact_totals, by_ids=by_ids
-    )
+    items, total, more = page_and_total(queryset, limit, exact=context.exact_totals, by_ids=by_ids)
     rows = []
     for item in items:
         customer = customer_of(item)

@@ -495,8 +495,8 @@ def test_the_agenda_lists_a_waiting_request_and_a_decision(client, rep1, manager
     assert notification.read_at is not None
     assert f'id="notification-{notification.pk}"' not in client.get(decisions).content.decode()
     today = client.get("/today/").content.decode()
-    decisions_title = today[today.index('id="h-approval_decisions"') :]
-    assert decisions_title[: decisions_title.index("</h2>")].endswith('<span class="badge">0</span>')
+    title = today[today.index('id="h-approval_decisions"') :]
+    assert title[: title.index("</h2>")].endswith('<span class="badge">0</span>')
 
 
 def test_no_one_marks_someone_elses_notification_read(client, rep1, rep2):
