@@ -6,8 +6,9 @@
         .venv/bin/python bench/pages.py --rep jason --manager helen --explain 3 --profile today
 
 It reads the book only (GET requests through Django's test client, signed in with
-``force_login``, the session in a signed cookie and no last-login time written). Pages: Today (rep, manager), customer list (rep, manager), a customer page,
-at-risk (rep, manager), approvals (manager), the API customer list (rep). The last line is JSON.
+``force_login``, the session in a signed cookie and no last-login time written). Pages: Today
+(rep, manager), customer list (rep, manager), a customer page, at-risk (rep, manager),
+approvals (manager), the API customer list (rep). The last line is JSON.
 """
 
 import argparse
