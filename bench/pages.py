@@ -6,9 +6,10 @@
         .venv/bin/python bench/pages.py --rep jason --manager helen --explain 3 --profile today
 
 It reads the book only (GET requests through Django's test client, signed in with
-``force_login``). Pages: Today (rep, manager), customer list (rep, manager), a customer page,
-at-risk (rep, manager), approvals (manager), the API customer list (rep), and each panel the
-customer page loads on demand (``panel_<slug>``, as htmx asks for it). The last line is JSON.
+``force_login``, the session in a signed cookie and no last-login time written). Pages: Today
+(rep, manager), customer list (rep, manager), a customer page, at-risk (rep, manager),
+approvals (manager), the API customer list (rep), and each panel the customer page loads on
+demand (``panel_<slug>``, as htmx asks for it). The last line is JSON.
 """
 
 import argparse
@@ -46,7 +47,16 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+    from django.contrib.auth.models import update_last_login
+    from django.contrib.auth.signals import user_logged_in
     from django.db import connection
+
+    # Read the book only: no session row and no last-login time written to it (the shared
+    # books must not change). The session then lives in a signed cookie, so each page makes
+    # one query less than behind a browser (the session read, well under a millisecond).
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+    user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 

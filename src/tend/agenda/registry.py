@@ -16,12 +16,18 @@ class AgendaContext:
     now: datetime
     today: date  # in the user's time zone
     end_of_today: datetime
+    # False on Today's page: a section counts its rows only up to the limit asked for, and
+    # says whether there are more (``SectionResult.more``), instead of counting them all. The
+    # section's own page, the API and the digest count them all.
+    exact_totals: bool = True
 
 
 @dataclass
 class SectionResult:
     rows: list
     total: int
+    # The total is a floor: there are more rows than ``total`` (Today's badge shows "20+").
+    more: bool = False
 
 
 @dataclass(frozen=True)

@@ -16,19 +16,28 @@ class Row:
     overdue: bool = False
 
 
-def _page_and_total(queryset, limit: int, by_ids: bool) -> tuple[list, int]:
-    """The first ``limit`` items and how many there are in all, counting only when the page is
-    full (a count and a page are each cheaper than one query doing both: the count may join
-    by hash, the page stop early). ``by_ids``: find the page's ids first, which an index can
-    answer alone, then read only those rows, instead of reading every candidate row to sort."""
+def page_and_total(
+    queryset, limit: int, *, exact: bool = True, by_ids: bool = False
+) -> tuple[list, int, bool]:
+    """The first ``limit`` items, how many there are, and whether there are more than that.
+
+    ``exact``: count them all, only when the page is full (a count and a page are each cheaper
+    than one query doing both: the count may join by hash, the page stop early). Otherwise
+    (Today's badges) read one row past the page instead of counting: the total is then at most
+    ``limit``, and ``more`` says there are others, at no query of its own.
+    ``by_ids``: find the page's ids first, which an index can answer alone, then read only
+    those rows, instead of reading every candidate row to sort."""
     if limit < 1:
-        return [], queryset.count()
+        return [], queryset.count(), False
+    wanted = limit if exact else limit + 1
     if by_ids and isinstance(queryset, QuerySet):
-        ids = list(queryset.values_list("pk", flat=True)[:limit])
+        ids = list(queryset.values_list("pk", flat=True)[:wanted])
         items = list(queryset.filter(pk__in=ids)) if ids else []
     else:
-        items = list(queryset[:limit])
-    return items, len(items) if len(items) < limit else queryset.count()
+        items = list(queryset[:wanted])
+    if not exact:
+        return items[:limit], min(len(items), limit), len(items) > limit
+    return items, len(items) if len(items) < limit else queryset.count(), False
 
 
 def section_rows(
@@ -39,7 +48,7 @@ def section_rows(
     overdue=lambda item: False,
     by_ids: bool = False,
 ) -> SectionResult:
-    items, total = _page_and_total(queryset, limit, by_ids)
+    items, total, more = page_and_total(queryset, limit, exact=context.exact_totals, by_ids=by_ids)
     rows = []
     for item in items:
         customer = customer_of(item)
@@ -53,4 +62,4 @@ def section_rows(
                 overdue=overdue(item),
             )
         )
-    return SectionResult(rows=rows, total=total)
+    return SectionResult(rows=rows, total=total, more=more)

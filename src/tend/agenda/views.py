@@ -24,12 +24,21 @@ PAGE_ROWS = 10
 MAX_PAGE = 100
 
 
-def agenda_context(*, user: User, viewer: User, now: datetime | None = None):
+def agenda_context(
+    *, user: User, viewer: User, now: datetime | None = None, exact_totals: bool = True
+):
     now = now or timezone.now()
     zone = zoneinfo.ZoneInfo(user.time_zone or "UTC")
     today = now.astimezone(zone).date()
     end = datetime.combine(today + timedelta(days=1), time(0), tzinfo=zone)
-    return registry.AgendaContext(user=user, viewer=viewer, now=now, today=today, end_of_today=end)
+    return registry.AgendaContext(
+        user=user,
+        viewer=viewer,
+        now=now,
+        today=today,
+        end_of_today=end,
+        exact_totals=exact_totals,
+    )
 
 
 def agenda_sections(context, limit: int = 50):
@@ -45,6 +54,7 @@ class SectionPage:
     total: int
     number: int
     url: str  # the section's own address, with ``person=`` when it is someone else's
+    more: bool = False  # ``total`` is a floor (Today's badge): there are more rows
 
     @property
     def pages(self) -> int:
@@ -101,11 +111,14 @@ def today_sections(
 
 @login_required
 def agenda(request):
-    """Today: who to contact first and why, then every section, collapsed and paged.
+    """Today: who to contact first and why, then every section collapsed, with its title and
+    how many rows it has ("20+" past the ranking's candidates: the exact total is on the
+    section's own page). A section's rows are loaded when it is opened (htmx, from
+    ``agenda_section``); without JavaScript its title links to its own page.
     Managers may open a team member's."""
     person = _person(request)
-    context = agenda_context(user=person, viewer=request.user)
-    results = today_sections(context)
+    context = agenda_context(user=person, viewer=request.user, exact_totals=False)
+    results = today_sections(context, rows=0)
     team = (
         None
         if request.user.is_rep
@@ -114,10 +127,11 @@ def agenda(request):
     pages = [
         SectionPage(
             section=section,
-            rows=result.rows[:PAGE_ROWS],
+            rows=[],
             total=result.total,
             number=1,
             url=_section_url(section, person, request.user),
+            more=result.more,
         )
         for section, result in results
     ]
@@ -162,10 +176,19 @@ def agenda_section(request, key: str):
         number=number,
         url=_section_url(section, person, request.user),
     )
-    template = (
-        "agenda/_section_body.html" if request.headers.get("HX-Request") else "agenda/section.html"
+    if request.headers.get("HX-Request"):
+        # Swapped into Today: a row's form that goes back after its POST goes back to Today.
+        today = reverse("agenda:today")
+        return_to = today if person == request.user else f"{today}?person={person.pk}"
+        template = "agenda/_section_body.html"
+    else:
+        return_to = request.get_full_path()
+        template = "agenda/section.html"
+    return render(
+        request,
+        template,
+        {"person": person, "agenda": context, "page": page, "return_to": return_to},
     )
-    return render(request, template, {"person": person, "agenda": context, "page": page})
 
 
 @login_required

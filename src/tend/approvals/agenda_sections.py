@@ -4,7 +4,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from tend.agenda.registry import AgendaContext, AgendaSection, SectionResult, register
-from tend.agenda.rows import Row, section_rows
+from tend.agenda.rows import Row, page_and_total, section_rows
 
 from . import selectors
 from .models import Notification
@@ -26,10 +26,9 @@ def decision_rows(context: AgendaContext, limit: int) -> SectionResult:
     """The person's unread notifications, newest first. They are about requests, not one
     customer's moment, so a row has no customer."""
     unread = Notification.objects.filter(user=context.user, read_at__isnull=True)
-    items = list(unread[:limit])
-    total = len(items) if len(items) < limit else unread.count()
+    items, total, more = page_and_total(unread, limit, exact=context.exact_totals)
     return SectionResult(
-        rows=[Row(item=item, customer=None, local=None) for item in items], total=total
+        rows=[Row(item=item, customer=None, local=None) for item in items], total=total, more=more
     )
 
 

@@ -266,6 +266,12 @@ class Customer(GuardedModel):
             models.Index(fields=["status"]),
             models.Index(fields=["-created_at"]),
             models.Index(fields=["owner", "touch_due_at"]),
+            # Today's "overdue for a touch": one rep's overdue customers in the section's order
+            # (tier, then most overdue), so the first page is read in order and the scan stops,
+            # instead of sorting all of them (6,400 for a rep of the 100k book).
+            models.Index(
+                fields=["owner", "tier", "touch_due_at", "id"], name="customer_touch_order_idx"
+            ),
             models.Index(fields=["pool_return_at"]),
             # Today's "about to return to the pool": one rep's customers, by that date.
             models.Index(fields=["owner", "pool_return_at"], name="customer_owner_pool_idx"),

@@ -17,7 +17,10 @@ def promises_rows(context: AgendaContext, limit: int) -> SectionResult:
 
 def inquiries_rows(context: AgendaContext, limit: int) -> SectionResult:
     queryset = selectors.inquiries_waiting(user=context.user, now=context.now)
-    return section_rows(queryset, context, limit)
+    # The page's ids from the open inquiries' age index alone (it holds the customer), then
+    # those rows: reading whole rows, PostgreSQL costs the walk above probing each of a
+    # manager's 8,500 visible customers (100k book: 70-110 ms, by ids 3 ms + 1 ms).
+    return section_rows(queryset, context, limit, by_ids=True)
 
 
 def overdue_rows(context: AgendaContext, limit: int) -> SectionResult:

@@ -1,5 +1,6 @@
 """In a real browser: Today opens on the "contact first" list; a touch logged there replaces
-its row; a collapsed section opens and pages on without a reload; no console errors."""
+its row; a collapsed section loads its rows when opened, and pages on, without a reload; no
+console errors."""
 
 from datetime import timedelta
 
@@ -55,7 +56,9 @@ def test_today_ranks_then_collapses_and_pages(page, rep1):
     # The inquiry lifts the least overdue customer to the top.
     expect(first.first).to_contain_text("Overdue 13")
     expect(first.first).to_contain_text("Inquiry unanswered since")
-    expect(page.locator("#section-touches tbody")).to_be_hidden()
+    # The collapsed sections carry their title and count, not their rows.
+    expect(page.locator("#h-touches .badge")).to_have_text("14")
+    expect(page.locator("#section-touches tbody tr")).to_have_count(0)
     page.screenshot(path="/tmp/today_work/today.png", full_page=True)
 
     row = page.locator(f"#first-{overdue[0].pk}")
@@ -63,8 +66,10 @@ def test_today_ranks_then_collapses_and_pages(page, rep1):
     expect(page.locator("#contact-first")).to_contain_text("Touch logged for Overdue 00.")
 
     section = page.locator("#section-touches")
-    section.locator("> summary").click()
+    with page.expect_response(lambda response: "/today/section/touches/" in response.url):
+        section.locator("> summary").click()
     expect(section.locator("tbody tr")).to_have_count(10)
+    expect(section).to_contain_text("1–10 of 13")
     page.evaluate("window.tendMarker = 'no reload'")
     section.get_by_role("link", name="Next →").click()
     expect(section).to_contain_text("11–13 of 13")

@@ -147,9 +147,11 @@ def test_today_shows_the_ranked_list_first_with_reasons_and_a_touch_button(clien
     assert "Inquiry unanswered since 2026-11-16 12:00: Price for KT-300?" in first
     assert f'href="/orders/{scene["cedar"].orders.get().pk}/#tell-customer"' in first
     assert first.count("Log touch") == 4
-    # Below, every section is collapsed.
-    assert '<details class="card agenda-section" id="section-touches">' in html
-    assert '<details class="card agenda-section" id="section-touches" open' not in html
+    # Below, every section is collapsed, its rows loaded when it is opened.
+    details = re.search(r'<details class="card agenda-section" id="section-touches"[^>]*>', html)
+    assert details and " open" not in details.group(0)
+    assert 'hx-get="/today/section/touches/" hx-trigger="toggle once"' in details.group(0)
+    assert "<tr" not in html[html.index('class="agenda-all"') :]
 
 
 def test_nobody_waiting_says_so(client, rep):
@@ -176,9 +178,17 @@ def test_a_section_shows_its_first_page_and_pages_on(client, rep, twenty_five_ov
     html = client.get("/today/").content.decode()
     section = html[html.index('id="section-touches"') :]
     section = section[: section.index("</details>")]
-    assert touch_rows(section) == ids[:10]
-    assert "1–10 of 25" in section
-    assert 'hx-get="/today/section/touches/?page=2"' in section
+    # Collapsed: the title, "20+" (past the ranking's candidates, not counted), and the link
+    # to the section's own page for browsers without JavaScript; the rows load when opened.
+    assert touch_rows(section) == []
+    assert '<span class="badge">20+</span>' in section
+    assert '<a href="/today/section/touches/">' in section
+
+    opened = client.get("/today/section/touches/", headers={"HX-Request": "true"})
+    body = opened.content.decode()
+    assert touch_rows(body) == ids[:10]
+    assert "1–10 of 25" in body and "<html" not in body
+    assert 'hx-get="/today/section/touches/?page=2"' in body
 
     page = client.get("/today/section/touches/", {"page": 3}, headers={"HX-Request": "true"})
     body = page.content.decode()
@@ -215,7 +225,11 @@ def test_a_page_out_of_range_shows_the_nearest_page(client, rep, twenty_five_ove
 def test_a_section_page_keeps_the_agenda_it_belongs_to(client, rep, manager1, twenty_five_overdue):
     client.force_login(manager1)
     html = client.get("/today/", {"person": rep.pk}).content.decode()
-    assert f'hx-get="/today/section/touches/?person={rep.pk}&amp;page=2"' in html
+    assert f'hx-get="/today/section/touches/?person={rep.pk}"' in html
+    opened = client.get(
+        "/today/section/touches/", {"person": rep.pk}, headers={"HX-Request": "true"}
+    )
+    assert f'hx-get="/today/section/touches/?person={rep.pk}&amp;page=2"' in opened.text
     page = client.get("/today/section/touches/", {"person": rep.pk, "page": 2})
     assert touch_rows(page.content.decode()) == [c.pk for c in twenty_five_overdue[10:20]]
 

@@ -70,7 +70,7 @@ def test_today_shows_each_customers_own_clock_and_weekday(
     client, shanghai_rep, customers_around_the_world, at_now
 ):
     client.force_login(shanghai_rep)
-    html = client.get("/today/").content.decode()
+    html = client.get("/today/section/touches/").content.decode()
     shown = {
         zone: _clock(_row(html, f"touch-{customer.pk}"))
         for zone, customer in customers_around_the_world.items()
@@ -83,7 +83,7 @@ def test_a_weekend_is_the_customers_weekend(
 ):
     """Saturday in Dubai and Auckland, still Friday in Lagos and Los Angeles."""
     client.force_login(shanghai_rep)
-    html = client.get("/today/").content.decode()
+    html = client.get("/today/section/touches/").content.decode()
     weekend = {
         zone
         for zone, customer in customers_around_the_world.items()

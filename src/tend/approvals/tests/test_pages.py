@@ -468,7 +468,11 @@ def test_the_agenda_lists_a_waiting_request_and_a_decision(client, rep1, manager
 
     client.force_login(manager1)
     html = client.get("/today/").content.decode()
-    assert 'id="section-approvals_waiting"' in html and f'id="approval-{request.pk}"' in html
+    assert 'id="section-approvals_waiting"' in html
+    assert '<span class="badge">1</span>' in html[html.index('id="h-approvals_waiting"') :]
+    # Its rows load when the section is opened.
+    html = client.get("/today/section/approvals_waiting/").content.decode()
+    assert f'id="approval-{request.pk}"' in html
     context = agenda_context(user=manager1, viewer=manager1)
     sections = {section.key: result for section, result in agenda_sections(context)}
     assert [row.item for row in sections["approvals_waiting"].rows] == [request]
@@ -479,15 +483,21 @@ def test_the_agenda_lists_a_waiting_request_and_a_decision(client, rep1, manager
     sections = {section.key: result for section, result in agenda_sections(context)}
     assert sections["approvals_waiting"].total == 0
     client.force_login(rep1)
-    html = client.get("/today/").content.decode()
+    decisions = "/today/section/approval_decisions/"
+    html = client.get(decisions, headers={"HX-Request": "true"}).content.decode()
     notification = Notification.objects.get(user=rep1)
     assert f'id="notification-{notification.pk}"' in html
     assert "Your request was applied" in html
+    # Opened on Today, marking it read comes back to Today.
+    assert '<input type="hidden" name="next" value="/today/">' in html
 
     client.post(f"/approvals/notifications/{notification.pk}/read/", {"next": "/today/"})
     notification.refresh_from_db()
     assert notification.read_at is not None
-    assert f'id="notification-{notification.pk}"' not in client.get("/today/").content.decode()
+    assert f'id="notification-{notification.pk}"' not in client.get(decisions).content.decode()
+    today = client.get("/today/").content.decode()
+    title = today[today.index('id="h-approval_decisions"') :]
+    assert title[: title.index("</h2>")].endswith('<span class="badge">0</span>')
 
 
 def test_no_one_marks_someone_elses_notification_read(client, rep1, rep2):
@@ -540,7 +550,7 @@ def test_credit_terms_show_the_new_terms_and_limit_never_an_amount(client, rep1,
     assert 'id="concessions-total">0.00 USD' in html
     assert "credit limit: 50,000.00 USD" in html
 
-    html = client.get("/today/").content.decode()
+    html = client.get("/today/section/approvals_waiting/").content.decode()
     assert "payment terms: 60 days net · credit limit: 20,000.00 USD" in html
 
     client.force_login(rep1)

@@ -90,9 +90,10 @@ def test_a_person_handed_over_twice_gets_two_handover_records(left, manager1, te
 
 def test_the_managers_agenda_says_who_to_hand_over(client, left, manager1, rep2):
     client.force_login(manager1)
-    page = client.get("/today/").content.decode()
-    start = page.index('id="section-handover_left_holding"')
-    section = page[start : page.index("</details>", start)]
+    assert 'id="section-handover_left_holding"' in client.get("/today/").content.decode()
+    section = client.get(
+        "/today/section/handover_left_holding/", headers={"HX-Request": "true"}
+    ).content.decode()
     assert "1 person left with customers, promises or tasks: hand them over." in section
     assert "Customers owned: 2, Open tasks: 1" in section
     assert f'href="/handover/{left.pk}/"' in section

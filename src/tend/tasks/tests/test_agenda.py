@@ -58,8 +58,8 @@ def test_the_agenda_page_shows_the_section_with_done_and_cancel(client, rep1, bo
     context = agenda_context(user=rep1, viewer=rep1, now=NOW)
     assert "tasks_due" in [section.key for section, _result in agenda_sections(context)]
     client.force_login(rep1)
-    html = client.get("/today/").content.decode()
-    assert 'id="section-tasks_due"' in html
+    assert 'id="section-tasks_due"' in client.get("/today/").content.decode()
+    html = client.get("/today/section/tasks_due/", headers={"HX-Request": "true"}).content.decode()
     assert "Chase the LC" in html and "Al Noor Trading" in html
     assert 'name="outcome"' in html and "Cancel task" in html
 
