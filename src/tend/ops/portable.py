@@ -27,6 +27,8 @@ from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connections, models, transaction
 
+from tend.core.derived import derived_suspended
+
 BATCH = 5000
 
 
@@ -422,9 +424,16 @@ def load_sqlite_file(path, *, using: str = "default", progress=None) -> dict[str
 
 @contextmanager
 def bulk_loading(*, using: str = "default"):
-    """On PostgreSQL, load as ``pg_restore`` does: foreign keys and secondary indexes are set
-    aside while the rows go in, then built once (each foreign key checked in one pass rather
-    than row by row). SQLite loads as it is."""
+    """Load as ``pg_restore`` does. The tables kept by triggers (``core.derived``) are rebuilt
+    once at the end instead of a trigger per loaded row. On PostgreSQL, foreign keys and
+    secondary indexes are set aside while the rows go in, then built once (each foreign key
+    checked in one pass rather than row by row), before the derived tables are rebuilt."""
+    with derived_suspended(using=using), _keys_and_indexes_set_aside(using=using):
+        yield
+
+
+@contextmanager
+def _keys_and_indexes_set_aside(*, using: str):
     connection = connections[using]
     if connection.vendor != "postgresql":
         yield

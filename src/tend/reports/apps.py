@@ -7,4 +7,8 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from . import jobs, sections  # noqa: F401  (the monthly report job, the sections)
+        from tend.core.derived import register_derived
+
+        from . import jobs, revenue_months, sections  # noqa: F401  (jobs and sections register)
+
+        register_derived(suspend=revenue_months.triggers_drop, rebuild=revenue_months.install)

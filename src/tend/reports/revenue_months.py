@@ -114,6 +114,14 @@ def drop_sql(vendor: str) -> list[str]:
     ]
 
 
+def triggers_drop(conn) -> None:
+    """Both layers' triggers off (the months', the years'): for a bulk load of orders, after
+    which ``install`` fills both tables in one statement each and puts the triggers back."""
+    with conn.cursor() as cursor:
+        for statement in revenue_years.drop_sql(conn.vendor) + drop_sql(conn.vendor):
+            cursor.execute(statement)
+
+
 def _direct_sql(vendor: str) -> str:
     """Each customer's months computed from the orders themselves."""
     return (

@@ -1,0 +1,34 @@
+"""Tables the database keeps by triggers from other tables (``DERIVED_BY_TRIGGERS`` on the
+model), and how to set those triggers aside for a bulk load.
+
+A bulk load (a restore from another engine) writes millions of source rows; a trigger per row
+would keep the derived tables current one row at a time. Their app registers instead how to
+drop its triggers and how to rebuild its tables in one set-based statement, triggers included:
+``suspended`` drops them for the load and rebuilds afterwards, even when the load fails."""
+
+from collections.abc import Callable
+from contextlib import contextmanager
+
+from django.db import connections, transaction
+
+_REGISTERED: list[tuple[Callable, Callable]] = []
+
+
+def register_derived(*, suspend: Callable, rebuild: Callable) -> None:
+    """``suspend(connection)`` drops the triggers; ``rebuild(connection)`` fills the derived
+    tables from their sources and puts the triggers back."""
+    _REGISTERED.append((suspend, rebuild))
+
+
+@contextmanager
+def derived_suspended(*, using: str = "default"):
+    connection = connections[using]
+    with transaction.atomic(using=using):
+        for suspend, _rebuild in _REGISTERED:
+            suspend(connection)
+    try:
+        yield
+    finally:
+        with transaction.atomic(using=using):
+            for _suspend, rebuild in _REGISTERED:
+                rebuild(connection)
