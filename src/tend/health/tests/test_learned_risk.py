@@ -173,7 +173,12 @@ def test_cdnow_39_weeks_calibration_39_weeks_holdout():
     assert auc["tend"] >= 0.772
     assert auc["tend"] > max(v for code, v in auc.items() if code != "tend")
     assert r["rankings"]["tend"]["top_decile_lift"] >= 1.25
-    assert r["ece"] <= 0.045
+    # Learned at six horizons from 106 to 213 days, the horizon a feature (CDNOW's customers
+    # all joined in its first quarter, so 273 days cannot be watched whole before the cutoff):
+    # calibrated within 0.015 (0.043 when learned at 136 days alone and moved to 273).
+    windows = [w["horizon_days"] for w in r["combination"]["windows"]]
+    assert windows == [213, 179, 151, 136, 127, 106]
+    assert r["ece"] <= 0.015
     # The models alone miss the holdout's orders by 14-20%; corrected, within 5%.
     assert abs(r["orders"]["by_model"]["mbg_cnbd_k"] / r["orders"]["actual"] - 1) > 0.14
     assert abs(r["orders"]["predicted"] / r["orders"]["actual"] - 1) <= 0.05
