@@ -372,7 +372,8 @@ def learn(
     combination = fit_combination(
         np.vstack(matrices), names, np.concatenate(segments), np.concatenate(stops)
     )
-    combination.problems = problems + combination.problems
+    # A window whose model could not be fitted (a young book's earliest, say) is left out of
+    # ``windows``; its problem is not a reason for defaults when others were learned from.
     combination.windows = used
     combination.trained_cutoff, combination.train_horizon_days = used[0]
     combination.ratio_horizon_days = ratio_span
