@@ -525,6 +525,7 @@ def backtest_transactions(
         today=today,
         horizon_days=horizon_days,
         model=prediction.model,
+        k=getattr(prediction.fitted, "k", None),
     )
     signals = risk.rhythm_signals(history, prediction)
     tend_risk, _ = combine.combined_risk(history, prediction, signals, combination)

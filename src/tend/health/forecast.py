@@ -85,13 +85,15 @@ def _fit_pareto_nbd(x, t_x, age, f, h) -> tuple[object, dict]:
     return p, {"r": p.r, "alpha": p.alpha, "s": p.s, "beta": p.beta, "ll": float(ll.mean())}
 
 
-def _fit_mbg_cnbd_k(x, t_x, age, litt, f, h) -> tuple[object, dict]:
-    p = mbgcnbd.fit(x[f], t_x[f], age[f], litt[f]).params
+def _fit_mbg_cnbd_k(x, t_x, age, litt, f, h, k=None) -> tuple[object, dict]:
+    p = mbgcnbd.fit(x[f], t_x[f], age[f], litt[f], k=k).params
     ll = mbgcnbd.log_likelihood(p, x[h], t_x[h], age[h], litt[h])
     return p, {"k": p.k, "r": p.r, "alpha": p.alpha, "a": p.a, "b": p.b, "ll": float(ll.mean())}
 
 
-def _fit_models(x, t_x, age, litt, seed: int, models=MODELS) -> tuple[dict, dict, list[str]]:
+def _fit_models(
+    x, t_x, age, litt, seed: int, models=MODELS, k=None
+) -> tuple[dict, dict, list[str]]:
     """Fit the models on the fit rows; score the held-out rows' log-likelihood per customer."""
     f, h = _split(x.size, seed)
     fits: dict = {}
@@ -102,7 +104,7 @@ def _fit_models(x, t_x, age, litt, seed: int, models=MODELS) -> tuple[dict, dict
             if name == "pareto_nbd":
                 params, figures = _fit_pareto_nbd(x, t_x, age, f, h)
             else:
-                params, figures = _fit_mbg_cnbd_k(x, t_x, age, litt, f, h)
+                params, figures = _fit_mbg_cnbd_k(x, t_x, age, litt, f, h, k)
         except (ValueError, TimeoutError) as exc:
             problems.append(f"{MODEL_LABELS[name].split(' ')[0]}: {exc}")
             continue
@@ -126,10 +128,12 @@ def forecast(
     seed: int = 0,
     value: bool = True,
     models: tuple[str, ...] = MODELS,
+    k: int | None = None,
 ) -> Forecast:
     """Fit the order models (both unless ``models`` names one), keep the one with the better
-    held-out likelihood, and predict the horizon (and the 12 months, the order value and the
-    36-month value when ``value``)."""
+    held-out likelihood, and predict the horizon (and the 12 months' orders, the order value
+    and the 36-month value when ``value``). ``k``: MBG/CNBD-k's regularity, if already
+    chosen (the learning windows use today's)."""
     n = history.customer_ids.size
     nan = np.full(n, np.nan)
     result = Forecast(
@@ -144,7 +148,7 @@ def forecast(
         return result
     x, t_x, age = history.frequency[has], history.recency[has], history.age[has]
     litt = history.log_gaps[has]
-    fits, summary, problems = _fit_models(x, t_x, age, litt, seed, models)
+    fits, summary, problems = _fit_models(x, t_x, age, litt, seed, models, k)
     result.parameters["models"] = summary
     if not fits:
         result.problem = "; ".join(problems)
@@ -166,9 +170,12 @@ def forecast(
         result.expected_orders_12m = result.expected_orders
     else:
         result.p_no_order_12m[has] = module.probability_no_order(params, YEAR_DAYS, x, t_x, age)
-        result.expected_orders_12m[has] = module.expected_orders(params, YEAR_DAYS, x, t_x, age)
     if not value:
+        # The learning windows need the horizon's figures only: the 12 months' expected orders
+        # (a series summed per customer, the slowest step) are left unknown.
         return result
+    if horizon_days != YEAR_DAYS:
+        result.expected_orders_12m[has] = module.expected_orders(params, YEAR_DAYS, x, t_x, age)
 
     # Order value: Gamma-Gamma shrinks each customer's mean towards the book's. When it cannot
     # be fitted or its population mean is infinite (q <= 1), each customer's own mean is used.

@@ -280,13 +280,23 @@ def fit(
     litt: ArrayLike,
     *,
     max_k: int = MAX_K,
+    k: int | None = None,
 ) -> MBGCNBDFit:
     """Maximum-likelihood fit: the four continuous parameters for k = 1, 2, ... while the
-    likelihood improves (it is unimodal in k in practice, as BTYDplus also assumes)."""
+    likelihood improves (it is unimodal in k in practice, as BTYDplus also assumes), or for
+    the one ``k`` given."""
     x, t_x, t = check_rfm(frequency, recency, age)
     lt = np.broadcast_to(as_float_array(litt, "litt"), x.shape)
     if not np.any(x > 0):
         raise ValueError("cannot fit MBG/CNBD-k: no customer has a repeat order")
+    if k is not None:
+        if int(k) != k or not 1 <= k <= max_k:
+            raise ValueError(f"MBG/CNBD-k: k must be a whole number from 1 to {max_k}")
+        ll, phi, ok = _fit_total(int(k), _prepare(x, t_x, t, lt), np.zeros(4))
+        r, alpha, a, b = np.exp(phi)
+        scale = time_scale(t)
+        params = MBGCNBDParams(int(k), float(r), float(alpha * scale), float(a), float(b))
+        return MBGCNBDFit(params, float(ll), int(x.size), ok, {int(k): ll})
     search = np.arange(x.size)
     if x.size > SEARCH_SAMPLE:
         search = np.random.default_rng(0).choice(x.size, SEARCH_SAMPLE, replace=False)

@@ -126,6 +126,7 @@ def assess_book(
         horizon_days=horizon_days,
         source=source,
         model=prediction.model,
+        k=getattr(prediction.fitted, "k", None),
     )
     timings["learn"] = time.perf_counter() - started
 

@@ -170,10 +170,18 @@ def test_cdnow_39_weeks_calibration_39_weeks_holdout():
     assert round(auc["recency"], 3) == 0.759
     assert round(auc["pareto_nbd"], 3) == 0.769
     assert round(auc["bgnbd"], 3) == 0.763
+    # 0.7725 and 1.257: a logistic regression fitted on the holdout's own outcomes reaches
+    # only 0.7734 and 1.262 from this file (docs/health.md), so the aims 0.78 and 1.28 are not.
     assert auc["tend"] >= 0.772
     assert auc["tend"] > max(v for code, v in auc.items() if code != "tend")
-    assert r["rankings"]["tend"]["top_decile_lift"] >= 1.25
-    assert r["ece"] <= 0.045
+    assert r["rankings"]["tend"]["top_decile_lift"] >= 1.255
+    # Learned at six horizons from 106 to 213 days, the horizon a feature (CDNOW's customers
+    # all joined in its first quarter, so 273 days cannot be watched whole before the cutoff):
+    # calibration error 0.015 (0.043 when learned at 136 days alone and moved to 273).
+    windows = [w["horizon_days"] for w in r["combination"]["windows"]]
+    assert windows == [213, 179, 151, 136, 127, 106]
+    assert r["ece"] <= 0.02
+    assert round(r["brier"], 3) <= 0.158
     # The models alone miss the holdout's orders by 14-20%; corrected, within 5%.
     assert abs(r["orders"]["by_model"]["mbg_cnbd_k"] / r["orders"]["actual"] - 1) > 0.14
     assert abs(r["orders"]["predicted"] / r["orders"]["actual"] - 1) <= 0.05
@@ -188,3 +196,23 @@ def test_a_figure_too_big_for_its_column_is_stored_as_unknown_not_an_overflow():
     assert _money(1e300) is None
     assert _money(float("inf")) is None
     assert _money(float("nan")) is None
+
+
+def test_a_book_younger_than_the_horizon_learns_at_several_horizons_with_the_horizon_a_feature():
+    # CDNOW's dates: orders from 1 January, today 1 October (273 days), a 273-day horizon.
+    from datetime import date
+
+    first, today = date(1997, 1, 1).toordinal(), date(1997, 10, 1).toordinal()
+    windows = combine.training_windows(first, today, 273)
+    assert [h for _, h in windows] == [213, 179, 151, 136, 127, 106]
+    assert all(cutoff + h == today for cutoff, h in windows)
+    assert combine.training_windows(first, today, 200) == [(today - 200, 200)]
+    assert combine.training_windows(first, first + 119, 365) == []
+
+    cust, days, amounts = synthetic_book()
+    young = days >= CUTOFF - 400
+    probability, learned, combination = tend_risk(cust[young], days[young], amounts[young])
+    assert [h for _, h in combination.windows] == [340, 286, 240, 202, 200, 170]
+    assert all("log_horizon" in seg["names"] for seg in combination.segments.values())
+    assert combination.ratio_horizon_days == 200  # the order count's error: half the span
+    assert learned.all() and np.all((probability > 0) & (probability < 1))

@@ -96,3 +96,18 @@ def test_the_analytic_gradient_matches_finite_differences(k):
         for i in range(4)
     ]
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5)
+
+
+def test_a_given_k_is_fitted_as_is_and_gives_the_searchs_parameters():
+    true = mbgcnbd.MBGCNBDParams(k=3, r=1.5, alpha=60.0, a=0.8, b=3.0)
+    x, t_x, age, litt = simulated(true)
+    searched = mbgcnbd.fit(x, t_x, age, litt)
+
+    given = mbgcnbd.fit(x, t_x, age, litt, k=3)
+    assert given.params.k == 3 and list(given.by_k) == [3]
+    for name in ("r", "alpha", "a", "b"):
+        assert getattr(given.params, name) == pytest.approx(getattr(searched.params, name), 1e-3)
+    # Another k is fitted too, worse: the learning windows keep today's k whatever fits there.
+    assert mbgcnbd.fit(x, t_x, age, litt, k=1).log_likelihood < given.log_likelihood
+    with pytest.raises(ValueError, match="whole number"):
+        mbgcnbd.fit(x, t_x, age, litt, k=0)

@@ -117,9 +117,17 @@ class Command(BaseCommand):
         combination = r.combination or {}
         if combination:
             if combination.get("learned"):
+                windows = combination.get("windows") or []
+                horizons = ", ".join(str(w["horizon_days"]) for w in windows)
                 out(
                     f"Risk learned at {combination['trained_cutoff']} over "
                     f"{combination['train_horizon_days']} days"
+                    + (
+                        f" (the book is younger than the horizon: learned at {horizons} days, "
+                        "all ending at the cutoff, the horizon a feature)"
+                        if len(windows) > 1
+                        else ""
+                    )
                     + (
                         f"; defaults for: {', '.join(combination['defaults'])}"
                         if combination.get("defaults")
