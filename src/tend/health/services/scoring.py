@@ -6,6 +6,7 @@ past cutoff); ``score_book`` stores its result, runs the playbooks and records t
 
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -230,9 +231,34 @@ SNAPSHOT_FIELDS = [
 ]
 
 
+# PostgreSQL's memory per sort or hash while the book is scored: its default (4 MB) sends the
+# year's order lines joined to their orders and the contact threads' counts to disk (about a
+# third of the time of each at 100,000 customers). For this job's connection only.
+SCORING_WORK_MEM = "64MB"
+
+
+@contextmanager
+def _roomy_sorts():
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET work_mem = '{SCORING_WORK_MEM}'")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET work_mem")
+
+
 def score_book(*, now: datetime | None = None, run_playbooks: bool = True) -> ScoreRun:
     """Score every customer and store today's snapshots (replacing today's earlier ones, keeping
     every other day's), then let the playbooks open tasks for the customers at risk."""
+    with _roomy_sorts():
+        return _score_book(now=now, run_playbooks=run_playbooks)
+
+
+def _score_book(*, now: datetime | None, run_playbooks: bool) -> ScoreRun:
     now = now or timezone.now()
     today = timezone.localdate(now)
     run = ScoreRun(day=today, started_at=now)
