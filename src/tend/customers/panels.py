@@ -2,7 +2,8 @@
 
 A panel is a template that reads what it shows through its own template tags, given the
 customer and the signed-in user. The page renders the eager panels in place and, for the
-others, a placeholder that loads the panel when it scrolls into view (htmx ``revealed``),
+others, a placeholder that loads the panel right after the page (htmx ``load``: the page is
+drawn at once, the panels follow in parallel, and a full-page view or print holds them all),
 from ``/customers/<pk>/panels/<slug>/``; without JavaScript the placeholder is a link to the
 same URL, which then answers a full page holding that panel. Either way the panel is served
 only to a user who may see the customer (the page's rule, ``customer_get_for_user``).

@@ -26,7 +26,7 @@ def test_the_page_holds_a_placeholder_per_lazy_panel_with_a_plain_link(client, b
         assert f'id="panel-{slug}"' in html
         assert f'hx-get="{url}"' in html
         assert f'<a href="{url}">' in html  # without JavaScript
-    assert html.count('hx-trigger="revealed"') == len(LAZY)
+    assert html.count('hx-trigger="load"') == len(LAZY)
     # The panels' own content is not on the page: the orders panel's heading id, say.
     assert 'id="customer-orders"' not in html
     assert 'id="customer-history"' not in html
