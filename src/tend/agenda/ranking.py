@@ -46,8 +46,13 @@ class RankedReason:
 @dataclass
 class Contact:
     customer: object
-    local: object  # the customer's LocalMoment
+    row: object  # the first row it came from (``rows.Row``), for the customer's local moment
     reasons: list[RankedReason] = field(default_factory=list)
+
+    @property
+    def local(self):
+        """The customer's LocalMoment, worked out for the contacts shown only."""
+        return self.row.local
 
     @property
     def score(self) -> float:
@@ -68,9 +73,7 @@ def contact_first(
             reason = section.reason(row, context)
             if reason is None:
                 continue
-            contact = contacts.setdefault(
-                row.customer.pk, Contact(customer=row.customer, local=row.local)
-            )
+            contact = contacts.setdefault(row.customer.pk, Contact(customer=row.customer, row=row))
             contact.reasons.append(
                 RankedReason(
                     section=section.key,

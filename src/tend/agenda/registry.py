@@ -30,13 +30,43 @@ class SectionResult:
     more: bool = False
 
 
-@dataclass(frozen=True)
 class Reason:
-    """Why a row's customer should hear from us, for the "contact first" list (``ranking``)."""
+    """Why a row's customer should hear from us, for the "contact first" list (``ranking``).
 
-    text: str  # in words, in the reader's language
-    url: str  # opens the item
-    days: int = 0  # overdue or waiting, in whole days; 0 when due today or without a deadline
+    ``text`` (in words, in the reader's language) and ``url`` (opens the item) may be given as
+    functions of no argument: they are then built when first read. The ranking scores every
+    candidate row of every section (about 180 on a full agenda) from ``days`` alone, and only
+    the top 12 customers' reasons are shown: their links (``reverse``) and dates were most of
+    the ranking's time."""
+
+    __slots__ = ("_text", "_url", "days")
+
+    def __init__(self, text, url, days: int = 0):
+        self._text = text
+        self._url = url
+        self.days = days  # overdue or waiting, in whole days; 0 when due today or without one
+
+    @property
+    def text(self) -> str:
+        if callable(self._text):
+            self._text = self._text()
+        return self._text
+
+    @property
+    def url(self) -> str:
+        if callable(self._url):
+            self._url = self._url()
+        return self._url
+
+    def __eq__(self, other):
+        if not isinstance(other, Reason):
+            return NotImplemented
+        return (self.text, self.url, self.days) == (other.text, other.url, other.days)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"Reason(text={self.text!r}, url={self.url!r}, days={self.days!r})"
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,35 @@
 """Agenda rows: an item, its customer, and the customer's local moment."""
 
-from dataclasses import dataclass
-
 from django.db.models import QuerySet
 
 from .local import LocalMoment, local_moment
 from .registry import AgendaContext, SectionResult
 
 
-@dataclass
 class Row:
-    item: object
-    customer: object
-    local: LocalMoment
-    overdue: bool = False
+    """One row of a section. ``local``, the customer's local moment (their time zone, weekend
+    and public holiday), is worked out when first read: Today reads every section's first 21
+    rows for the ranking and its badges, and shows the local time of its top 12 customers
+    only."""
+
+    __slots__ = ("item", "customer", "overdue", "_local", "_now")
+
+    def __init__(
+        self, item, customer, local: LocalMoment | None = None, overdue: bool = False, *, now=None
+    ):
+        self.item = item
+        self.customer = customer
+        self.overdue = overdue
+        self._local = local
+        self._now = now  # with a customer and no ``local``: when to work it out for
+
+    @property
+    def local(self) -> LocalMoment | None:
+        if self._local is None and self._now is not None and self.customer is not None:
+            self._local = local_moment(
+                country=self.customer.country, time_zone=self.customer.time_zone, now=self._now
+            )
+        return self._local
 
 
 def page_and_total(
@@ -52,14 +68,5 @@ def section_rows(
     rows = []
     for item in items:
         customer = customer_of(item)
-        rows.append(
-            Row(
-                item=item,
-                customer=customer,
-                local=local_moment(
-                    country=customer.country, time_zone=customer.time_zone, now=context.now
-                ),
-                overdue=overdue(item),
-            )
-        )
+        rows.append(Row(item=item, customer=customer, overdue=overdue(item), now=context.now))
     return SectionResult(rows=rows, total=total, more=more)

@@ -34,8 +34,8 @@ def _reason(row, context: AgendaContext) -> Reason:
     else:
         text = _("Open case (%(used)s%% of SLA used): %(title)s")
     return Reason(
-        text=text % {"title": case.title, "used": case.sla_used_pct},
-        url=case.get_absolute_url(),
+        text=lambda: text % {"title": case.title, "used": case.sla_used_pct},
+        url=case.get_absolute_url,
         days=max((context.now - case.opened_at).days, 0),
     )
 

@@ -66,8 +66,8 @@ def _promise_reason(row, context: AgendaContext) -> Reason:
     else:
         text = gettext("Promise due %(due)s: %(promise)s")
     return Reason(
-        text=text % {"due": _local(promise.due_at), "promise": promise},
-        url=row.customer.get_absolute_url() + "#customer-promises",
+        text=lambda: text % {"due": _local(promise.due_at), "promise": promise},
+        url=lambda: row.customer.get_absolute_url() + "#customer-promises",
         days=_days_since(promise.due_at, context.now),
     )
 
@@ -75,9 +75,11 @@ def _promise_reason(row, context: AgendaContext) -> Reason:
 def _inquiry_reason(row, context: AgendaContext) -> Reason:
     inquiry = row.item
     return Reason(
-        text=gettext("Inquiry unanswered since %(since)s: %(inquiry)s")
-        % {"since": _local(inquiry.at), "inquiry": inquiry},
-        url=row.customer.get_absolute_url(),
+        text=lambda: (
+            gettext("Inquiry unanswered since %(since)s: %(inquiry)s")
+            % {"since": _local(inquiry.at), "inquiry": inquiry}
+        ),
+        url=row.customer.get_absolute_url,
         days=_days_since(inquiry.at, context.now),
     )
 
@@ -85,18 +87,22 @@ def _inquiry_reason(row, context: AgendaContext) -> Reason:
 def _touch_reason(row, context: AgendaContext) -> Reason:
     customer = row.customer
     return Reason(
-        text=gettext("No touch since it was due on %(due)s (every %(days)d days)")
-        % {"due": _local(customer.touch_due_at)[:10], "days": customer.cadence},
-        url=customer.get_absolute_url(),
+        text=lambda: (
+            gettext("No touch since it was due on %(due)s (every %(days)d days)")
+            % {"due": _local(customer.touch_due_at)[:10], "days": customer.cadence}
+        ),
+        url=customer.get_absolute_url,
         days=_days_since(customer.touch_due_at, context.now),
     )
 
 
 def _pool_reason(row, context: AgendaContext) -> Reason:
     return Reason(
-        text=gettext("Returns to the pool on %(day)s unless touched")
-        % {"day": _local(row.customer.pool_return_at)[:10]},
-        url=row.customer.get_absolute_url(),
+        text=lambda: (
+            gettext("Returns to the pool on %(day)s unless touched")
+            % {"day": _local(row.customer.pool_return_at)[:10]}
+        ),
+        url=row.customer.get_absolute_url,
     )
 
 

@@ -33,13 +33,15 @@ def _at_risk_reason(row, context: AgendaContext) -> Reason:
     snapshot = row.item
     reasons = snapshot.reasons or []
     return Reason(
-        text=_("%(value)s %(currency)s at risk: %(reason)s")
-        % {
-            "value": f"{snapshot.value_at_risk:,.0f}",
-            "currency": settings.TEND_BASE_CURRENCY,
-            "reason": reason_text(reasons[0]) if reasons else snapshot.get_cause_display(),
-        },
-        url=row.customer.get_absolute_url() + "#customer-health",
+        text=lambda: (
+            _("%(value)s %(currency)s at risk: %(reason)s")
+            % {
+                "value": f"{snapshot.value_at_risk:,.0f}",
+                "currency": settings.TEND_BASE_CURRENCY,
+                "reason": reason_text(reasons[0]) if reasons else snapshot.get_cause_display(),
+            }
+        ),
+        url=lambda: row.customer.get_absolute_url() + "#customer-health",
     )
 
 

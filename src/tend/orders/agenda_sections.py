@@ -37,17 +37,23 @@ def _sample_line(row) -> str:
 
 def _late_reason(row, context: AgendaContext) -> Reason:
     order = row.item
-    values = {"number": order.number, "promised": order.promised_ship_date}
-    if order.last_delay_update_at is None:
-        text = gettext(
-            "Order %(number)s is late (promised %(promised)s); the customer has not been told"
-        )
-    else:
-        values["told"] = f"{timezone.localtime(order.last_delay_update_at):%Y-%m-%d}"
-        text = gettext("Order %(number)s is still late (promised %(promised)s); last told %(told)s")
+
+    def text() -> str:
+        values = {"number": order.number, "promised": order.promised_ship_date}
+        if order.last_delay_update_at is None:
+            words = gettext(
+                "Order %(number)s is late (promised %(promised)s); the customer has not been told"
+            )
+        else:
+            values["told"] = f"{timezone.localtime(order.last_delay_update_at):%Y-%m-%d}"
+            words = gettext(
+                "Order %(number)s is still late (promised %(promised)s); last told %(told)s"
+            )
+        return words % values
+
     return Reason(
-        text=text % values,
-        url=order.get_absolute_url() + "#tell-customer",
+        text=text,
+        url=lambda: order.get_absolute_url() + "#tell-customer",
         days=max((context.today - order.promised_ship_date).days, 0),
     )
 
@@ -55,8 +61,8 @@ def _late_reason(row, context: AgendaContext) -> Reason:
 def _sample_reason(row, context: AgendaContext) -> Reason:
     sample = row.item
     return Reason(
-        text=gettext("Sample sent %(sent)s: ask how it went") % {"sent": sample.sent_on},
-        url=row.customer.get_absolute_url(),
+        text=lambda: gettext("Sample sent %(sent)s: ask how it went") % {"sent": sample.sent_on},
+        url=row.customer.get_absolute_url,
         days=max((context.today - sample.follow_up_on).days, 0),
     )
 

@@ -30,14 +30,16 @@ def _task_line(row) -> str:
 
 def _task_reason(row, context: AgendaContext) -> Reason:
     task = row.item
-    values = {"title": task.title, "due": f"{timezone.localtime(task.due_at):%Y-%m-%d %H:%M}"}
-    if row.overdue:
-        text = _("Task overdue since %(due)s: %(title)s")
-    else:
-        text = _("Task due %(due)s: %(title)s")
+
+    def text() -> str:
+        values = {"title": task.title, "due": f"{timezone.localtime(task.due_at):%Y-%m-%d %H:%M}"}
+        if row.overdue:
+            return _("Task overdue since %(due)s: %(title)s") % values
+        return _("Task due %(due)s: %(title)s") % values
+
     return Reason(
-        text=text % values,
-        url=row.customer.get_absolute_url(),
+        text=text,
+        url=row.customer.get_absolute_url,
         days=max((context.now - task.due_at).days, 0),
     )
 

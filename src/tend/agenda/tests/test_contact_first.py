@@ -289,3 +289,116 @@ def test_a_touch_from_the_list_with_a_bad_channel_is_refused_escaped_and_writes_
     html = response.content.decode()
     assert "“&lt;b&gt;fax&lt;/b&gt;” is not a valid choice." in html and "<b>" not in html
     assert not Interaction.objects.filter(customer=scene["atlas"]).exists()
+
+
+def shown_rows(html: str) -> dict[int, str]:
+    """Each "contact first" row's cells but the quick-touch form (its CSRF token varies)."""
+    first = html[html.index('id="contact-first"') : html.index('class="agenda-all"')]
+    return {
+        int(pk): re.sub(r"\s+", " ", cells.split("<td><form")[0]).strip()
+        for pk, cells in re.findall(r'<tr id="first-(\d+)">(.*?)</tr>', first, re.S)
+    }
+
+
+def test_the_shown_rows_keep_their_links_clocks_and_reasons(client, rep, scene):
+    """The reasons' texts and links and the local clocks are built for the shown rows only
+    (``Reason`` takes functions, ``Row.local`` is worked out when read): every shown row says
+    exactly what it did when they were built for every candidate."""
+    client.force_login(rep)
+    rows = shown_rows(client.get("/today/").content.decode())
+    birch, atlas, cedar, pine = (scene[name] for name in ("birch", "atlas", "cedar", "pine"))
+    order = cedar.orders.get()
+
+    def cells(rank, customer, tier, reasons):
+        items = "".join(
+            f'<li class="reason-{key}"><a href="{url}">{text}</a></li>'
+            for key, url, text in reasons
+        )
+        return (
+            f'<td>{rank}</td> <td><a href="/customers/{customer.pk}/">{customer.name}</a> '
+            f'<span class="badge tier-{tier}">{tier}</span> <span class="muted">'
+            f'{customer.country}</span></td> <td><ul class="reasons">{items}</ul></td> '
+            # Monday noon UTC is 16:00 in Dubai.
+            '<td><span class="muted local-time">Mon 16:00</span> </td>'
+        )
+
+    assert rows == {
+        birch.pk: cells(
+            1,
+            birch,
+            "B",
+            [
+                (
+                    "inquiries",
+                    f"/customers/{birch.pk}/",
+                    "Inquiry unanswered since 2026-11-16 12:00: Price for KT-300?",
+                ),
+                (
+                    "promises",
+                    f"/customers/{birch.pk}/#customer-promises",
+                    "Promise overdue since 2026-11-21 12:00: Quote for 2,000 kettles",
+                ),
+            ],
+        ),
+        atlas.pk: cells(
+            2,
+            atlas,
+            "A",
+            [
+                (
+                    "touches",
+                    f"/customers/{atlas.pk}/",
+                    "No touch since it was due on 2026-11-13 (every 7 days)",
+                )
+            ],
+        ),
+        cedar.pk: cells(
+            3,
+            cedar,
+            "C",
+            [
+                (
+                    "late_orders",
+                    f"/orders/{order.pk}/#tell-customer",
+                    "Order SO-77 is late (promised 2026-11-20); the customer has not been told",
+                )
+            ],
+        ),
+        pine.pk: cells(
+            4,
+            pine,
+            "C",
+            [
+                (
+                    "touches",
+                    f"/customers/{pine.pk}/",
+                    "No touch since it was due on 2026-09-24 (every 30 days)",
+                )
+            ],
+        ),
+    }
+
+
+def test_only_the_shown_customers_get_their_reasons_and_clocks_built(client, rep, monkeypatch):
+    """Fifteen touches overdue, twelve shown: three customers' reason texts and local moments
+    are never worked out (the ranking needs their days only)."""
+    for index in range(15):
+        customer(rep, f"Overdue {index:02d}", "C", touch_due=NOW - timedelta(days=index + 1))
+    from tend.agenda import rows as agenda_rows
+    from tend.engagement import agenda_sections as engagement_sections
+
+    built = {"texts": 0, "moments": 0}
+
+    def counted(name, function):
+        def wrapper(*args, **kwargs):
+            built[name] += 1
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(engagement_sections, "_local", counted("texts", engagement_sections._local))
+    monkeypatch.setattr(agenda_rows, "local_moment", counted("moments", agenda_rows.local_moment))
+    client.force_login(rep)
+    shown = shown_rows(client.get("/today/").content.decode())
+    assert len(shown) == 12
+    assert built == {"texts": 12, "moments": 12}
