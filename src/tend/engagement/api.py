@@ -2,13 +2,11 @@
 view of the book, call the services, shape the output."""
 
 import zoneinfo
-from collections import defaultdict
 from datetime import datetime
 from typing import Any, Literal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -18,7 +16,7 @@ from tend.api.schemas import Id, Moment, PageQuery, errors
 from tend.customers.models import Contact
 from tend.customers.selectors import customer_get_for_user, customers_visible_to
 
-from . import selectors, services, workhours
+from . import selectors, services
 from .models import Channel, Direction, Interaction, Promise, PromiseKind, PromiseOutcome
 
 router = Router(tags=["engagement"])
@@ -228,14 +226,6 @@ def _aware(value: datetime | None, user: User) -> datetime | None:
     return timezone.make_aware(value, zone)
 
 
-def _zone_name(name: str | None) -> str:
-    try:
-        zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return "UTC"
-    return name or "UTC"
-
-
 def _contacts(user: User, ids: list[int], field: str, errors: dict[str, list[str]]) -> list:
     """Contacts by id among the customers the user may see; an unknown one is a field error."""
     if not ids:
@@ -311,28 +301,6 @@ def _page(queryset: QuerySet, query: PageQuery) -> dict[str, Any]:
         "page_size": query.page_size,
         "results": list(queryset[offset : offset + query.page_size]),
     }
-
-
-def _arrived_before(hours: float, queryset: QuerySet, now: datetime) -> Q:
-    """Inquiries that have waited at least ``hours`` working hours on their customer's clock
-    (zone and working week), as ``waiting_hours`` counts them: one cutoff per clock among the
-    inquiries asked for."""
-    countries: dict[tuple[str, frozenset[int]], set[str]] = defaultdict(set)
-    clocks = queryset.order_by().values_list("customer__time_zone", "customer__country")
-    for zone, country in clocks.distinct():
-        countries[(zone, services.customer_weekend(country))].add(country)
-    condition = Q(pk__in=[])
-    for (zone, weekend), among in countries.items():
-        cutoff = workhours.subtract_working_hours(
-            now,
-            hours,
-            tz=_zone_name(zone),
-            day_start=settings.TEND_WORKDAY_START,
-            day_end=settings.TEND_WORKDAY_END,
-            weekend=weekend,
-        )
-        condition |= Q(customer__time_zone=zone, customer__country__in=among, at__lte=cutoff)
-    return condition
 
 
 # ---------------------------------------------------------------------------------------------
@@ -438,13 +406,15 @@ def list_inquiries(request, query: Query[InquiryQuery]):
     if query.customer is not None:
         queryset = queryset.filter(customer_id=query.customer)
     if query.older_than_hours is not None:
-        queryset = queryset.filter(_arrived_before(query.older_than_hours, queryset, now))
+        queryset = queryset.filter(
+            selectors.inquiries_waited(queryset, hours=query.older_than_hours, now=now)
+        )
     page = _page(queryset, query)
     for inquiry in page["results"]:
         if inquiry.answered_at is None:
             customer = inquiry.customer
             inquiry.waiting_hours = services.customer_working_hours(
-                time_zone=_zone_name(customer.time_zone),
+                time_zone=selectors.zone_name(customer.time_zone),
                 country=customer.country,
                 start=inquiry.at,
                 end=now,

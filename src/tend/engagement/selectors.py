@@ -1,6 +1,8 @@
 """Reads for engagement: what is due, what is open, and how reliable each rep is."""
 
 import statistics
+import zoneinfo
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,6 +17,7 @@ from tend.customers.selectors import customers_visible_to
 
 from . import workhours
 from .models import Interaction, Promise, PromiseOutcome
+from .services import customer_weekend
 
 
 def promise_get_for_user(*, user: User, pk: int) -> Promise:
@@ -35,17 +38,36 @@ def interaction_get_for_user(*, user: User, pk: int) -> Interaction:
         raise Http404("No such interaction.") from None
 
 
-def inquiry_alert_cutoff(*, user: User, now: datetime) -> datetime:
-    """Inquiries that arrived at or before this instant have waited the alert threshold in the
-    person's working hours."""
-    return workhours.subtract_working_hours(
-        now,
-        settings.TEND_INQUIRY_ALERT_HOURS,
-        tz=user.time_zone or "UTC",
-        day_start=settings.TEND_WORKDAY_START,
-        day_end=settings.TEND_WORKDAY_END,
-        weekend=settings.TEND_WEEKEND_DAYS,
-    )
+def inquiries_waited(queryset: QuerySet[Interaction], *, hours: float, now: datetime) -> Q:
+    """Of ``queryset``'s inquiries, those that have waited at least ``hours`` working hours on
+    their customer's clock (zone and working week), as an inquiry's response time and waiting
+    hours count them: one cutoff per clock among the inquiries asked for (one query). The one
+    definition for Today's alert and the API's ``older_than_hours``."""
+    countries: dict[tuple[str, frozenset[int]], set[str]] = defaultdict(set)
+    clocks = queryset.order_by().values_list("customer__time_zone", "customer__country")
+    for zone, country in clocks.distinct():
+        countries[(zone, customer_weekend(country))].add(country)
+    condition = Q(pk__in=[])
+    for (zone, weekend), among in countries.items():
+        cutoff = workhours.subtract_working_hours(
+            now,
+            hours,
+            tz=zone_name(zone),
+            day_start=settings.TEND_WORKDAY_START,
+            day_end=settings.TEND_WORKDAY_END,
+            weekend=weekend,
+        )
+        condition |= Q(customer__time_zone=zone, customer__country__in=among, at__lte=cutoff)
+    return condition
+
+
+def zone_name(name: str | None) -> str:
+    """A stored time zone name, or UTC when it is empty or unknown to this machine."""
+    try:
+        zoneinfo.ZoneInfo(name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name or "UTC"
 
 
 def promises_due(*, user: User, until: datetime) -> QuerySet[Promise]:
@@ -58,17 +80,15 @@ def promises_due(*, user: User, until: datetime) -> QuerySet[Promise]:
 
 
 def inquiries_waiting(*, user: User, now: datetime) -> QuerySet[Interaction]:
-    """Open inquiries past the alert threshold, oldest first: of the customers the user owns or
-    backs up, and, for managers, of pool customers too, so none waits unseen."""
+    """Open inquiries past the alert threshold (``TEND_INQUIRY_ALERT_HOURS`` working hours on
+    the customer's clock), oldest first: of the customers the user owns or backs up, and, for
+    managers, of pool customers too, so none waits unseen."""
     whose = Q(customer__owner=user) | Q(customer__backup_owner=user)
     if user.is_manager or user.is_admin:
         whose |= Q(customer__owner__isnull=True)
-    return (
-        Interaction.objects.open_inquiries()
-        .filter(whose, at__lte=inquiry_alert_cutoff(user=user, now=now))
-        .select_related("customer")
-        .order_by("at", "id")
-    )
+    mine = Interaction.objects.open_inquiries().filter(whose)
+    waited = inquiries_waited(mine, hours=settings.TEND_INQUIRY_ALERT_HOURS, now=now)
+    return mine.filter(waited).select_related("customer").order_by("at", "id")
 
 
 def customers_overdue(*, user: User, now: datetime) -> QuerySet[Customer]:

@@ -693,3 +693,37 @@ def test_the_promises_list_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(4):
         response = client.get("/api/v1/promises", {"page_size": 100})
     assert len(response.json()["results"]) == rows
+
+
+def test_todays_inquiry_alert_and_the_apis_older_than_are_one_definition(
+    client, monkeypatch, settings, rep1, rep2, admin_user, book
+):
+    """Today lists an inquiry once it has waited the alert's hours on the customer's clock, the
+    same ones the API's ``older_than_hours`` returns: not on the clock of the rep who reads."""
+    from tend.engagement import selectors
+
+    settings.TEND_INQUIRY_ALERT_HOURS = 8
+    rep1.time_zone = "Asia/Tokyo"  # rep1 sits in Tokyo; its customer keeps its own clock
+    rep1.save()
+    Customer.objects.filter(pk=book["rep2_owned"].pk).update(time_zone="Asia/Tokyo", country="JP")
+    now = utc(2025, 3, 11, 12)
+    monkeypatch.setattr(engagement_api, "_now", lambda: now)
+    for name in ("rep1_owned", "rep2_owned"):
+        services.interaction_log(
+            by=admin_user,
+            customer=book[name],
+            channel="email",
+            direction="in",
+            at=utc(2025, 3, 10, 15),
+            subject=name,
+            needs_answer=True,
+        )
+    client.force_login(admin_user)
+    api = client.get("/api/v1/inquiries", {"older_than_hours": 8}).json()["results"]
+
+    today = {
+        user.username: [i.subject for i in selectors.inquiries_waiting(user=user, now=now)]
+        for user in (rep1, rep2)
+    }
+    assert [row["subject"] for row in api] == ["rep2_owned"]
+    assert today == {rep1.username: [], rep2.username: ["rep2_owned"]}

@@ -201,15 +201,11 @@ def test_every_agenda_has_promises_due_and_some_have_waiting_inquiries(ctx):
             assert sections["touches"].total > 0, user
         waiting += sections["inquiries"].total
     assert waiting > 0
-    cutoff = {
-        user.pk: selectors.inquiry_alert_cutoff(user=user, now=ctx.now)
-        for user in User.objects.all()
-    }
-    old = [
-        i
-        for i in Interaction.objects.open_inquiries().select_related("customer")
-        if i.customer.owner_id and i.at <= cutoff[i.customer.owner_id]
-    ]
+    open_inquiries = Interaction.objects.open_inquiries().filter(customer__owner__isnull=False)
+    waited = selectors.inquiries_waited(
+        open_inquiries, hours=settings.TEND_INQUIRY_ALERT_HOURS, now=ctx.now
+    )
+    old = list(open_inquiries.filter(waited).select_related("customer"))
     assert old and all(i.customer.last_outbound_at < i.at for i in old)
 
 
