@@ -21,7 +21,9 @@ def register_derived(*, suspend: Callable, rebuild: Callable) -> None:
 
 
 @contextmanager
-def derived_suspended(*, using: str = "default"):
+def derived_suspended(*, using: str = "default", work_mem: str = ""):
+    """``work_mem``: PostgreSQL's memory per sort and hash for the rebuild (its aggregates run
+    over every source row)."""
     connection = connections[using]
     with transaction.atomic(using=using):
         for suspend, _rebuild in _REGISTERED:
@@ -30,5 +32,8 @@ def derived_suspended(*, using: str = "default"):
         yield
     finally:
         with transaction.atomic(using=using):
+            if work_mem and connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET LOCAL work_mem = '{work_mem}'")
             for _suspend, rebuild in _REGISTERED:
                 rebuild(connection)

@@ -30,6 +30,9 @@ from django.db import connections, models, transaction
 from tend.core.derived import derived_suspended
 
 BATCH = 5000
+# PostgreSQL's memory for the sorts and hashes of a restore's one-off rebuilds (indexes, the
+# trigger-kept tables), a session's worth at a time.
+RESTORE_WORK_MEM = "512MB"
 
 
 def dumped_models(using: str = "default") -> list[type[models.Model]]:
@@ -428,7 +431,10 @@ def bulk_loading(*, using: str = "default"):
     once at the end instead of a trigger per loaded row. On PostgreSQL, foreign keys and
     secondary indexes are set aside while the rows go in, then built once (each foreign key
     checked in one pass rather than row by row), before the derived tables are rebuilt."""
-    with derived_suspended(using=using), _keys_and_indexes_set_aside(using=using):
+    with (
+        derived_suspended(using=using, work_mem=RESTORE_WORK_MEM),
+        _keys_and_indexes_set_aside(using=using),
+    ):
         yield
 
 
@@ -462,6 +468,8 @@ def _keys_and_indexes_set_aside(*, using: str):
         yield
     finally:
         with transaction.atomic(using=using), connection.cursor() as cursor:
+            # One sort per index over millions of rows: in memory, not in temporary files.
+            cursor.execute(f"SET LOCAL maintenance_work_mem = '{RESTORE_WORK_MEM}'")
             for _name, definition in indexes:
                 cursor.execute(definition)
             for table, name, definition in foreign_keys:
