@@ -49,16 +49,22 @@ def manifest_read(archive: tarfile.TarFile) -> dict:
 
 
 def book_rows(using: str = "default") -> dict[str, int]:
-    """Rows in the tables that make a database someone's book (absent tables count 0)."""
+    """Rows in the tables that make a database someone's book (absent or empty tables left
+    out)."""
+    return {table: rows for table, rows in row_counts(BOOK_TABLES, using).items() if rows}
+
+
+def row_counts(tables, using: str = "default") -> dict[str, int]:
+    """Rows of each of ``tables`` the database has (absent tables left out)."""
     connection = connections[using]
-    existing = set(connection.introspection.table_names())
-    found = {}
+    present = set(connection.introspection.table_names())
+    rows = {}
     with connection.cursor() as cursor:
-        for table in BOOK_TABLES:
-            if table in existing:
+        for table in tables:
+            if table in present:
                 cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
-                found[table] = cursor.fetchone()[0]
-    return {table: rows for table, rows in found.items() if rows}
+                rows[table] = cursor.fetchone()[0]
+    return rows
 
 
 def _extract(
@@ -203,26 +209,12 @@ def restore(
     # Checked as restored, before this release's migrations: a newer release's migrations may
     # add rows (its content types and permissions, data it fills in), which is no loss.
     expected = {table: item["rows"] for table, item in manifest["tables"].items()}
-    loaded = _rows_as_restored(expected, using)
+    loaded = row_counts(expected, using)
     mismatched = [table for table, rows in expected.items() if loaded.get(table) != rows]
     say("Migrating to this release's schema...")
     call_command("migrate", database=using, interactive=False, verbosity=0)
     counts = portable.counts(using=using)
     return RestoreResult(method=method, counts=counts, expected=expected, mismatched=mismatched)
-
-
-def _rows_as_restored(tables, using: str) -> dict[str, int]:
-    """Rows of each of ``tables`` that the restored database has (absent tables left out)."""
-    connection = connections[using]
-    present = set(connection.introspection.table_names())
-    quote = connection.ops.quote_name
-    rows = {}
-    with connection.cursor() as cursor:
-        for table in tables:
-            if table in present:
-                cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")
-                rows[table] = cursor.fetchone()[0]
-    return rows
 
 
 def _restore_across(archive, manifest: dict, work: Path, using: str, say, *, empty: bool) -> str:

@@ -230,15 +230,15 @@ def test_an_outbound_interaction_answers_the_open_inquiry_in_working_hours(clien
     assert Interaction.objects.get(pk=inquiry["id"]).response_hours == Decimal("5.00")
 
 
-def test_inquiries_filter_by_owner_customer_and_working_hours_waited(
-    client, monkeypatch, rep1, rep2, admin_user, book
-):
-    """Waited hours are the customer's: 15:00 UTC Monday is midnight in Tokyo (and where the
-    owner sits does not matter)."""
+def two_inquiries_one_in_tokyo(monkeypatch, rep1, admin_user, book):
+    """rep1 sits in Tokyo; rep2's customer is in Tokyo, rep1's keeps its own clock. One
+    inquiry each, Monday 15:00 UTC (midnight in Tokyo); the API's clock is Tuesday 12:00 UTC,
+    returned."""
     rep1.time_zone = "Asia/Tokyo"
     rep1.save()
     Customer.objects.filter(pk=book["rep2_owned"].pk).update(time_zone="Asia/Tokyo", country="JP")
-    monkeypatch.setattr(engagement_api, "_now", lambda: utc(2025, 3, 11, 12))
+    now = utc(2025, 3, 11, 12)
+    monkeypatch.setattr(engagement_api, "_now", lambda: now)
     for name in ("rep1_owned", "rep2_owned"):
         services.interaction_log(
             by=admin_user,
@@ -249,6 +249,15 @@ def test_inquiries_filter_by_owner_customer_and_working_hours_waited(
             subject=name,
             needs_answer=True,
         )
+    return now
+
+
+def test_inquiries_filter_by_owner_customer_and_working_hours_waited(
+    client, monkeypatch, rep1, rep2, admin_user, book
+):
+    """Waited hours are the customer's: 15:00 UTC Monday is midnight in Tokyo (and where the
+    owner sits does not matter)."""
+    two_inquiries_one_in_tokyo(monkeypatch, rep1, admin_user, book)
     client.force_login(admin_user)
 
     def subjects(**filters):
@@ -703,21 +712,7 @@ def test_todays_inquiry_alert_and_the_apis_older_than_are_one_definition(
     from tend.engagement import selectors
 
     settings.TEND_INQUIRY_ALERT_HOURS = 8
-    rep1.time_zone = "Asia/Tokyo"  # rep1 sits in Tokyo; its customer keeps its own clock
-    rep1.save()
-    Customer.objects.filter(pk=book["rep2_owned"].pk).update(time_zone="Asia/Tokyo", country="JP")
-    now = utc(2025, 3, 11, 12)
-    monkeypatch.setattr(engagement_api, "_now", lambda: now)
-    for name in ("rep1_owned", "rep2_owned"):
-        services.interaction_log(
-            by=admin_user,
-            customer=book[name],
-            channel="email",
-            direction="in",
-            at=utc(2025, 3, 10, 15),
-            subject=name,
-            needs_answer=True,
-        )
+    now = two_inquiries_one_in_tokyo(monkeypatch, rep1, admin_user, book)
     client.force_login(admin_user)
     api = client.get("/api/v1/inquiries", {"older_than_hours": 8}).json()["results"]
 
