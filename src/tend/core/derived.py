@@ -4,7 +4,8 @@ model), and how to set those triggers aside for a bulk load.
 A bulk load (a restore from another engine) writes millions of source rows; a trigger per row
 would keep the derived tables current one row at a time. Their app registers instead how to
 drop its triggers and how to rebuild its tables in one set-based statement, triggers included:
-``suspended`` drops them for the load and rebuilds afterwards, even when the load fails."""
+``derived_suspended`` drops them for the load and rebuilds afterwards, even when the load
+fails."""
 
 from collections.abc import Callable
 from contextlib import contextmanager
