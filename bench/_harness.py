@@ -71,6 +71,15 @@ def report(result: dict) -> None:
     print(WORKER_MARK + json.dumps(result), flush=True)
 
 
+def existing_or_built(args, worker, script: str, argv: list[str], **options):
+    """With ``--existing``, ``worker`` times the database the environment names, in this
+    process; otherwise ``run_on_databases`` builds a book per database. Returns the results
+    and the notes."""
+    if args.existing:
+        return [worker(args)], ["existing database, nothing built"]
+    return run_on_databases(script, argv, **options)
+
+
 def run_on_databases(
     script: str,
     argv: list[str],

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import postgres_drop, postgres_ready, report, run_on_databases  # noqa: E402
+from _harness import existing_or_built, postgres_drop, postgres_ready, report  # noqa: E402
 
 SEED = 7
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -167,17 +167,17 @@ def main() -> None:
     if args.no_postgres:
         argv.append("--no-postgres")
     started = time.perf_counter()
+    results, notes = existing_or_built(
+        args,
+        worker,
+        __file__,
+        argv,
+        postgres_url=args.postgres_url,
+        postgres=not args.no_postgres,
+        what=f"demo book of {args.customers} customers, backup, restore",
+    )
     if args.existing:
-        results, notes = [worker(args)], ["existing database, nothing built"]
         args.customers = results[0]["customers"]
-    else:
-        results, notes = run_on_databases(
-            __file__,
-            argv,
-            postgres_url=args.postgres_url,
-            postgres=not args.no_postgres,
-            what=f"demo book of {args.customers} customers, backup, restore",
-        )
     for note in notes:
         print(note)
     for result in results:

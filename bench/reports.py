@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import report, run_on_databases  # noqa: E402
+from _harness import existing_or_built, report  # noqa: E402
 
 AIM_S = 1.0
 SEED = 7
@@ -275,18 +275,18 @@ def main() -> None:
         report(worker(args))
         return
     started = time.perf_counter()
+    results, notes = existing_or_built(
+        args,
+        worker,
+        __file__,
+        [f"--customers={args.customers}", f"--repeat={args.repeat}"],
+        postgres_url=args.postgres_url,
+        sqlite=not args.no_sqlite,
+        postgres=not args.no_postgres,
+        what=f"building {args.customers:,} customers and timing the report",
+    )
     if args.existing:
-        results, notes = [worker(args)], ["existing database, nothing built"]
         args.customers = results[0]["rows"]["customers"]
-    else:
-        results, notes = run_on_databases(
-            __file__,
-            [f"--customers={args.customers}", f"--repeat={args.repeat}"],
-            postgres_url=args.postgres_url,
-            sqlite=not args.no_sqlite,
-            postgres=not args.no_postgres,
-            what=f"building {args.customers:,} customers and timing the report",
-        )
     print_table(results)
     for note in notes:
         print(note)

@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import report, run_on_databases  # noqa: E402
+from _harness import existing_or_built, report  # noqa: E402
 
 SEED = 7
 
@@ -115,18 +115,18 @@ def main() -> None:
 
     argv = [f"--customers={args.customers}", f"--repeats={args.repeats}"]
     started = time.perf_counter()
+    results, notes = existing_or_built(
+        args,
+        worker,
+        __file__,
+        argv,
+        postgres_url=args.postgres_url,
+        sqlite=not args.no_sqlite,
+        postgres=not args.no_postgres,
+        what=f"building {args.customers:,} customers, then scoring",
+    )
     if args.existing:
-        results, notes = [worker(args)], ["existing database, nothing built"]
         args.customers = results[0]["customers"]
-    else:
-        results, notes = run_on_databases(
-            __file__,
-            argv,
-            postgres_url=args.postgres_url,
-            sqlite=not args.no_sqlite,
-            postgres=not args.no_postgres,
-            what=f"building {args.customers:,} customers, then scoring",
-        )
     print()
     for r in results:
         print(
