@@ -29,6 +29,9 @@ from tend.orders.models import (
 )
 from tend.orders.services import disruption_affected_orders, rate_for
 from tend.orders.timeline_kinds import ORDER
+from tend.reports.models import CustomerMonthRevenue
+from tend.reports.revenue_months import revenue_months_mismatches
+from tend.reports.revenue_years import revenue_years_mismatches
 from tend.timeline.models import TimelineEntry
 
 DAY = date(2026, 3, 2)
@@ -118,6 +121,28 @@ def test_amounts_are_the_sum_of_the_lines_and_valued_at_the_order_dates_rate(ctx
             rates[key] = rate_for(order.currency, order.order_date)
         assert order.rate_to_base == rates[key], order.number
     assert len({currency for currency, _ in rates}) > 3
+
+
+@pytest.mark.django_db
+def test_the_revenue_kept_by_triggers_is_filled_once_and_kept_after(ctx):
+    """The orders are copied with the revenue triggers set aside and the tables filled after:
+    they agree with the orders, and the triggers are back for the next order written."""
+    assert CustomerMonthRevenue.objects.exists()
+    assert revenue_months_mismatches() == [] and revenue_years_mismatches() == []
+    order = Order.objects.exclude(status=OrderStatus.CANCELLED).order_by("id").first()
+    order.amount_base += Decimal("1000.00")
+    order.save(update_fields=["amount_base"])
+    assert revenue_months_mismatches() == [] and revenue_years_mismatches() == []
+    month = order.order_date.year * 12 + order.order_date.month - 1
+    stored = CustomerMonthRevenue.objects.get(customer_id=order.customer_id, month=month)
+    assert stored.revenue_cents == sum(
+        round(o.amount_base * 100)
+        for o in Order.objects.filter(
+            customer_id=order.customer_id,
+            order_date__year=order.order_date.year,
+            order_date__month=order.order_date.month,
+        ).exclude(status=OrderStatus.CANCELLED)
+    )
 
 
 @pytest.mark.django_db
