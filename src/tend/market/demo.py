@@ -20,6 +20,7 @@ from django.db.models import Count
 from tend.core.bulk import bulk_insert
 from tend.customers.models import Customer, CustomerType, Territory
 from tend.demo.registry import DemoContext, register_step
+from tend.imports.bulk import update as update_rows
 from tend.orders.models import OrderLine, OrderStatus, Product
 
 from .models import (
@@ -103,65 +104,68 @@ def build_market(ctx: DemoContext) -> None:
         exclusive_territory[code], _ = Territory.objects.get_or_create(name=f"Exclusive: {code}")
         TerritoryArea.objects.get_or_create(territory=exclusive_territory[code], country=code)
     holders = {}
+    rights = []
     for code, group in sorted(by_country.items()):
         for index, dealer in enumerate(group):
             exclusive = index == 0 and dealer.type == CustomerType.DEALER
-            TerritoryRight.objects.create(
-                dealer_id=dealer.id,
-                territory=exclusive_territory[code],
-                exclusive=exclusive,
-                valid_from=dealer.created_at.date(),
+            rights.append(
+                TerritoryRight(
+                    dealer_id=dealer.id,
+                    territory=exclusive_territory[code],
+                    exclusive=exclusive,
+                    valid_from=dealer.created_at.date(),
+                )
             )
             if exclusive:
                 holders[code] = dealer
+    TerritoryRight.objects.bulk_create(rights, batch_size=5000)
 
     # S4: a lot of one dealer found next door, in another dealer's exclusive country.
-    lots = (
+    region = {c.id: c.territory for c in ctx.customers}
+
+    def neighbours(dealer) -> list[str]:
+        """The exclusive countries of the dealer's region other than its own."""
+        return sorted(
+            code
+            for code, holder in holders.items()
+            if code != dealer.country and holder.territory == region.get(dealer.id)
+        )
+
+    # Only the lines of dealers with a neighbour can tell the story: reading just those keeps
+    # the sort small on a big book (millions of lines).
+    sources = {dealer.id: neighbours(dealer) for dealer in dealers}
+    lots = list(
         OrderLine.objects.filter(
-            order__customer_id__in=[d.id for d in dealers],
+            order__customer_id__in=[pk for pk, codes in sources.items() if codes],
             order__status__in=[OrderStatus.SHIPPED, OrderStatus.DELIVERED],
         )
         .exclude(batch_number="")
         .select_related("order__customer", "product")
-        .order_by("-order__order_date", "pk")
+        .order_by("-order__order_date", "pk")[:5000]
     )
-    region = {c.id: c.territory for c in ctx.customers}
     # a lot that went to one customer only, so the trace names one source dealer
     single = set(
-        OrderLine.objects.exclude(batch_number="")
+        OrderLine.objects.filter(batch_number__in={line.batch_number for line in lots})
         .values_list("product_id", "batch_number")
         .annotate(n=Count("order__customer_id", distinct=True))
         .filter(n=1)
         .values_list("product_id", "batch_number")
     )
-    found = None
-    for line in lots[:5000]:
-        if (line.product_id, line.batch_number) not in single:
-            continue
-        source = line.order.customer
-        neighbours = [
-            code
-            for code, holder in holders.items()
-            if code != source.country and holder.territory == region.get(source.id)
-        ]
-        if neighbours:
-            found = (line, sorted(neighbours)[0])
-            break
-    if found is None:
+    found = next(
+        (
+            (line, sources[line.order.customer_id][0])
+            for line in lots
+            if (line.product_id, line.batch_number) in single
+        ),
+        None,
+    )
+    if found is None and lots:
         # A big book ships every lot to many dealers: give one shipment a lot of its own (a
         # special run for that dealer), so the trace names one source dealer.
-        for line in lots[:5000]:
-            source = line.order.customer
-            neighbours = [
-                code
-                for code, holder in holders.items()
-                if code != source.country and holder.territory == region.get(source.id)
-            ]
-            if neighbours:
-                line.batch_number = f"{line.batch_number}-S{line.pk}"[:40]
-                OrderLine.objects.filter(pk=line.pk).update(batch_number=line.batch_number)
-                found = (line, sorted(neighbours)[0])
-                break
+        line = lots[0]
+        line.batch_number = f"{line.batch_number}-S{line.pk}"[:40]
+        OrderLine.objects.filter(pk=line.pk).update(batch_number=line.batch_number)
+        found = (line, sources[line.order.customer_id][0])
     if found is not None:
         line, code = found
         harmed = Customer.objects.get(pk=holders[code].id)
@@ -208,9 +212,13 @@ def build_market(ctx: DemoContext) -> None:
                 recipient.read_at = sent + timedelta(hours=rng.randint(2, 120))
             if roll < 0.35:
                 recipient.used_at = recipient.read_at + timedelta(minutes=rng.randint(1, 30))
-        # In batches: one UPDATE of every dealer is a CASE of as many branches tried for each
-        # row, quadratic (over 15 minutes for the 100,000-customer book on PostgreSQL).
-        NoticeRecipient.objects.bulk_update(recipients, ["read_at", "used_at"], batch_size=500)
+        # Not bulk_update: its UPDATE is a CASE of a branch per row tried for every row,
+        # quadratic (over 15 minutes for the 100,000-customer book on PostgreSQL).
+        update_rows(
+            NoticeRecipient,
+            ["read_at", "used_at"],
+            [(r.read_at, r.used_at, r.pk) for r in recipients if r.read_at],
+        )
         ctx.counts["notice_recipients"] = len(recipients)
 
     # S11: leads passed to dealers and public mentions.
