@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
-from tend.agenda.local import WEEKENDS
+from tend.agenda.local import customer_holidays, customer_weekend
 from tend.core.i18n import TranslatableText
 from tend.customers.models import Contact, Customer, OwnershipMove
 from tend.customers.services.ownership import (
@@ -27,23 +27,25 @@ from .models import Channel, Direction, Interaction, Promise, PromiseKind, Promi
 from .timeline_kinds import INTERACTION, PROMISE
 
 
-def customer_weekend(country: str) -> frozenset[int]:
-    """The customer's days off each week (Monday = 0): Friday and Saturday in much of the Gulf."""
-    return frozenset(WEEKENDS.get(country, settings.TEND_WEEKEND_DAYS))
+def customer_clock(*, time_zone: str, country: str) -> dict:
+    """The customer's clock, as keyword arguments of the ``workhours`` functions: their zone,
+    the working day's hours, their working week and their country's public holidays."""
+    return {
+        "tz": time_zone or "UTC",
+        "day_start": settings.TEND_WORKDAY_START,
+        "day_end": settings.TEND_WORKDAY_END,
+        "weekend": customer_weekend(country),
+        "holidays": customer_holidays(country),
+    }
 
 
 def customer_working_hours(*, time_zone: str, country: str, start: datetime, end: datetime):
-    """Working hours from ``start`` to ``end`` on the customer's clock: their zone and their
-    working week, whoever answered and wherever they sit (time is the customer's). The one
-    definition of an inquiry's response time, for one logged by hand and captured mail alike,
-    and of an open inquiry's wait so far."""
+    """Working hours from ``start`` to ``end`` on the customer's clock: their zone, their
+    working week and their public holidays, whoever answered and wherever they sit (time is the
+    customer's). The one definition of an inquiry's response time, for one logged by hand and
+    captured mail alike, and of an open inquiry's wait so far."""
     return workhours.working_hours_between(
-        start,
-        end,
-        tz=time_zone or "UTC",
-        day_start=settings.TEND_WORKDAY_START,
-        day_end=settings.TEND_WORKDAY_END,
-        weekend=customer_weekend(country),
+        start, end, **customer_clock(time_zone=time_zone, country=country)
     )
 
 
@@ -251,7 +253,9 @@ def promise_close(
 
 def promise_break_deadline(promise: Promise) -> datetime:
     """When an open promise counts as broken: its due time plus the grace in working days of
-    the person who made it."""
+    the person who made it. Their weekend only, not public holidays: the grace is the
+    promiser's, and a person has a zone but no country to read holidays from (a customer's
+    country says nothing about where our rep sits)."""
     return workhours.add_working_days(
         promise.due_at,
         settings.TEND_PROMISE_GRACE_WORKING_DAYS,
