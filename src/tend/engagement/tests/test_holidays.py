@@ -2,11 +2,13 @@
 holiday of the customer's country, and Today's alert, the API's ``older_than_hours`` and its
 ``waiting_hours`` all count so."""
 
+import io
 from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
 
 from tend.customers.models import Customer
 from tend.engagement import api as engagement_api
@@ -105,3 +107,32 @@ def test_countries_without_a_holiday_in_the_wait_share_one_condition(
     # Berlin's German and US customers share theirs; over the holiday, they part.
     assert len(before.children) == 1 + 2
     assert len(on_the_holiday.children) == 1 + 3
+
+
+def test_response_times_counted_before_holidays_counted_are_recounted_once(rep1, book):
+    customer = book["rep2_owned"]
+    Customer.objects.filter(pk=customer.pk).update(time_zone="Europe/Berlin")
+    customer.refresh_from_db()
+    dubai = book["rep1_owned"]  # Tuesday noon to Wednesday noon there: 6 + 3 hours
+    answered = []
+    for who, asked, answer in (
+        (customer, ASKED, datetime(2026, 5, 4, 10, tzinfo=BERLIN)),
+        (dubai, datetime(2026, 5, 5, 8, tzinfo=UTC), datetime(2026, 5, 6, 8, tzinfo=UTC)),
+    ):
+        answered.append(
+            services.interaction_log(
+                by=rep1, customer=who, channel="email", direction="in", at=asked, needs_answer=True
+            )
+        )
+        services.interaction_log(by=rep1, customer=who, channel="email", direction="out", at=answer)
+    over_may_day, plain = answered
+    # As the weekend-only rule had stored it: Thursday 1 h, Friday 9 h, Monday 1 h.
+    Interaction.objects.filter(pk=over_may_day.pk).update(response_hours=Decimal("11.00"))
+
+    assert services.inquiries_response_recount(chunk=1) == 1
+    over_may_day.refresh_from_db()
+    plain.refresh_from_db()
+    assert (over_may_day.response_hours, plain.response_hours) == (Decimal("2.00"), Decimal("9.00"))
+    out = io.StringIO()
+    call_command("recount_response_times", stdout=out)
+    assert out.getvalue() == "0 response time(s) changed.\n"
