@@ -722,9 +722,9 @@ class EngagementBuilder:
 
     def forget(self, customer, person, last_at: int, contact, out) -> None:
         """An inquiry left unanswered past the alert threshold, after the customer's last
-        touch."""
+        touch: the threshold is counted on the customer's clock, as Today counts it."""
         hours = settings.TEND_INQUIRY_ALERT_HOURS + 1 + self.rng.random() * 40
-        arrived, _since = person.clock.back(self.now, int(hours * 60) * 60)
+        arrived, _since = self.customer_clock(customer).back(self.now, int(hours * 60) * 60)
         if arrived > last_at:
             out.open_inquiry(customer, person, arrived, contact)
             self.waiting[person.id] += 1
