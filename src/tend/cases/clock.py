@@ -9,9 +9,8 @@ A correction moves an event to its right time; the clock is simply computed agai
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from tend.engagement.workhours import is_working_day, working_hours_between
+from tend.engagement.workhours import is_working_day, working_hours_between, zone_info
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ class WorkCalendar:
 
     def add_hours(self, moment: datetime, hours: float) -> datetime:
         """The instant ``hours`` working hours after ``moment``."""
-        zone = ZoneInfo(self.tz)
+        zone = zone_info(self.tz)
         local = moment.astimezone(zone)
         remaining = hours * 3600
         day = local.date()

@@ -6,11 +6,19 @@ each function takes the days off as a weekend (weekdays) and ``holidays`` (any c
 dates, ``day in holidays``; ``agenda.local.customer_holidays`` gives a country's).
 """
 
+import functools
 from collections.abc import Container
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 NO_HOLIDAYS: frozenset[date] = frozenset()
+
+
+@functools.lru_cache(maxsize=1024)
+def zone_info(tz: str) -> ZoneInfo:
+    """``ZoneInfo(tz)``, held: zoneinfo keeps only the last 8 zones it was asked for, so Today's
+    cutoffs over ~90 customer zones read each zone's file from disk again on every call."""
+    return ZoneInfo(tz)
 
 
 def is_working_day(
@@ -45,7 +53,7 @@ def working_hours_between(
     nor ``holidays``."""
     if end <= start:
         return 0.0
-    zone = ZoneInfo(tz)
+    zone = zone_info(tz)
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
     total = 0.0
     day = local_start.date()
@@ -71,7 +79,7 @@ def subtract_working_hours(
 ) -> datetime:
     """The latest instant T with ``working_hours_between(T, moment) == hours``: anything that
     arrived at or before T has waited at least ``hours`` working hours."""
-    zone = ZoneInfo(tz)
+    zone = zone_info(tz)
     local = moment.astimezone(zone)
     remaining = hours * 3600
     day = local.date()
@@ -97,7 +105,7 @@ def add_working_days(
     holidays: Container[date] = NO_HOLIDAYS,
 ) -> datetime:
     """The same local time ``days`` working days later (skipping weekend days and holidays)."""
-    zone = ZoneInfo(tz)
+    zone = zone_info(tz)
     local = moment.astimezone(zone)
     added = 0
     while added < days:
