@@ -1,4 +1,6 @@
-"""A customer's local moment: the time there, and whether today is a weekend or public holiday."""
+"""A customer's local moment and working days: the time there, their working week and their
+country's public holidays. The one place that says whether a day is a working day for a
+customer: response times, waits, the cases' SLA clock and Today's day-off marks all ask here."""
 
 import functools
 import zoneinfo
@@ -6,8 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import holidays
+from django.conf import settings
 from django.utils import translation
 from django.utils.dates import WEEKDAYS_ABBR
+
+from tend.engagement import workhours
 
 # Where the working week is not Monday to Friday.
 WEEKENDS = {
@@ -24,6 +29,44 @@ WEEKENDS = {
     "AF": {3, 4},
     "NP": {5},
 }
+
+
+def customer_weekend(country: str) -> frozenset[int]:
+    """The customer's days off each week (Monday = 0): Friday and Saturday in much of the Gulf."""
+    return frozenset(WEEKENDS.get(country, settings.TEND_WEEKEND_DAYS))
+
+
+@functools.lru_cache(maxsize=1024)
+def holiday_dates(country: str, year: int) -> frozenset[date]:
+    """That country's public holidays in that year, as the ``holidays`` package knows them
+    (none for a country it does not know). Read once per country and year in a process."""
+    try:
+        return frozenset(holidays.country_holidays(country, years=year))
+    except NotImplementedError:
+        return frozenset()
+
+
+@dataclass(frozen=True)
+class PublicHolidays:
+    """A country's public holidays in any year, as a container of dates (``day in holidays``)
+    for the ``workhours`` arithmetic, which may walk across a new year."""
+
+    country: str
+
+    def __contains__(self, day: date) -> bool:
+        return bool(self.country) and day in holiday_dates(self.country, day.year)
+
+
+def customer_holidays(country: str) -> PublicHolidays:
+    return PublicHolidays(country or "")
+
+
+def is_working_day(*, country: str, day: date) -> bool:
+    """Whether ``day`` (a date in the customer's zone) is a working day for a customer in
+    ``country``: not in their weekend, not one of their country's public holidays."""
+    return workhours.is_working_day(
+        day, weekend=customer_weekend(country), holidays=customer_holidays(country)
+    )
 
 
 @dataclass(frozen=True)
@@ -72,9 +115,8 @@ def local_moment(*, country: str, time_zone: str, now: datetime) -> LocalMoment:
         local = now.astimezone(zoneinfo.ZoneInfo(time_zone or "UTC"))
     except zoneinfo.ZoneInfoNotFoundError:
         local = now
-    weekend = WEEKENDS.get(country, {5, 6})
     return LocalMoment(
         time=local,
-        is_weekend=local.weekday() in weekend,
+        is_weekend=local.weekday() in customer_weekend(country),
         holiday=holiday_name(country, local.date()),
     )

@@ -1,16 +1,16 @@
 """The SLA clock, computed from a case's event log. Pure: no Django, no database.
 
-Working time is the customer's: their zone, their week (``agenda.local.WEEKENDS``) and their
-country's public holidays, between the working day's hours. The clock runs while the case is
-open, pauses while we wait on the customer, and stops at resolution (a reopened case runs on).
+Working time is the customer's: their zone, their week and their country's public holidays
+(``agenda.local``), between the working day's hours, counted by ``engagement.workhours``. The
+clock runs while the case is open, pauses while we wait on the customer, and stops at resolution
+(a reopened case runs on).
 A correction moves an event to its right time; the clock is simply computed again."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from tend.engagement.workhours import working_hours_between
+from tend.engagement.workhours import is_working_day, working_hours_between, zone_info
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class WorkCalendar:
 
     def hours_between(self, start: datetime, end: datetime) -> float:
         """Working hours from ``start`` to ``end``: ``workhours.working_hours_between`` on the
-        customer's week, less the working windows of public holidays in between."""
+        customer's week and public holidays."""
         if end <= start:
             return 0.0
         total = working_hours_between(
@@ -33,25 +33,18 @@ class WorkCalendar:
             day_start=self.day_start,
             day_end=self.day_end,
             weekend=self.weekend,
+            holidays=self.holidays,
         )
-        zone = ZoneInfo(self.tz)
-        first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
-        for day in self.holidays:
-            if first <= day <= last and day.weekday() not in self.weekend:
-                lo = max(start, datetime.combine(day, time(self.day_start), tzinfo=zone))
-                hi = min(end, datetime.combine(day, time(self.day_end), tzinfo=zone))
-                if hi > lo:
-                    total -= (hi - lo).total_seconds() / 3600
         return round(max(total, 0.0), 4)
 
     def add_hours(self, moment: datetime, hours: float) -> datetime:
         """The instant ``hours`` working hours after ``moment``."""
-        zone = ZoneInfo(self.tz)
+        zone = zone_info(self.tz)
         local = moment.astimezone(zone)
         remaining = hours * 3600
         day = local.date()
         for _ in range(3660):
-            if day.weekday() not in self.weekend and day not in self.holidays:
+            if is_working_day(day, weekend=self.weekend, holidays=self.holidays):
                 open_at = datetime.combine(day, time(self.day_start), tzinfo=zone)
                 close_at = datetime.combine(day, time(self.day_end), tzinfo=zone)
                 lo = max(open_at, local)

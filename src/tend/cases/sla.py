@@ -1,13 +1,11 @@
 """SLA targets and the stored clock figures of a case: the database side of ``clock``."""
 
-import functools
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-import holidays
 from django.conf import settings
 
-from tend.agenda.local import WEEKENDS
+from tend.agenda.local import customer_weekend, holiday_dates
 
 from . import clock
 from .models import END_STATUSES, OPEN_STATUSES, PAUSE_STATUSES, Case, CaseEvent, SlaPolicy
@@ -40,14 +38,6 @@ def targets(*, tier: str, severity: str) -> tuple[Decimal, Decimal]:
     return Decimal(response), Decimal(resolution)
 
 
-@functools.lru_cache(maxsize=1024)
-def holiday_dates(country: str, year: int) -> frozenset[date]:
-    try:
-        return frozenset(holidays.country_holidays(country, years=year))
-    except NotImplementedError:
-        return frozenset()
-
-
 def calendar_for(*, country: str, time_zone: str, years: range) -> clock.WorkCalendar:
     """The customer's working calendar: zone, week, public holidays over ``years``."""
     days: set[date] = set()
@@ -55,7 +45,7 @@ def calendar_for(*, country: str, time_zone: str, years: range) -> clock.WorkCal
         days |= holiday_dates(country, year)
     return clock.WorkCalendar(
         tz=time_zone or "UTC",
-        weekend=frozenset(WEEKENDS.get(country, settings.TEND_WEEKEND_DAYS)),
+        weekend=customer_weekend(country),
         holidays=frozenset(days),
         day_start=settings.TEND_WORKDAY_START,
         day_end=settings.TEND_WORKDAY_END,

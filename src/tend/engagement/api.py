@@ -94,7 +94,8 @@ class InteractionOut(Schema):
     answered_at: datetime | None
     responder_id: int | None
     response_hours: float | None = Field(
-        description="Working hours of the customer (their zone and week) to the answer."
+        description="Working hours of the customer (their zone, week and public holidays) to "
+        "the answer."
     )
     promises: list[PromiseOut]
 
@@ -135,7 +136,8 @@ class InquiryOut(Schema):
     answered_at: datetime | None
     responder_id: int | None
     response_hours: float | None = Field(
-        description="Working hours of the customer (their zone and week) to the answer."
+        description="Working hours of the customer (their zone, week and public holidays) to "
+        "the answer."
     )
     waiting_hours: float | None = Field(
         description="Open only: working hours waited so far, on the customer's clock."
@@ -181,8 +183,8 @@ class InquiryQuery(PageQuery):
         None,
         ge=0,
         le=2000,
-        description="Arrived at least this many working hours ago (the customer's: their zone "
-        "and working week); at most about a working year.",
+        description="Arrived at least this many working hours ago (the customer's: their zone, "
+        "working week and public holidays); at most about a working year.",
     )
 
 

@@ -17,7 +17,8 @@ promises due today or overdue on their agenda.
 Interaction times are whole minutes, so the response times computed here on a table of working
 windows (:class:`WorkClock`) are exactly what
 :func:`tend.engagement.services.inquiry_response_hours` returns: on the customer's clock (their
-zone and working week), while how fast each rep answers is drawn in the rep's own hours.
+zone, working week and public holidays), while how fast each rep answers is drawn in the rep's
+own hours (their zone and the default week: a person has no country to take holidays from).
 
 The rhythm is denser in the last 180 days (the cadence proper) than before (four times sparser),
 to keep a 100,000-customer book to a few million interactions. Each interaction and each promise
@@ -43,6 +44,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.utils import timezone
 
+from tend.agenda.local import customer_weekend, holiday_dates
 from tend.core.i18n import msgid_of, text_data, word_data
 from tend.customers.models import Contact, Customer
 from tend.demo import builder as _core_steps  # noqa: F401  (registers the step this follows)
@@ -53,7 +55,6 @@ from tend.timeline.models import TITLE_KEY, TimelineEntry
 
 from . import titles, workhours
 from .models import Channel, Direction, Interaction, Promise, PromiseKind, PromiseOutcome
-from .services import customer_weekend
 from .timeline_kinds import INTERACTION, PROMISE
 
 HISTORY_DAYS = 3 * 365
@@ -208,9 +209,16 @@ class WorkClock:
     """The working windows of one time zone over the demo's span, for arithmetic on integer
     epoch seconds. ``worked(b) - worked(a)`` is the working time between two instants: the same
     as :func:`workhours.working_hours_between` (which sums each local day's overlap with the same
-    windows); ``back`` is :func:`workhours.subtract_working_hours`."""
+    windows, on the same working days); ``back`` is :func:`workhours.subtract_working_hours`."""
 
-    def __init__(self, tz: str, first: date, last: date, weekend: frozenset[int] | None = None):
+    def __init__(
+        self,
+        tz: str,
+        first: date,
+        last: date,
+        weekend: frozenset[int] | None = None,
+        holidays: frozenset[date] = workhours.NO_HOLIDAYS,
+    ):
         zone = ZoneInfo(tz or "UTC")
         start, end = settings.TEND_WORKDAY_START, settings.TEND_WORKDAY_END
         weekend = settings.TEND_WEEKEND_DAYS if weekend is None else weekend
@@ -219,7 +227,7 @@ class WorkClock:
         self.before: list[int] = [0]  # working seconds before each working day
         day = first
         while day <= last:
-            if day.weekday() not in weekend:
+            if workhours.is_working_day(day, weekend=weekend, holidays=holidays):
                 opens = int(datetime.combine(day, time(start), tzinfo=zone).timestamp())
                 closes = int(datetime.combine(day, time(end), tzinfo=zone).timestamp())
                 self.opens.append(opens)
@@ -427,7 +435,8 @@ class EngagementBuilder:
         first = ctx.today - timedelta(days=HISTORY_DAYS + 40)
         last = ctx.today + timedelta(days=90)
         self.span = (first, last)
-        self.customer_clocks: dict[tuple, WorkClock] = {}
+        self.customer_clocks: dict[tuple[str, str], WorkClock] = {}  # by zone and country
+        self.shared_clocks: dict[tuple, WorkClock] = {}
         clocks: dict[str, WorkClock] = {}
         self.people: dict[int, _Person] = {}
         for username, user in ctx.users.items():
@@ -473,11 +482,29 @@ class EngagementBuilder:
     # --- small pieces ---
 
     def customer_clock(self, customer) -> WorkClock:
-        """The customer's working windows (their zone and week): response times are theirs."""
-        key = (customer.time_zone or "UTC", customer_weekend(customer.country))
+        """The customer's working windows (their zone, week and public holidays): response
+        times are theirs."""
+        key = (customer.time_zone or "UTC", customer.country)
         clock = self.customer_clocks.get(key)
         if clock is None:
-            clock = self.customer_clocks[key] = WorkClock(key[0], *self.span, weekend=key[1])
+            clock = self.customer_clocks[key] = self._clock(*key)
+        return clock
+
+    def _clock(self, tz: str, country: str) -> WorkClock:
+        """One table for every country with the same days off over the span."""
+        first, last = self.span
+        holidays = frozenset(
+            day
+            for year in range(first.year, last.year + 1)
+            for day in holiday_dates(country, year)
+            if first <= day <= last
+        )
+        key = (tz, customer_weekend(country), holidays)
+        clock = self.shared_clocks.get(key)
+        if clock is None:
+            clock = self.shared_clocks[key] = WorkClock(
+                tz, first, last, weekend=key[1], holidays=holidays
+            )
         return clock
 
     def _words(self) -> dict:
@@ -695,9 +722,9 @@ class EngagementBuilder:
 
     def forget(self, customer, person, last_at: int, contact, out) -> None:
         """An inquiry left unanswered past the alert threshold, after the customer's last
-        touch."""
+        touch: the threshold is counted on the customer's clock, as Today counts it."""
         hours = settings.TEND_INQUIRY_ALERT_HOURS + 1 + self.rng.random() * 40
-        arrived, _since = person.clock.back(self.now, int(hours * 60) * 60)
+        arrived, _since = self.customer_clock(customer).back(self.now, int(hours * 60) * 60)
         if arrived > last_at:
             out.open_inquiry(customer, person, arrived, contact)
             self.waiting[person.id] += 1

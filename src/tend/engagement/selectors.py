@@ -17,7 +17,7 @@ from tend.customers.selectors import customers_visible_to
 
 from . import workhours
 from .models import Interaction, Promise, PromiseOutcome
-from .services import customer_weekend
+from .services import customer_clock
 
 
 def promise_get_for_user(*, user: User, pk: int) -> Promise:
@@ -40,23 +40,17 @@ def interaction_get_for_user(*, user: User, pk: int) -> Interaction:
 
 def inquiries_waited(queryset: QuerySet[Interaction], *, hours: float, now: datetime) -> Q:
     """Of ``queryset``'s inquiries, those that have waited at least ``hours`` working hours on
-    their customer's clock (zone and working week), as an inquiry's response time and waiting
-    hours count them: one cutoff per clock among the inquiries asked for (one query). The one
-    definition for Today's alert and the API's ``older_than_hours``."""
-    countries: dict[tuple[str, frozenset[int]], set[str]] = defaultdict(set)
+    their customer's clock (zone, working week and public holidays), as an inquiry's response
+    time and waiting hours count them. The one definition for Today's alert and the API's
+    ``older_than_hours``, in one query: one cutoff per zone and country, and one condition per
+    zone and cutoff, so countries part only when a holiday of theirs lies in the wait."""
+    cutoffs: dict[tuple[str, datetime], set[str]] = defaultdict(set)
     clocks = queryset.order_by().values_list("customer__time_zone", "customer__country")
     for zone, country in clocks.distinct():
-        countries[(zone, customer_weekend(country))].add(country)
+        clock = customer_clock(time_zone=zone_name(zone), country=country)
+        cutoffs[(zone, workhours.subtract_working_hours(now, hours, **clock))].add(country)
     condition = Q(pk__in=[])
-    for (zone, weekend), among in countries.items():
-        cutoff = workhours.subtract_working_hours(
-            now,
-            hours,
-            tz=zone_name(zone),
-            day_start=settings.TEND_WORKDAY_START,
-            day_end=settings.TEND_WORKDAY_END,
-            weekend=weekend,
-        )
+    for (zone, cutoff), among in cutoffs.items():
         condition |= Q(customer__time_zone=zone, customer__country__in=among, at__lte=cutoff)
     return condition
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
-from tend.agenda.local import WEEKENDS
+from tend.agenda.local import customer_holidays, customer_weekend
 from tend.core.i18n import TranslatableText
 from tend.customers.models import Contact, Customer, OwnershipMove
 from tend.customers.services.ownership import (
@@ -27,23 +27,25 @@ from .models import Channel, Direction, Interaction, Promise, PromiseKind, Promi
 from .timeline_kinds import INTERACTION, PROMISE
 
 
-def customer_weekend(country: str) -> frozenset[int]:
-    """The customer's days off each week (Monday = 0): Friday and Saturday in much of the Gulf."""
-    return frozenset(WEEKENDS.get(country, settings.TEND_WEEKEND_DAYS))
+def customer_clock(*, time_zone: str, country: str) -> dict:
+    """The customer's clock, as keyword arguments of the ``workhours`` functions: their zone,
+    the working day's hours, their working week and their country's public holidays."""
+    return {
+        "tz": time_zone or "UTC",
+        "day_start": settings.TEND_WORKDAY_START,
+        "day_end": settings.TEND_WORKDAY_END,
+        "weekend": customer_weekend(country),
+        "holidays": customer_holidays(country),
+    }
 
 
 def customer_working_hours(*, time_zone: str, country: str, start: datetime, end: datetime):
-    """Working hours from ``start`` to ``end`` on the customer's clock: their zone and their
-    working week, whoever answered and wherever they sit (time is the customer's). The one
-    definition of an inquiry's response time, for one logged by hand and captured mail alike,
-    and of an open inquiry's wait so far."""
+    """Working hours from ``start`` to ``end`` on the customer's clock: their zone, their
+    working week and their public holidays, whoever answered and wherever they sit (time is the
+    customer's). The one definition of an inquiry's response time, for one logged by hand and
+    captured mail alike, and of an open inquiry's wait so far."""
     return workhours.working_hours_between(
-        start,
-        end,
-        tz=time_zone or "UTC",
-        day_start=settings.TEND_WORKDAY_START,
-        day_end=settings.TEND_WORKDAY_END,
-        weekend=customer_weekend(country),
+        start, end, **customer_clock(time_zone=time_zone, country=country)
     )
 
 
@@ -53,6 +55,36 @@ def inquiry_response_hours(*, customer: Customer, asked_at: datetime, answered_a
         time_zone=customer.time_zone, country=customer.country, start=asked_at, end=answered_at
     )
     return Decimal(str(hours))
+
+
+def inquiries_response_recount(*, chunk: int = 5000) -> int:
+    """Count every answered inquiry's stored response time again by the definition above, and
+    save those that differ: for a book whose times were counted before public holidays were
+    days off. Read and written a chunk at a time, in id order; safe to run twice. Returns how
+    many changed."""
+    changed = 0
+    last = 0
+    answered = Interaction.objects.filter(needs_answer=True, answered_at__isnull=False)
+    fields = ("pk", "at", "answered_at", "response_hours", "customer__time_zone")
+    while True:
+        rows = list(
+            answered.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list(*fields, "customer__country")[:chunk]
+        )
+        if not rows:
+            return changed
+        last = rows[-1][0]
+        stale = []
+        for pk, asked_at, answered_at, stored, zone, country in rows:
+            counted = customer_working_hours(
+                time_zone=zone, country=country, start=asked_at, end=answered_at
+            )
+            hours = Decimal(str(counted))
+            if hours != stored:
+                stale.append(Interaction(pk=pk, response_hours=hours))
+        Interaction.objects.bulk_update(stale, ["response_hours"])
+        changed += len(stale)
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -251,7 +283,9 @@ def promise_close(
 
 def promise_break_deadline(promise: Promise) -> datetime:
     """When an open promise counts as broken: its due time plus the grace in working days of
-    the person who made it."""
+    the person who made it. Their weekend only, not public holidays: the grace is the
+    promiser's, and a person has a zone but no country to read holidays from (a customer's
+    country says nothing about where our rep sits)."""
     return workhours.add_working_days(
         promise.due_at,
         settings.TEND_PROMISE_GRACE_WORKING_DAYS,

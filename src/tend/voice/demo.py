@@ -16,7 +16,7 @@ from tend.customers.models import Contact, CustomerStatus
 from tend.demo.registry import DemoContext, Timer, register_step
 from tend.engagement import workhours
 from tend.engagement.models import Interaction
-from tend.engagement.services import customer_weekend, inquiry_response_hours
+from tend.engagement.services import customer_clock, inquiry_response_hours
 from tend.imports.bulk import update as update_rows
 from tend.timeline.models import TimelineEntry
 from tend.timeline.services import timeline_add
@@ -198,10 +198,7 @@ def slow_down_tier_c(ctx: DemoContext, rng) -> int:
         inquiry.at = workhours.subtract_working_hours(
             inquiry.at,
             extra,
-            tz=customer.time_zone or "UTC",
-            day_start=settings.TEND_WORKDAY_START,
-            day_end=settings.TEND_WORKDAY_END,
-            weekend=customer_weekend(customer.country),
+            **customer_clock(time_zone=customer.time_zone, country=customer.country),
         )
         inquiry.response_hours = inquiry_response_hours(
             customer=customer, asked_at=inquiry.at, answered_at=inquiry.answered_at

@@ -2,11 +2,11 @@
 Today at 22:39 UTC on Friday 4 December 2026 sees each customer's own clock and weekday."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tend.agenda.local import local_moment
+from tend.agenda.local import is_working_day, local_moment
 from tend.customers.tests.factories import CustomerFactory
 
 # Friday 4 December 2026, 22:39 UTC; in Shanghai (the rep) Saturday 06:39.
@@ -129,3 +129,14 @@ def test_the_clock_reads_as_djangos_date_format_every_day_of_the_week(language):
                 country="AE", time_zone="Asia/Dubai", now=NOW + timedelta(days=day, minutes=7)
             )
             assert moment.clock == date_format(moment.time, "D H:i")
+
+
+def test_a_working_day_is_the_customers_week_less_their_countrys_holidays():
+    assert not is_working_day(country="DE", day=date(2026, 12, 25))  # Christmas, a Friday
+    assert is_working_day(country="DE", day=date(2026, 12, 24))
+    assert is_working_day(country="AE", day=date(2026, 12, 25))
+    assert not is_working_day(country="AE", day=date(2026, 12, 2))  # National Day
+    assert not is_working_day(country="SA", day=date(2026, 12, 4))  # the Gulf's Friday
+    assert is_working_day(country="SA", day=date(2026, 12, 6))  # and its working Sunday
+    # A country the holidays package does not know keeps its weekend only.
+    assert is_working_day(country="", day=date(2026, 12, 25))

@@ -1,6 +1,7 @@
 """Time is the customer's: an inquiry's response time counts the customer's working hours (their
-zone, their working week), whoever answered and wherever they sit, and it is the same figure
-whether the conversation was typed in by hand or captured from mail."""
+zone, their working week, their country's public holidays), whoever answered and wherever they
+sit, and it is the same figure whether the conversation was typed in by hand or captured from
+mail."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -50,6 +51,45 @@ CASES = [
         datetime(2026, 11, 21, 12, tzinfo=ZoneInfo("Asia/Riyadh")),
         datetime(2026, 11, 22, 12, tzinfo=ZoneInfo("Asia/Riyadh")), "3.00",
         id="gulf-sunday",
+    ),
+    # Public holidays are the customer's days off too. Germany's 1 May 2026 is a Friday:
+    # Thursday 17:00 to Monday 10:00 in Berlin is 1 + 1 hours (a responder in Dubai: 9 more).
+    pytest.param(
+        "DE", "Europe/Berlin", "Asia/Dubai",
+        datetime(2026, 4, 30, 17, tzinfo=ZoneInfo("Europe/Berlin")),
+        datetime(2026, 5, 4, 10, tzinfo=ZoneInfo("Europe/Berlin")), "2.00",
+        id="berlin-may-day",
+    ),
+    # Christmas 2025: both days on Thursday and Friday, so Wednesday 17:00 to Monday 10:00 is
+    # 1 + 1 hours again (not 20).
+    pytest.param(
+        "DE", "Europe/Berlin", "Asia/Dubai",
+        datetime(2025, 12, 24, 17, tzinfo=ZoneInfo("Europe/Berlin")),
+        datetime(2025, 12, 29, 10, tzinfo=ZoneInfo("Europe/Berlin")), "2.00",
+        id="berlin-christmas",
+    ),
+    # Either side of the date line. Waitangi Day, Friday 6 February 2026 in New Zealand:
+    # Thursday 20:00 UTC is Friday 09:00 in Auckland, Sunday 22:00 UTC is Monday 11:00 there,
+    # so 2 hours (Honolulu's rep would count 15).
+    pytest.param(
+        "NZ", "Pacific/Auckland", "Pacific/Honolulu",
+        datetime(2026, 2, 5, 20, tzinfo=UTC), datetime(2026, 2, 8, 22, tzinfo=UTC), "2.00",
+        id="auckland-waitangi-day",
+    ),
+    # Thanksgiving, Thursday 26 November 2026: Wednesday 16:00 to Friday 11:00 in Honolulu is
+    # 2 + 2 hours (Auckland's rep would count its Thursday and Friday: 18 + 2).
+    pytest.param(
+        "US", "Pacific/Honolulu", "Pacific/Auckland",
+        datetime(2026, 11, 25, 16, tzinfo=ZoneInfo("Pacific/Honolulu")),
+        datetime(2026, 11, 27, 11, tzinfo=ZoneInfo("Pacific/Honolulu")), "4.00",
+        id="honolulu-thanksgiving",
+    ),
+    # ... and in Los Angeles, three hours earlier than Honolulu in November.
+    pytest.param(
+        "US", "America/Los_Angeles", "Pacific/Auckland",
+        datetime(2026, 11, 25, 16, tzinfo=ZoneInfo("America/Los_Angeles")),
+        datetime(2026, 11, 27, 11, tzinfo=ZoneInfo("America/Los_Angeles")), "4.00",
+        id="los-angeles-thanksgiving",
     ),
 ]  # fmt: skip
 

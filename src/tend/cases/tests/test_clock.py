@@ -90,3 +90,17 @@ def test_a_breach_is_dated_when_the_clock_passed_its_target_not_when_it_was_comp
     assert crossed_at(result, target_hours=9, calendar=calendar) == datetime(
         2026, 12, 7, 15, tzinfo=UTC
     )
+
+
+def test_a_case_and_an_inquiry_count_the_same_working_hours_over_a_holiday():
+    # One definition of the customer's working day: the SLA clock and an inquiry's response
+    # time agree, here over New Zealand's Christmas and the observed Boxing Day.
+    from tend.engagement.services import customer_working_hours
+
+    calendar = calendar_for(country="NZ", time_zone="Pacific/Auckland", years=range(2026, 2028))
+    start = datetime(2026, 12, 23, 22, 30, tzinfo=UTC)  # Thu 24 Dec 11:30 in Auckland
+    for hours in (0, 5, 30, 60, 100):
+        end = start + timedelta(hours=hours)
+        assert calendar.hours_between(start, end) == customer_working_hours(
+            time_zone="Pacific/Auckland", country="NZ", start=start, end=end
+        )

@@ -1,13 +1,16 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tend.engagement.workhours import (
     add_working_days,
+    is_working_day,
     subtract_working_hours,
     working_hours_between,
 )
+
+THANKSGIVING = frozenset({date(2026, 11, 26)})  # a Thursday
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -53,6 +56,39 @@ def test_adding_working_days_skips_the_weekend():
     assert add_working_days(at(23, 15), 1, tz="UTC") == at(24, 15)
 
 
+def test_a_holiday_is_a_day_off_like_the_weekend():
+    assert not is_working_day(date(2026, 11, 26), holidays=THANKSGIVING)
+    assert is_working_day(date(2026, 11, 25), holidays=THANKSGIVING)
+    assert not is_working_day(date(2026, 11, 21), holidays=THANKSGIVING)  # a Saturday
+    # Any container of dates will do: a country's holidays are read a year at a time.
+    assert not is_working_day(date(2026, 11, 26), holidays=[date(2026, 11, 26)])
+
+
+def test_measuring_skips_the_holidays_working_day():
+    # Wednesday 17:00 to Friday 10:00: 1 h on Wednesday, none on the holiday, 1 h on Friday.
+    assert working_hours_between(at(25, 17), at(27, 10), tz="UTC", holidays=THANKSGIVING) == 2.0
+    assert working_hours_between(at(25, 17), at(27, 10), tz="UTC") == 11.0
+    # Within the holiday itself nothing counts.
+    assert working_hours_between(at(26, 9), at(26, 18), tz="UTC", holidays=THANKSGIVING) == 0.0
+
+
+def test_subtracting_and_adding_skip_the_holiday():
+    assert subtract_working_hours(at(27, 10), 2, tz="UTC", holidays=THANKSGIVING) == at(25, 17)
+    assert add_working_days(at(25, 15), 1, tz="UTC", holidays=THANKSGIVING) == at(27, 15)
+    # Thursday's holiday then the weekend: Wednesday plus two working days is Monday.
+    assert add_working_days(at(25, 15), 2, tz="UTC", holidays=THANKSGIVING) == at(30, 15)
+
+
+def test_the_holiday_is_the_local_day_on_either_side_of_the_date_line():
+    # Thursday 20:00 UTC is Friday 09:00 in Auckland: the whole of the holiday there, while in
+    # Honolulu it is Thursday 10:00-19:00 (8 working hours).
+    waitangi = frozenset({date(2026, 2, 6)})  # a Friday in New Zealand
+    start, end = datetime(2026, 2, 5, 20, tzinfo=UTC), datetime(2026, 2, 6, 5, tzinfo=UTC)
+    assert working_hours_between(start, end, tz="Pacific/Auckland", holidays=waitangi) == 0.0
+    assert working_hours_between(start, end, tz="Pacific/Auckland") == 9.0
+    assert working_hours_between(start, end, tz="Pacific/Honolulu", holidays=waitangi) == 8.0
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     start_minutes=st.integers(min_value=0, max_value=60 * 24 * 20),
@@ -64,3 +100,20 @@ def test_subtracting_then_measuring_gives_the_hours_back(start_minutes, hours, t
     earlier = subtract_working_hours(moment, hours, tz=tz)
     assert earlier <= moment
     assert abs(working_hours_between(earlier, moment, tz=tz) - hours) < 0.011
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    start_minutes=st.integers(min_value=0, max_value=60 * 24 * 20),
+    hours=st.floats(min_value=0.25, max_value=80),
+    tz=st.sampled_from(["UTC", "Pacific/Auckland", "America/Los_Angeles"]),
+    holidays=st.sets(st.dates(date(2026, 10, 20), date(2026, 11, 23)), max_size=6),
+)
+def test_subtracting_then_measuring_gives_the_hours_back_around_holidays(
+    start_minutes, hours, tz, holidays
+):
+    moment = at(2, 0) + timedelta(minutes=start_minutes)
+    earlier = subtract_working_hours(moment, hours, tz=tz, holidays=holidays)
+    assert earlier <= moment
+    measured = working_hours_between(earlier, moment, tz=tz, holidays=holidays)
+    assert abs(measured - hours) < 0.011
