@@ -40,6 +40,7 @@ ROOT_CAUSES = [
     "Clerk used an old template",
 ]
 MAX_BACKGROUND = 1500
+RECENT_LOT_DAYS = 183
 
 
 def reset(ctx) -> None:
@@ -125,11 +126,14 @@ def _build(ctx) -> None:
 
 
 def _unstable_lot(ctx, rng, now, people):
-    """The lot with the most receivers gets complaints from a third of them."""
+    """Of the lots ordered in the last half year, the one with the most receivers gets
+    complaints from a third of them (a fresh lot: and reading half a year of lines, not every
+    line of a big book's history)."""
     row = (
         OrderLine.objects.filter(
             order__status__in=[OrderStatus.SHIPPED, OrderStatus.DELIVERED],
             order__customer__owner__isnull=False,
+            order__order_date__gte=ctx.today - timedelta(days=RECENT_LOT_DAYS),
         )
         .exclude(batch_number="")
         .values("product_id", "batch_number")
