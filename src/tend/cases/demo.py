@@ -10,6 +10,7 @@ from django.db.models import Count, Sum
 
 from tend.accounts.models import User
 from tend.customers.models import Customer
+from tend.demo import data
 from tend.demo.registry import register_step
 from tend.orders.models import OrderLine, OrderStatus
 
@@ -40,7 +41,6 @@ ROOT_CAUSES = [
     "Clerk used an old template",
 ]
 MAX_BACKGROUND = 1500
-RECENT_LOT_DAYS = 183
 
 
 def reset(ctx) -> None:
@@ -133,7 +133,7 @@ def _unstable_lot(ctx, rng, now, people):
         OrderLine.objects.filter(
             order__status__in=[OrderStatus.SHIPPED, OrderStatus.DELIVERED],
             order__customer__owner__isnull=False,
-            order__order_date__gte=ctx.today - timedelta(days=RECENT_LOT_DAYS),
+            order__order_date__gte=ctx.today - timedelta(days=data.RECENT_LOT_DAYS),
         )
         .exclude(batch_number="")
         .values("product_id", "batch_number")

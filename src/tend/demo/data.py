@@ -1293,3 +1293,7 @@ NOTES = [
     "Interested in exclusive distribution for their country.",
     "Sample of the new {product} sent; waiting for feedback.",
 ]
+
+# The stories' lots (a complaint wave, cartons found next door) are of the last half year's
+# production: a fresh lot, and a big book's history of lines is not read.
+RECENT_LOT_DAYS = 183

@@ -19,6 +19,7 @@ from django.db.models import Count
 
 from tend.core.bulk import bulk_insert
 from tend.customers.models import Customer, CustomerType, Territory
+from tend.demo import data
 from tend.demo.registry import DemoContext, register_step
 from tend.imports.bulk import update as update_rows
 from tend.orders.models import OrderLine, OrderStatus, Product
@@ -131,13 +132,14 @@ def build_market(ctx: DemoContext) -> None:
             if code != dealer.country and holder.territory == region.get(dealer.id)
         )
 
-    # Only the lines of dealers with a neighbour can tell the story: reading just those keeps
-    # the sort small on a big book (millions of lines).
+    # Only the last half year's lines of dealers with a neighbour can tell the story (a fresh
+    # lot on the shelves): reading just those keeps the sort small on a big book.
     sources = {dealer.id: neighbours(dealer) for dealer in dealers}
     lots = list(
         OrderLine.objects.filter(
             order__customer_id__in=[pk for pk, codes in sources.items() if codes],
             order__status__in=[OrderStatus.SHIPPED, OrderStatus.DELIVERED],
+            order__order_date__gte=today - timedelta(days=data.RECENT_LOT_DAYS),
         )
         .exclude(batch_number="")
         .select_related("order__customer", "product")
