@@ -6,6 +6,7 @@ the imbalance report flags tier C's response time."""
 
 import secrets
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db.models import Q
@@ -184,37 +185,35 @@ def slow_down_tier_c(ctx: DemoContext, rng) -> int:
     """Tier C's inquiries of the last year arrived earlier: the same answer time, so the wait in
     the customer's working hours grows (recounted as the engagement service counts it)."""
     since = ctx.now - timedelta(days=365)
-    inquiries = list(
-        Interaction.objects.filter(
-            Q(customer__tier="C"),
-            needs_answer=True,
-            answered_at__gte=since,
-            response_hours__isnull=False,
-        ).select_related("customer")
-    )
-    for inquiry in inquiries:
-        customer = inquiry.customer
-        extra = float(inquiry.response_hours) * SLOWER_C * (0.5 + rng.random())
-        inquiry.at = workhours.subtract_working_hours(
-            inquiry.at,
-            extra,
-            **customer_clock(time_zone=customer.time_zone, country=customer.country),
-        )
-        inquiry.response_hours = inquiry_response_hours(
-            customer=customer, asked_at=inquiry.at, answered_at=inquiry.answered_at
-        )
+    # Plain values, not model instances: tens of thousands of rows on a big book.
+    inquiries = Interaction.objects.filter(
+        Q(customer__tier="C"),
+        needs_answer=True,
+        answered_at__gte=since,
+        response_hours__isnull=False,
+    ).order_by("pk").values_list("pk", "at", "answered_at", "response_hours", "customer__time_zone",
+                  "customer__country")  # fmt: skip
+    clocks: dict[tuple[str, str], tuple[dict, SimpleNamespace]] = {}
+    slowed = []
+    for pk, at, answered_at, response_hours, zone, country in inquiries:
+        if (zone, country) not in clocks:
+            clocks[zone, country] = (
+                customer_clock(time_zone=zone, country=country),
+                SimpleNamespace(time_zone=zone, country=country),
+            )
+        clock, customer = clocks[zone, country]
+        extra = float(response_hours) * SLOWER_C * (0.5 + rng.random())
+        asked = workhours.subtract_working_hours(at, extra, **clock)
+        hours = inquiry_response_hours(customer=customer, asked_at=asked, answered_at=answered_at)
+        slowed.append((asked, hours, pk))
     # One UPDATE per row by its key (or one UPDATE ... FROM a copied table on PostgreSQL), not
     # bulk_update's CASE of a branch per row tried for every row (minutes on a big book).
-    update_rows(
-        Interaction,
-        ["at", "response_hours"],
-        [(inquiry.at, inquiry.response_hours, inquiry.pk) for inquiry in inquiries],
-    )
-    moved = {inquiry.pk: inquiry.at for inquiry in inquiries}
+    update_rows(Interaction, ["at", "response_hours"], slowed)
+    moved = {pk: asked for asked, _hours, pk in slowed}
     ids = list(moved)
     for start in range(0, len(ids), 5000):
         entries = TimelineEntry.objects.filter(
             source_type=Interaction._meta.label_lower, source_id__in=ids[start : start + 5000]
         ).values_list("pk", "source_id")
         update_rows(TimelineEntry, ["at"], [(moved[source], pk) for pk, source in entries])
-    return len(inquiries)
+    return len(slowed)
