@@ -49,7 +49,9 @@ def order_transactions(*, before: date) -> tuple[np.ndarray, np.ndarray, np.ndar
         amount = "SUM(amount_base)::float8"
     sql = (
         f"SELECT customer_id, {day}, {amount} FROM orders_order "
-        "WHERE order_date < %s AND status <> 'cancelled' GROUP BY customer_id, order_date"
+        "WHERE order_date < %s AND status <> 'cancelled' GROUP BY customer_id, order_date "
+        # In the covering index's order: read from it alone, no hashing of a million groups.
+        "ORDER BY customer_id, order_date"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [before])
@@ -63,7 +65,9 @@ def order_transactions(*, before: date) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 def customers_to_score() -> np.ndarray:
     """Every customer except those already marked lost."""
-    ids = Customer.objects.exclude(status=CustomerStatus.LOST).values_list("pk", flat=True)
+    ids = (
+        Customer.objects.exclude(status=CustomerStatus.LOST).order_by().values_list("pk", flat=True)
+    )
     return np.sort(np.fromiter(ids, dtype=np.int64))
 
 
