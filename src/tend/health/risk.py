@@ -132,9 +132,12 @@ def order_history(
     if np.any(index < 0):
         raise ValueError("a transaction names a customer outside the universe")
 
-    # One row per (customer, day): same-day orders are one purchase.
-    order = np.lexsort((day, index))
-    index, day, amount = index[order], day[order], amount[order]
+    # One row per (customer, day): same-day orders are one purchase. The nightly read comes
+    # sorted by customer and day already; sorting a million rows again costs a tenth of a second.
+    step = np.diff(index)
+    if not np.all((step > 0) | ((step == 0) & (np.diff(day) >= 0))):
+        order = np.lexsort((day, index))
+        index, day, amount = index[order], day[order], amount[order]
     new_row = np.ones(index.size, dtype=bool)
     new_row[1:] = (index[1:] != index[:-1]) | (day[1:] != day[:-1])
     starts = np.flatnonzero(new_row)

@@ -37,10 +37,11 @@ class ScoringContext:
         """(customer id, value) rows -> one value per scored customer, 0 elsewhere."""
         out = np.zeros(self.customer_ids.size, dtype=dtype)
         if pairs:
-            ids, values = zip(*pairs, strict=True)
+            ids = np.fromiter([pair[0] for pair in pairs], dtype=np.int64, count=len(pairs))
+            values = np.array([pair[1] for pair in pairs], dtype=dtype)
             where = self.positions(ids)
             keep = where >= 0
-            out[where[keep]] = np.asarray(values, dtype=dtype)[keep]
+            out[where[keep]] = values[keep]
         return out
 
 

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="order",
             index=models.Index(
-                fields=["customer", "order_date", "status", "amount_base"],
+                fields=["customer", "order_date", "status", "amount_base", "rate_to_base"],
                 name="orders_scoring_cover_idx",
             ),
         ),
