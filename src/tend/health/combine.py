@@ -472,6 +472,7 @@ def combined_risk(
         w = np.where(w < risk.MIN_WEIGHT, 0.0, w)
         if signal.code not in learnable:
             today_only *= 1.0 - w
-    default = risk.assess(signals, np.zeros(history.customer_ids.size)).risk
+    n = history.customer_ids.size
+    default = risk.noisy_or(risk.signal_weights(signals, n), n)
     out = np.where(learned, 1.0 - (1.0 - np.nan_to_num(learned_p)) * today_only, default)
     return out, learned

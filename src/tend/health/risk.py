@@ -132,9 +132,12 @@ def order_history(
     if np.any(index < 0):
         raise ValueError("a transaction names a customer outside the universe")
 
-    # One row per (customer, day): same-day orders are one purchase.
-    order = np.lexsort((day, index))
-    index, day, amount = index[order], day[order], amount[order]
+    # One row per (customer, day): same-day orders are one purchase. The nightly read comes
+    # sorted by customer and day already; sorting a million rows again costs a tenth of a second.
+    step = np.diff(index)
+    if not np.all((step > 0) | ((step == 0) & (np.diff(day) >= 0))):
+        order = np.lexsort((day, index))
+        index, day, amount = index[order], day[order], amount[order]
     new_row = np.ones(index.size, dtype=bool)
     new_row[1:] = (index[1:] != index[:-1]) | (day[1:] != day[:-1])
     starts = np.flatnonzero(new_row)
@@ -305,31 +308,49 @@ def _plain(value):
     return value
 
 
+def signal_weights(signals: Sequence[Signal], n: int) -> FloatArray:
+    """One row of weights per signal, clipped to [0, 0.99], those under ``MIN_WEIGHT`` zeroed."""
+    if not signals:
+        return np.zeros((0, n))
+    weights = np.vstack([np.clip(s.weight, 0.0, 0.99) for s in signals])
+    weights[weights < MIN_WEIGHT] = 0.0
+    return weights
+
+
+def noisy_or(weights: FloatArray, n: int) -> FloatArray:
+    """The risk of ``signal_weights``: one minus the product of what each leaves."""
+    return 1.0 - np.prod(1.0 - weights, axis=0) if weights.size else np.zeros(n)
+
+
 def assess(signals: Sequence[Signal], annual_value: ArrayLike) -> Assessment:
     """Combine the signals (noisy-or) into risk, level, value at risk, the main cause (that of
     the strongest signal) and each customer's reasons, strongest first."""
     annual = np.asarray(annual_value, dtype=float)
     n = annual.size
-    if not signals:
-        weights = np.zeros((0, n))
-    else:
-        weights = np.vstack([np.clip(s.weight, 0.0, 0.99) for s in signals])
-        weights[weights < MIN_WEIGHT] = 0.0
-    risk = 1.0 - np.prod(1.0 - weights, axis=0) if weights.size else np.zeros(n)
+    weights = signal_weights(signals, n)
+    risk = noisy_or(weights, n)
     order = np.argsort(-weights, axis=0, kind="stable")
     strongest = order[0] if weights.size else np.zeros(n, dtype=int)
     causes = np.array([s.cause for s in signals] or [""], dtype=object)
     cause = np.where(risk > 0, causes[strongest], "")
     reasons: list[list[dict]] = [[] for _ in range(n)]
+    # Column by column, as Python lists: a numpy scalar per value costs seconds on a big book.
     for k, signal in enumerate(signals):
-        params = {name: np.asarray(v) for name, v in signal.params.items()}
-        for i in np.flatnonzero(weights[k] > 0):
+        fired = np.flatnonzero(weights[k] > 0)
+        if not fired.size:
+            continue
+        params = {
+            name: [_plain(x) for x in np.asarray(v)[fired].tolist()]
+            for name, v in signal.params.items()
+        }
+        rounded = [round(w, 3) for w in weights[k, fired].tolist()]
+        for j, i in enumerate(fired.tolist()):
             reasons[i].append(
                 {
                     "code": signal.code,
                     "cause": signal.cause,
-                    "weight": round(float(weights[k, i]), 3),
-                    "params": {name: _plain(v[i]) for name, v in params.items()},
+                    "weight": rounded[j],
+                    "params": {name: values[j] for name, values in params.items()},
                 }
             )
     for row in reasons:

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -37,10 +37,11 @@ class ScoringContext:
         """(customer id, value) rows -> one value per scored customer, 0 elsewhere."""
         out = np.zeros(self.customer_ids.size, dtype=dtype)
         if pairs:
-            ids, values = zip(*pairs, strict=True)
+            ids = np.fromiter([pair[0] for pair in pairs], dtype=np.int64, count=len(pairs))
+            values = np.array([pair[1] for pair in pairs], dtype=dtype)
             where = self.positions(ids)
             keep = where >= 0
-            out[where[keep]] = np.asarray(values, dtype=dtype)[keep]
+            out[where[keep]] = values[keep]
         return out
 
 
@@ -188,10 +189,15 @@ def engagement_signals(context: ScoringContext) -> list[risk.Signal]:
         .values_list("customer_id")
         .annotate(n=Count("id"))
     )
-    waiting = Interaction.objects.filter(
+    # Still open, or (at a past date) answered only later: two reads, each from its partial
+    # index (with the OR, SQLite read every interaction of the year from the table).
+    asked = Interaction.objects.filter(
         needs_answer=True, at__lt=now - timedelta(days=2), at__gte=now - timedelta(days=365)
-    ).filter(Q(answered_at__isnull=True) | Q(answered_at__gt=now))
-    waiting = waiting.values_list("customer_id").annotate(n=Count("id"))
+    )
+    waiting = [
+        *asked.filter(answered_at__isnull=True).values_list("customer_id").annotate(n=Count("id")),
+        *asked.filter(answered_at__gt=now).values_list("customer_id").annotate(n=Count("id")),
+    ]
     signals = [
         risk.count_signal(
             "broken_promises", Cause.SERVICE, context.column(list(broken)), each=0.1, most=0.3
@@ -199,7 +205,7 @@ def engagement_signals(context: ScoringContext) -> list[risk.Signal]:
         risk.count_signal(
             "unanswered_inquiries",
             Cause.SERVICE,
-            context.column(list(waiting)),
+            context.column(_summed(waiting)),
             each=0.15,
             most=0.3,
         ),
@@ -207,8 +213,10 @@ def engagement_signals(context: ScoringContext) -> list[risk.Signal]:
     if not context.historical:
         from tend.customers.models import Customer
 
-        overdue = Customer.objects.filter(touch_due_at__lt=now - timedelta(days=7)).values_list(
-            "pk", "touch_due_at"
+        overdue = (
+            Customer.objects.filter(touch_due_at__lt=now - timedelta(days=7))
+            .order_by()
+            .values_list("pk", "touch_due_at")
         )
         days = context.column([(pk, (now - due).days) for pk, due in overdue])
         signals.append(
@@ -222,6 +230,14 @@ def engagement_signals(context: ScoringContext) -> list[risk.Signal]:
     return signals
 
 
+def _summed(pairs) -> list[tuple[int, int]]:
+    """(customer id, count) rows with a customer in several of them added up."""
+    counts: dict[int, int] = {}
+    for pk, n in pairs:
+        counts[pk] = counts.get(pk, 0) + n
+    return list(counts.items())
+
+
 def people_signals(context: ScoringContext) -> list[risk.Signal]:
     """People: the owner has left, nobody owns a buying customer, or only one of our people has
     ever been in contact (``customers.selectors.single_threads``, the rule the single-threaded
@@ -232,7 +248,7 @@ def people_signals(context: ScoringContext) -> list[risk.Signal]:
     from tend.customers.models import Customer
     from tend.customers.selectors import single_threads
 
-    rows = Customer.objects.values_list("pk", "owner_id", "owner__is_active")
+    rows = Customer.objects.order_by().values_list("pk", "owner_id", "owner__is_active")
     inactive, pool = [], []
     owners = {}
     for pk, owner, active in rows:

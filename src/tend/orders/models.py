@@ -178,6 +178,14 @@ class Order(GuardedModel):
                 name="orders_open_late_idx",
             ),  # fmt: skip
             models.Index(fields=["order_date"]),
+            # The nightly scoring reads every order's customer, day and base amount in this
+            # order, from the index alone (both databases; PostgreSQL had hashed 1.1 million
+            # groups to disk at 100,000 customers: 3.3 s -> 1.5 s); on SQLite its year of orders
+            # for the products signal too (the rate).
+            models.Index(
+                fields=["customer", "order_date", "status", "amount_base", "rate_to_base"],
+                name="orders_scoring_cover_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,14 +27,25 @@ WORKDAY_START = time(9, 0)
 def rule_matches(
     rule: PlaybookRule, *, tier: str, level: str, cause: str, reasons: list[dict]
 ) -> bool:
-    if LEVEL_RANK[level] < LEVEL_RANK[rule.min_level]:
-        return False
+    return _matcher(rule)(tier, level, cause, reasons)
+
+
+def _matcher(rule: PlaybookRule):
+    """``rule_matches`` for one rule, its tiers parsed once (it runs on every snapshot at risk)."""
+    lowest = LEVEL_RANK[rule.min_level]
     tiers = {t.strip().upper() for t in rule.tiers.split(",") if t.strip()}
-    if tiers and tier.upper() not in tiers:
-        return False
-    if rule.signal:
-        return any(reason.get("code") == rule.signal for reason in reasons)
-    return cause == rule.cause
+    signal, wanted_cause = rule.signal, rule.cause
+
+    def matches(tier: str, level: str, cause: str, reasons: list[dict]) -> bool:
+        if LEVEL_RANK[level] < lowest:
+            return False
+        if tiers and tier.upper() not in tiers:
+            return False
+        if signal:
+            return any(reason.get("code") == signal for reason in reasons)
+        return cause == wanted_cause
+
+    return matches
 
 
 def _managers_by_team() -> dict[int | None, User]:
@@ -77,13 +88,14 @@ def run_playbooks(*, day: date, now: datetime | None = None) -> int:
     candidates = HealthSnapshot.objects.filter(day=day, level__in=levels).values_list(
         "customer_id", "customer__tier", "level", "cause", "reasons", "value_at_risk"
     )
+    matchers = [(rule.pk, _matcher(rule)) for rule in rules]
     matched: dict[int, list[int]] = defaultdict(list)
     value_at_risk: dict[int, object] = {}
     for customer_id, tier, level, cause, reasons, value in candidates.iterator(chunk_size=5000):
         value_at_risk[customer_id] = value
-        for rule in rules:
-            if rule_matches(rule, tier=tier, level=level, cause=cause, reasons=reasons):
-                matched[rule.pk].append(customer_id)
+        for pk, matches in matchers:
+            if matches(tier, level, cause, reasons):
+                matched[pk].append(customer_id)
     if not matched:
         return 0
     recent = PlaybookFiring.objects.filter(
@@ -91,8 +103,9 @@ def run_playbooks(*, day: date, now: datetime | None = None) -> int:
     ).values_list("rule_id", "customer_id", "at")
     cooldown = {rule.pk: timedelta(days=rule.cooldown_days) for rule in rules}
     fired_recently = {(r, c) for r, c, at in recent if at >= now - cooldown[r]}
-    all_customers = {c for ids in matched.values() for c in ids}
-    customers = Customer.objects.select_related("owner", "backup_owner").in_bulk(all_customers)
+    # Only the customers some rule is due to fire for: on most nights the rest are cooling down.
+    due_customers = {c for pk, ids in matched.items() for c in ids if (pk, c) not in fired_recently}
+    customers = Customer.objects.select_related("owner", "backup_owner").in_bulk(due_customers)
     managers = _managers_by_team()
     tasks, firings = [], []
     for rule in rules:
