@@ -56,6 +56,24 @@ def page_and_total(
     return items, len(items) if len(items) < limit else queryset.count(), False
 
 
+# The customer's columns that "contact first" ranks by (tier, name) and shows (name, tier,
+# country, local time): with the section's ``columns``, all Today reads of a row.
+CONTACT_COLUMNS = ("name", "tier", "country", "time_zone")
+
+
+def ranking_columns(queryset: QuerySet, columns: tuple[str, ...], customer: str) -> QuerySet:
+    """``queryset`` reading only ``columns`` and its customer's ``CONTACT_COLUMNS`` (through
+    ``customer``, the path to the row's customer; "" when the row is the customer), with no
+    other related row joined or prefetched. Today's ranking reads about 180 rows and shows 12
+    customers: their whole rows (and their datetimes) were half of its Python time."""
+    contact = [f"{customer}__{name}" if customer else name for name in CONTACT_COLUMNS]
+    queryset = queryset.select_related(None).prefetch_related(None)
+    if customer:
+        queryset = queryset.select_related(customer)
+        contact.append(customer)
+    return queryset.only(*columns, *contact)
+
+
 def section_rows(
     queryset,
     context: AgendaContext,
@@ -63,7 +81,14 @@ def section_rows(
     customer_of=lambda item: item.customer,
     overdue=lambda item: False,
     by_ids: bool = False,
+    columns: tuple[str, ...] | None = None,
+    customer: str = "customer",
 ) -> SectionResult:
+    """The section's first ``limit`` rows. ``columns``: the item's columns that its reason and
+    ``overdue`` read; on Today (``context.ranking_only``) the rows are read with those only
+    (``ranking_columns``), else whole."""
+    if columns is not None and context.ranking_only:
+        queryset = ranking_columns(queryset, columns, customer)
     items, total, more = page_and_total(queryset, limit, exact=context.exact_totals, by_ids=by_ids)
     rows = []
     for item in items:

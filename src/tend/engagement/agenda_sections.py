@@ -12,7 +12,13 @@ from . import selectors
 
 def promises_rows(context: AgendaContext, limit: int) -> SectionResult:
     queryset = selectors.promises_due(user=context.user, until=context.end_of_today)
-    return section_rows(queryset, context, limit, overdue=lambda p: p.due_at < context.now)
+    return section_rows(
+        queryset,
+        context,
+        limit,
+        overdue=lambda p: p.due_at < context.now,
+        columns=("due_at", "description", "kind"),
+    )
 
 
 def inquiries_rows(context: AgendaContext, limit: int) -> SectionResult:
@@ -20,17 +26,26 @@ def inquiries_rows(context: AgendaContext, limit: int) -> SectionResult:
     # The page's ids from the open inquiries' age index alone (it holds the customer), then
     # those rows: reading whole rows, PostgreSQL costs the walk above probing each of a
     # manager's 8,500 visible customers (100k book: 70-110 ms, by ids 3 ms + 1 ms).
-    return section_rows(queryset, context, limit, by_ids=True)
+    return section_rows(queryset, context, limit, by_ids=True, columns=("at", "subject", "channel"))
 
 
 def overdue_rows(context: AgendaContext, limit: int) -> SectionResult:
     queryset = selectors.customers_overdue(user=context.user, now=context.now)
-    return section_rows(queryset, context, limit, customer_of=lambda c: c)
+    return section_rows(
+        queryset,
+        context,
+        limit,
+        customer_of=lambda c: c,
+        columns=("touch_due_at", "cadence_days"),
+        customer="",
+    )
 
 
 def pool_rows(context: AgendaContext, limit: int) -> SectionResult:
     queryset = selectors.customers_returning_to_pool(user=context.user, now=context.now)
-    return section_rows(queryset, context, limit, customer_of=lambda c: c)
+    return section_rows(
+        queryset, context, limit, customer_of=lambda c: c, columns=("pool_return_at",), customer=""
+    )
 
 
 def _local(moment) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, DateTimeField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -47,18 +47,28 @@ def inquiries_waited(queryset: QuerySet[Interaction], *, hours: float, now: date
     clocks = queryset.order_by().values_list("customer__time_zone", "customer__country")
     for zone, country in clocks.distinct():
         countries[(zone, customer_weekend(country))].add(country)
-    condition = Q(pk__in=[])
-    for (zone, weekend), among in countries.items():
-        cutoff = workhours.subtract_working_hours(
-            now,
-            hours,
-            tz=zone_name(zone),
-            day_start=settings.TEND_WORKDAY_START,
-            day_end=settings.TEND_WORKDAY_END,
-            weekend=weekend,
+    cutoffs = [
+        When(
+            Q(customer__time_zone=zone, customer__country__in=among),
+            then=Value(
+                workhours.subtract_working_hours(
+                    now,
+                    hours,
+                    tz=zone_name(zone),
+                    day_start=settings.TEND_WORKDAY_START,
+                    day_end=settings.TEND_WORKDAY_END,
+                    weekend=weekend,
+                )
+            ),
         )
-        condition |= Q(customer__time_zone=zone, customer__country__in=among, at__lte=cutoff)
-    return condition
+        for (zone, weekend), among in countries.items()
+    ]
+    if not cutoffs:
+        return Q(pk__in=[])
+    # One comparison with the inquiry's cutoff, picked by its clock (none: NULL, not waited),
+    # not one OR branch per clock: PostgreSQL planned each branch for its indexes, 8-10 ms
+    # of planning per query for a rep's 37 clocks on the 100k book (each ran in 0.3 ms).
+    return Q(at__lte=Case(*cutoffs, output_field=DateTimeField()))
 
 
 def zone_name(name: str | None) -> str:
