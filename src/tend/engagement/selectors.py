@@ -3,6 +3,7 @@
 import statistics
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,37 +39,51 @@ def interaction_get_for_user(*, user: User, pk: int) -> Interaction:
         raise Http404("No such interaction.") from None
 
 
+def clock_cutoffs(
+    clocks: Iterable[tuple[str, str]], *, hours: float, now: datetime
+) -> dict[tuple[str, str], datetime]:
+    """For each customer clock (time zone, country): the latest arrival that has waited at
+    least ``hours`` working hours by ``now`` on that clock (its zone and working week), as an
+    inquiry's response time and waiting hours count them. Worked out once per zone and week."""
+    by_rule: dict[tuple[str, frozenset[int]], datetime] = {}
+    cutoffs = {}
+    for zone, country in clocks:
+        rule = (zone, customer_weekend(country))
+        if rule not in by_rule:
+            by_rule[rule] = workhours.subtract_working_hours(
+                now,
+                hours,
+                tz=zone_name(zone),
+                day_start=settings.TEND_WORKDAY_START,
+                day_end=settings.TEND_WORKDAY_END,
+                weekend=rule[1],
+            )
+        cutoffs[(zone, country)] = by_rule[rule]
+    return cutoffs
+
+
 def inquiries_waited(queryset: QuerySet[Interaction], *, hours: float, now: datetime) -> Q:
     """Of ``queryset``'s inquiries, those that have waited at least ``hours`` working hours on
-    their customer's clock (zone and working week), as an inquiry's response time and waiting
-    hours count them: one cutoff per clock among the inquiries asked for (one query). The one
-    definition for Today's alert and the API's ``older_than_hours``."""
-    countries: dict[tuple[str, frozenset[int]], set[str]] = defaultdict(set)
+    their customer's clock (``clock_cutoffs`` of the clocks among them: one query). With
+    ``inquiries_waiting_ids``, the one definition for Today's alert and the API's
+    ``older_than_hours``."""
     clocks = queryset.order_by().values_list("customer__time_zone", "customer__country")
-    for zone, country in clocks.distinct():
-        countries[(zone, customer_weekend(country))].add(country)
-    cutoffs = [
-        When(
-            Q(customer__time_zone=zone, customer__country__in=among),
-            then=Value(
-                workhours.subtract_working_hours(
-                    now,
-                    hours,
-                    tz=zone_name(zone),
-                    day_start=settings.TEND_WORKDAY_START,
-                    day_end=settings.TEND_WORKDAY_END,
-                    weekend=weekend,
-                )
-            ),
-        )
-        for (zone, weekend), among in countries.items()
-    ]
-    if not cutoffs:
+    countries: dict[tuple[str, datetime], set[str]] = defaultdict(set)
+    for (zone, country), cutoff in clock_cutoffs(clocks.distinct(), hours=hours, now=now).items():
+        countries[(zone, cutoff)].add(country)
+    if not countries:
         return Q(pk__in=[])
     # One comparison with the inquiry's cutoff, picked by its clock (none: NULL, not waited),
     # not one OR branch per clock: PostgreSQL planned each branch for its indexes, 8-10 ms
     # of planning per query for a rep's 37 clocks on the 100k book (each ran in 0.3 ms).
-    return Q(at__lte=Case(*cutoffs, output_field=DateTimeField()))
+    cutoff = Case(
+        *(
+            When(Q(customer__time_zone=zone, customer__country__in=among), then=Value(cutoff))
+            for (zone, cutoff), among in countries.items()
+        ),
+        output_field=DateTimeField(),
+    )
+    return Q(at__lte=cutoff)
 
 
 def zone_name(name: str | None) -> str:
@@ -89,14 +104,37 @@ def promises_due(*, user: User, until: datetime) -> QuerySet[Promise]:
     )
 
 
+def _open_inquiries_of(user: User) -> QuerySet[Interaction]:
+    whose = Q(customer__owner=user) | Q(customer__backup_owner=user)
+    if user.is_manager or user.is_admin:
+        whose |= Q(customer__owner__isnull=True)
+    return Interaction.objects.open_inquiries().filter(whose)
+
+
+def inquiries_waiting_ids(*, user: User, now: datetime) -> list[int]:
+    """``inquiries_waiting``'s ids, in its order, in one query: every open inquiry of the
+    user's with its customer's clock, oldest first, each kept if it arrived by its clock's
+    cutoff (``clock_cutoffs``). Today's section reads its page's rows by these ids: no query
+    of the clocks first, no cutoff per clock to compile into SQL (a rep's 37 clocks were a
+    fifth of Today's Python time)."""
+    rows = list(
+        _open_inquiries_of(user)
+        .order_by("at", "id")
+        .values_list("pk", "at", "customer__time_zone", "customer__country")
+    )
+    cutoffs = clock_cutoffs(
+        {(zone, country) for _pk, _at, zone, country in rows},
+        hours=settings.TEND_INQUIRY_ALERT_HOURS,
+        now=now,
+    )
+    return [pk for pk, at, zone, country in rows if at <= cutoffs[(zone, country)]]
+
+
 def inquiries_waiting(*, user: User, now: datetime) -> QuerySet[Interaction]:
     """Open inquiries past the alert threshold (``TEND_INQUIRY_ALERT_HOURS`` working hours on
     the customer's clock), oldest first: of the customers the user owns or backs up, and, for
     managers, of pool customers too, so none waits unseen."""
-    whose = Q(customer__owner=user) | Q(customer__backup_owner=user)
-    if user.is_manager or user.is_admin:
-        whose |= Q(customer__owner__isnull=True)
-    mine = Interaction.objects.open_inquiries().filter(whose)
+    mine = _open_inquiries_of(user)
     waited = inquiries_waited(mine, hours=settings.TEND_INQUIRY_ALERT_HOURS, now=now)
     return mine.filter(waited).select_related("customer").order_by("at", "id")
 
