@@ -71,6 +71,7 @@ BOOK_100K_STATS = [
     ("customers_customer", "customers_customer_owner_id_fbb2798e", "100000 11112"),
     ("customers_customer", "customers_customer_backup_owner_id_2d2f4fc4", "100000 14286"),
     ("orders_order", "orders_late_walk_idx", "48091 24046 12023 141 1 1 1 1 1"),
+    ("orders_order", "orders_late_by_customer_idx", "48091 2"),
     ("orders_order", "orders_open_late_idx", "1126297 160900 453 25 12 1 1 1 1"),
     ("orders_order", "orders_orde_custome_5a6219_idx", "1126297 17 1"),
     ("orders_order", "orders_order_customer_id_0b76f6a4", "1126297 17"),
