@@ -71,11 +71,25 @@ def requests_mine(*, user: User) -> QuerySet[ApprovalRequest]:
     )
 
 
-def requests_waiting_for(*, user: User) -> list[ApprovalRequest]:
+# What ``_may_approve_by_role`` reads of a request and its people.
+_ROLE_COLUMNS = (
+    "requested_by",
+    "requested_by__team",
+    "customer",
+    "customer__owner",
+    "customer__owner__team",
+    "managers_may_approve",
+    "same_team_only",
+    "routed_to_admins",
+)
+
+
+def requests_waiting_for(*, user: User, to_count: bool = False) -> list[ApprovalRequest]:
     """Pending requests this person may decide and has not decided yet, oldest first. Each
     request's customer is checked for visibility by its key (``Exists``): the pending requests
     are a handful, a manager's visible customers thousands (SQLite listed them all first:
-    100k book, 67 ms)."""
+    100k book, 67 ms). ``to_count`` (Today's badge): each request read with only the columns
+    that say whether this person may decide it, not whole with its customer and order."""
     if user.is_rep:
         return []
     visible = customers_visible_to(user=user).filter(pk=OuterRef("customer_id"))
@@ -92,6 +106,12 @@ def requests_waiting_for(*, user: User) -> list[ApprovalRequest]:
             Q(requested_by__team_id=user.team_id)
             | Q(customer__owner__team_id=user.team_id)
             | Q(same_team_only=False)
+        )
+    if to_count:
+        pending = (
+            pending.select_related(None)
+            .select_related("customer__owner", "requested_by")
+            .only(*_ROLE_COLUMNS)
         )
     return [request for request in pending if _may_approve_by_role(user=user, request=request)]
 
