@@ -20,6 +20,10 @@ class AgendaContext:
     # says whether there are more (``SectionResult.more``), instead of counting them all. The
     # section's own page, the API and the digest count them all.
     exact_totals: bool = True
+    # True on Today's page: the rows are read for the ranking and the badges only (no section
+    # body is shown), so a section that names its ``columns`` reads only those columns and its
+    # customer's (``rows.section_rows``), not its rows and customers whole.
+    ranking_only: bool = False
 
 
 @dataclass

@@ -32,6 +32,21 @@ class Row:
         return self._local
 
 
+def rows_of(queryset: QuerySet, ids: list) -> list:
+    """``queryset``'s rows of ``ids`` (found by ``queryset`` itself), in that order, with its
+    related rows and columns: read by key alone, without its conditions again (the inquiries'
+    cutoff per clock cost as much to compile and plan as the ids' query)."""
+    if queryset.query.annotations:
+        found = queryset.filter(pk__in=ids)
+    else:
+        found = queryset.model._base_manager.filter(pk__in=ids)
+        found.query.select_related = queryset.query.select_related
+        found.query.deferred_loading = queryset.query.deferred_loading
+        found = found.prefetch_related(*queryset._prefetch_related_lookups)
+    by_pk = {row.pk: row for row in found}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
 def page_and_total(
     queryset, limit: int, *, exact: bool = True, by_ids: bool = False
 ) -> tuple[list, int, bool]:
@@ -48,12 +63,30 @@ def page_and_total(
     wanted = limit if exact else limit + 1
     if by_ids and isinstance(queryset, QuerySet):
         ids = list(queryset.values_list("pk", flat=True)[:wanted])
-        items = list(queryset.filter(pk__in=ids)) if ids else []
+        items = rows_of(queryset, ids) if ids else []
     else:
         items = list(queryset[:wanted])
     if not exact:
         return items[:limit], min(len(items), limit), len(items) > limit
     return items, len(items) if len(items) < limit else queryset.count(), False
+
+
+# The customer's columns that "contact first" ranks by (tier, name) and shows (name, tier,
+# country, local time): with the section's ``columns``, all Today reads of a row.
+CONTACT_COLUMNS = ("name", "tier", "country", "time_zone")
+
+
+def ranking_columns(queryset: QuerySet, columns: tuple[str, ...], customer: str) -> QuerySet:
+    """``queryset`` reading only ``columns`` and its customer's ``CONTACT_COLUMNS`` (through
+    ``customer``, the path to the row's customer; "" when the row is the customer), with no
+    other related row joined or prefetched. Today's ranking reads about 180 rows and shows 12
+    customers: their whole rows (and their datetimes) were half of its Python time."""
+    contact = [f"{customer}__{name}" if customer else name for name in CONTACT_COLUMNS]
+    queryset = queryset.select_related(None).prefetch_related(None)
+    if customer:
+        queryset = queryset.select_related(customer)
+        contact.append(customer)
+    return queryset.only(*columns, *contact)
 
 
 def section_rows(
@@ -63,8 +96,24 @@ def section_rows(
     customer_of=lambda item: item.customer,
     overdue=lambda item: False,
     by_ids: bool = False,
+    columns: tuple[str, ...] | None = None,
+    customer: str = "customer",
+    ids: list | None = None,
 ) -> SectionResult:
-    items, total, more = page_and_total(queryset, limit, exact=context.exact_totals, by_ids=by_ids)
+    """The section's first ``limit`` rows. ``columns``: the item's columns that its reason and
+    ``overdue`` read; on Today (``context.ranking_only``) the rows are read with those only
+    (``ranking_columns``), else whole. ``ids``: every row's id in the section's order, found
+    already; ``queryset`` then only says how to read a row (``rows_of``)."""
+    if columns is not None and context.ranking_only:
+        queryset = ranking_columns(queryset, columns, customer)
+    if ids is None:
+        items, total, more = page_and_total(
+            queryset, limit, exact=context.exact_totals, by_ids=by_ids
+        )
+    else:
+        items = rows_of(queryset, ids[:limit]) if limit > 0 and ids else []
+        exact = context.exact_totals or len(ids) <= limit
+        total, more = (len(ids), False) if exact else (limit, True)
     rows = []
     for item in items:
         customer = customer_of(item)

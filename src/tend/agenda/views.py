@@ -25,7 +25,12 @@ MAX_PAGE = 100
 
 
 def agenda_context(
-    *, user: User, viewer: User, now: datetime | None = None, exact_totals: bool = True
+    *,
+    user: User,
+    viewer: User,
+    now: datetime | None = None,
+    exact_totals: bool = True,
+    ranking_only: bool = False,
 ):
     now = now or timezone.now()
     zone = zoneinfo.ZoneInfo(user.time_zone or "UTC")
@@ -38,6 +43,7 @@ def agenda_context(
         today=today,
         end_of_today=end,
         exact_totals=exact_totals,
+        ranking_only=ranking_only,
     )
 
 
@@ -117,7 +123,9 @@ def agenda(request):
     ``agenda_section``); without JavaScript its title links to its own page.
     Managers may open a team member's."""
     person = _person(request)
-    context = agenda_context(user=person, viewer=request.user, exact_totals=False)
+    context = agenda_context(
+        user=person, viewer=request.user, exact_totals=False, ranking_only=True
+    )
     results = today_sections(context, rows=0)
     team = (
         None

@@ -18,7 +18,10 @@ class _Listed(list):
 
 
 def waiting_rows(context: AgendaContext, limit: int) -> SectionResult:
-    waiting = _Listed(selectors.requests_waiting_for(user=context.user))
+    # Today shows the section's badge only: the requests are read to be counted.
+    waiting = _Listed(
+        selectors.requests_waiting_for(user=context.user, to_count=context.ranking_only)
+    )
     return section_rows(waiting, context, limit)
 
 

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -71,15 +71,33 @@ def requests_mine(*, user: User) -> QuerySet[ApprovalRequest]:
     )
 
 
-def requests_waiting_for(*, user: User) -> list[ApprovalRequest]:
-    """Pending requests this person may decide and has not decided yet, oldest first."""
+# What ``_may_approve_by_role`` reads of a request and its people.
+_ROLE_COLUMNS = (
+    "requested_by",
+    "requested_by__team",
+    "customer",
+    "customer__owner",
+    "customer__owner__team",
+    "managers_may_approve",
+    "same_team_only",
+    "routed_to_admins",
+)
+
+
+def requests_waiting_for(*, user: User, to_count: bool = False) -> list[ApprovalRequest]:
+    """Pending requests this person may decide and has not decided yet, oldest first. Each
+    request's customer is checked for visibility by its key (``Exists``): the pending requests
+    are a handful, a manager's visible customers thousands (SQLite listed them all first:
+    100k book, 67 ms). ``to_count`` (Today's badge): each request read with only the columns
+    that say whether this person may decide it, not whole with its customer and order."""
     if user.is_rep:
         return []
+    visible = customers_visible_to(user=user).filter(pk=OuterRef("customer_id"))
     pending = (
         ApprovalRequest.objects.filter(state=RequestState.PENDING, expires_at__gt=timezone.now())
         .exclude(requested_by=user)
         .exclude(decisions__by=user)
-        .filter(customer__in=customers_visible_to(user=user))
+        .filter(Exists(visible))
         .select_related("customer", "customer__owner", "requested_by", "order")
         .order_by("created_at", "id")
     )
@@ -88,6 +106,12 @@ def requests_waiting_for(*, user: User) -> list[ApprovalRequest]:
             Q(requested_by__team_id=user.team_id)
             | Q(customer__owner__team_id=user.team_id)
             | Q(same_team_only=False)
+        )
+    if to_count:
+        pending = (
+            pending.select_related(None)
+            .select_related("customer__owner", "requested_by")
+            .only(*_ROLE_COLUMNS)
         )
     return [request for request in pending if _may_approve_by_role(user=user, request=request)]
 

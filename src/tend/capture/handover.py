@@ -18,7 +18,7 @@ class Mailboxes(HandoverKind):
             for box in Mailbox.objects.filter(owner=person)
         ]
 
-    def held_by(self, people):
+    def held_counts(self, people):
         return counts_by_person(Mailbox.objects.all(), "owner", people)
 
     def move(self, *, person, moves, by):

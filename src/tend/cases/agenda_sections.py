@@ -13,7 +13,11 @@ from . import selectors
 def cases_rows(context: AgendaContext, limit: int) -> SectionResult:
     queryset = selectors.cases_near_breach(user=context.user)
     return section_rows(
-        queryset, context, limit, overdue=lambda case: case.sla_breached_at is not None
+        queryset,
+        context,
+        limit,
+        overdue=lambda case: case.sla_breached_at is not None,
+        columns=("title", "sla_used_pct", "opened_at", "sla_breached_at"),
     )
 
 

@@ -27,7 +27,7 @@ class OpenCases(HandoverKind):
             for case in cases
         ]
 
-    def held_by(self, people):
+    def held_counts(self, people):
         return counts_by_person(Case.objects.filter(status__in=OPEN_STATUSES), "owner", people)
 
     def move(self, *, person, moves, by):

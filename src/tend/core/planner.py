@@ -29,3 +29,26 @@ class Likelihood(Func):
     def as_sqlite(self, compiler, connection, **extra_context):
         template = f"likelihood(%(expressions)s, {self.probability!r})"
         return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+def _literal(value) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise TypeError(f"not a constant to write into SQL: {value!r}")
+    return str(value) if isinstance(value, int) else "'" + value.replace("'", "''") + "'"
+
+
+class Written(Func):
+    """``filter(Written(Q(status__in=OPEN_STATUSES)))``: the condition, its values written into
+    the SQL on SQLite instead of bound. SQLite takes a partial index only for a query whose
+    WHERE holds the index's own condition, and a bound value is unknown when it plans. For the
+    code's constants only (strings and integers), never for what a user typed."""
+
+    template = "%(expressions)s"
+    output_field = BooleanField()
+
+    def __init__(self, condition: Q):
+        super().__init__(ExpressionWrapper(condition, output_field=BooleanField()))
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = self.as_sql(compiler, connection, **extra_context)
+        return sql % tuple(_literal(value) for value in params), ()

@@ -27,7 +27,7 @@ class OwnedCustomers(HandoverKind):
         customers = Customer.objects.filter(owner=person).select_related("territory")
         return [_item(self.key, customer) for customer in customers]
 
-    def held_by(self, people):
+    def held_counts(self, people):
         return counts_by_person(Customer.objects.all(), "owner", people)
 
     def move(self, *, person, moves, by):
@@ -75,7 +75,7 @@ class BackedUpCustomers(HandoverKind):
         customers = Customer.objects.filter(backup_owner=person).select_related("territory")
         return [_item(self.key, customer) for customer in customers]
 
-    def held_by(self, people):
+    def held_counts(self, people):
         return counts_by_person(Customer.objects.all(), "backup_owner", people)
 
     def move(self, *, person, moves, by):

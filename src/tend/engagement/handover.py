@@ -30,7 +30,7 @@ class OpenPromises(HandoverKind):
             for p in promises
         ]
 
-    def held_by(self, people):
+    def held_counts(self, people):
         return counts_by_person(Promise.objects.open(), "made_by", people)
 
     def move(self, *, person, moves, by):

@@ -3,11 +3,12 @@
 import statistics
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, DateTimeField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -38,21 +39,42 @@ def interaction_get_for_user(*, user: User, pk: int) -> Interaction:
         raise Http404("No such interaction.") from None
 
 
+def clock_cutoffs(
+    clocks: Iterable[tuple[str, str]], *, hours: float, now: datetime
+) -> dict[tuple[str, str], datetime]:
+    """For each customer clock (time zone, country): the latest arrival that has waited at
+    least ``hours`` working hours by ``now`` on that clock (its zone, working week and public
+    holidays), as an inquiry's response time and waiting hours count them."""
+    return {
+        (zone, country): workhours.subtract_working_hours(
+            now, hours, **customer_clock(time_zone=zone_name(zone), country=country)
+        )
+        for zone, country in clocks
+    }
+
+
 def inquiries_waited(queryset: QuerySet[Interaction], *, hours: float, now: datetime) -> Q:
     """Of ``queryset``'s inquiries, those that have waited at least ``hours`` working hours on
-    their customer's clock (zone, working week and public holidays), as an inquiry's response
-    time and waiting hours count them. The one definition for Today's alert and the API's
-    ``older_than_hours``, in one query: one cutoff per zone and country, and one condition per
-    zone and cutoff, so countries part only when a holiday of theirs lies in the wait."""
-    cutoffs: dict[tuple[str, datetime], set[str]] = defaultdict(set)
+    their customer's clock (``clock_cutoffs`` of the clocks among them: one query). With
+    ``inquiries_waiting_ids``, the one definition for Today's alert and the API's
+    ``older_than_hours``."""
     clocks = queryset.order_by().values_list("customer__time_zone", "customer__country")
-    for zone, country in clocks.distinct():
-        clock = customer_clock(time_zone=zone_name(zone), country=country)
-        cutoffs[(zone, workhours.subtract_working_hours(now, hours, **clock))].add(country)
-    condition = Q(pk__in=[])
-    for (zone, cutoff), among in cutoffs.items():
-        condition |= Q(customer__time_zone=zone, customer__country__in=among, at__lte=cutoff)
-    return condition
+    countries: dict[tuple[str, datetime], set[str]] = defaultdict(set)
+    for (zone, country), cutoff in clock_cutoffs(clocks.distinct(), hours=hours, now=now).items():
+        countries[(zone, cutoff)].add(country)
+    if not countries:
+        return Q(pk__in=[])
+    # One comparison with the inquiry's cutoff, picked by its clock (none: NULL, not waited),
+    # not one OR branch per clock: PostgreSQL planned each branch for its indexes, 8-10 ms
+    # of planning per query for a rep's 37 clocks on the 100k book (each ran in 0.3 ms).
+    cutoff = Case(
+        *(
+            When(Q(customer__time_zone=zone, customer__country__in=among), then=Value(cutoff))
+            for (zone, cutoff), among in countries.items()
+        ),
+        output_field=DateTimeField(),
+    )
+    return Q(at__lte=cutoff)
 
 
 def zone_name(name: str | None) -> str:
@@ -73,14 +95,37 @@ def promises_due(*, user: User, until: datetime) -> QuerySet[Promise]:
     )
 
 
+def _open_inquiries_of(user: User) -> QuerySet[Interaction]:
+    whose = Q(customer__owner=user) | Q(customer__backup_owner=user)
+    if user.is_manager or user.is_admin:
+        whose |= Q(customer__owner__isnull=True)
+    return Interaction.objects.open_inquiries().filter(whose)
+
+
+def inquiries_waiting_ids(*, user: User, now: datetime) -> list[int]:
+    """``inquiries_waiting``'s ids, in its order, in one query: every open inquiry of the
+    user's with its customer's clock, oldest first, each kept if it arrived by its clock's
+    cutoff (``clock_cutoffs``). Today's section reads its page's rows by these ids: no query
+    of the clocks first, no cutoff per clock to compile into SQL (a rep's 37 clocks were a
+    fifth of Today's Python time)."""
+    rows = list(
+        _open_inquiries_of(user)
+        .order_by("at", "id")
+        .values_list("pk", "at", "customer__time_zone", "customer__country")
+    )
+    cutoffs = clock_cutoffs(
+        {(zone, country) for _pk, _at, zone, country in rows},
+        hours=settings.TEND_INQUIRY_ALERT_HOURS,
+        now=now,
+    )
+    return [pk for pk, at, zone, country in rows if at <= cutoffs[(zone, country)]]
+
+
 def inquiries_waiting(*, user: User, now: datetime) -> QuerySet[Interaction]:
     """Open inquiries past the alert threshold (``TEND_INQUIRY_ALERT_HOURS`` working hours on
     the customer's clock), oldest first: of the customers the user owns or backs up, and, for
     managers, of pool customers too, so none waits unseen."""
-    whose = Q(customer__owner=user) | Q(customer__backup_owner=user)
-    if user.is_manager or user.is_admin:
-        whose |= Q(customer__owner__isnull=True)
-    mine = Interaction.objects.open_inquiries().filter(whose)
+    mine = _open_inquiries_of(user)
     waited = inquiries_waited(mine, hours=settings.TEND_INQUIRY_ALERT_HOURS, now=now)
     return mine.filter(waited).select_related("customer").order_by("at", "id")
 

@@ -14,7 +14,7 @@ from .signals import reason_text
 
 def at_risk_rows(context: AgendaContext, limit: int) -> SectionResult:
     queryset = selectors.own_high_risk(user=context.user)
-    return section_rows(queryset, context, limit)
+    return section_rows(queryset, context, limit, columns=("value_at_risk", "reasons", "cause"))
 
 
 def _at_risk_line(row) -> str:

@@ -15,12 +15,18 @@ def late_rows(context: AgendaContext, limit: int) -> SectionResult:
         user=context.user, today=context.today, now=context.now
     )
     # The covering index of open orders answers which are late, and their order, alone.
-    return section_rows(queryset, context, limit, by_ids=True)
+    return section_rows(
+        queryset,
+        context,
+        limit,
+        by_ids=True,
+        columns=("number", "promised_ship_date", "last_delay_update_at"),
+    )
 
 
 def sample_rows(context: AgendaContext, limit: int) -> SectionResult:
     queryset = selectors.samples_to_follow_up(user=context.user, today=context.today)
-    return section_rows(queryset, context, limit)
+    return section_rows(queryset, context, limit, columns=("sent_on", "follow_up_on"))
 
 
 def _late_line(row) -> str:

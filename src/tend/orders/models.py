@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tend.core import reference
 from tend.core.decimals import PERCENT, QUANTITY, RATE, UNIT_PRICE, column_kwargs, money_column
 from tend.core.guard import GuardedChange, GuardedModel, GuardedQuerySet, guard_open
-from tend.core.planner import RARE, Likelihood
+from tend.core.planner import RARE, Likelihood, Written
 from tend.customers.validators import validate_currency
 
 MONEY = money_column()
@@ -90,21 +90,25 @@ class OrderQuerySet(GuardedQuerySet):
         # Open orders are a few percent of the book: say so to SQLite's planner.
         return self.filter(Likelihood(Q(status__in=OPEN_STATUSES), RARE))
 
-    def late(self, *, today):
+    @staticmethod
+    def late_condition(*, today) -> Q:
         """Late: the estimate is past the promise, or the promise has passed unshipped."""
         return (
-            self.open()
-            .filter(
-                Q(estimated_ship_date__gt=F("promised_ship_date")) | Q(promised_ship_date__lt=today)
-            )
-            .filter(promised_ship_date__isnull=False)
-        )
+            Q(estimated_ship_date__gt=F("promised_ship_date")) | Q(promised_ship_date__lt=today)
+        ) & Q(promised_ship_date__isnull=False)
+
+    def late(self, *, today):
+        return self.open().filter(self.late_condition(today=today))
 
     def needing_update(self, *, today, now, every_days: int):
-        """Late orders whose customer has not been told in the last ``every_days`` days."""
+        """Late orders whose customer has not been told in the last ``every_days`` days. Open
+        as ``orders_late_walk_idx`` says it, word for word (``Written``, not ``open``'s hint):
+        SQLite then walks that partial index in Today's order, as PostgreSQL does."""
         since = now - timedelta(days=every_days)
-        return self.late(today=today).filter(
-            Q(last_delay_update_at__isnull=True) | Q(last_delay_update_at__lte=since)
+        return (
+            self.filter(Written(Q(status__in=OPEN_STATUSES)))
+            .filter(self.late_condition(today=today))
+            .filter(Q(last_delay_update_at__isnull=True) | Q(last_delay_update_at__lte=since))
         )
 
 
@@ -177,6 +181,33 @@ class Order(GuardedModel):
                 ],
                 name="orders_open_late_idx",
             ),  # fmt: skip
+            # Today's late orders in its order (essential, time-sensitive, oldest promise
+            # first), among the open orders with a promise only: walked in that order, each
+            # order's customer read by its key, it stops at the page's last row (100k book, a
+            # rep's 20,000 customers: 18 ms -> 0.5 ms, SQLite 55 ms -> 3 ms). Before, all the
+            # late orders were joined to the person's customers, then sorted.
+            models.Index(
+                fields=[
+                    "-essential",
+                    "-time_sensitive",
+                    "promised_ship_date",
+                    "id",
+                    "customer",
+                    "estimated_ship_date",
+                    "last_delay_update_at",
+                    "status",
+                ],
+                condition=Q(status__in=OPEN_STATUSES) & Q(promised_ship_date__isnull=False),
+                name="orders_late_walk_idx",
+            ),  # fmt: skip
+            # The same orders by customer: a manager's late orders (a few hundred customers
+            # of their own) from their customers, not from the walk above (14 ms -> 1 ms on
+            # PostgreSQL; SQLite keeps the walk, 5 ms).
+            models.Index(
+                fields=["customer"],
+                condition=Q(status__in=OPEN_STATUSES) & Q(promised_ship_date__isnull=False),
+                name="orders_late_by_customer_idx",
+            ),
             models.Index(fields=["order_date"]),
             # The nightly scoring reads every order's customer, day and base amount in this
             # order, from the index alone (both databases; PostgreSQL had hashed 1.1 million

@@ -13,7 +13,13 @@ from . import selectors
 
 def tasks_rows(context: AgendaContext, limit: int) -> SectionResult:
     queryset = selectors.tasks_due(user=context.user, until=context.end_of_today)
-    return section_rows(queryset, context, limit, overdue=lambda t: t.due_at < context.now)
+    return section_rows(
+        queryset,
+        context,
+        limit,
+        overdue=lambda t: t.due_at < context.now,
+        columns=("title", "due_at"),
+    )
 
 
 def _task_line(row) -> str:

@@ -28,7 +28,7 @@ class OpenTasks(HandoverKind):
             for task in tasks
         ]
 
-    def held_by(self, people):
+    def held_counts(self, people):
         return counts_by_person(Task.objects.open(), "assignee", people)
 
     def move(self, *, person, moves, by):

@@ -402,3 +402,106 @@ def test_only_the_shown_customers_get_their_reasons_and_clocks_built(client, rep
     shown = shown_rows(client.get("/today/").content.decode())
     assert len(shown) == 12
     assert built == {"texts": 12, "moments": 12}
+
+
+@pytest.fixture
+def one_of_each(rep, scene):
+    """Besides the scene's promise, inquiry, touches and late order: one customer for each
+    other ranked section (a task, a case, a sample, a pool return, a customer at high risk)."""
+    from tend.cases.services import case_open
+    from tend.health.models import HealthSnapshot
+    from tend.orders.models import Sample
+    from tend.tasks.tests.factories import TaskFactory
+
+    oak = customer(rep, "Oak Supplies", "A")
+    TaskFactory(
+        customer=oak, assignee=rep, title="Call about the sample", due_at=NOW - timedelta(days=3)
+    )
+    elm = customer(rep, "Elm Kitchens", "B")
+    case_open(
+        by=rep,
+        customer=elm,
+        title="Broken seals",
+        description="Leaking cartons",
+        category="quality",
+        severity="high",
+        channel="email",
+        opened_at=NOW - timedelta(days=1),
+    )
+    ash = customer(rep, "Ash Homeware", "C")
+    Sample.objects.create(
+        customer=ash, sent_by=rep, sent_on=date(2026, 11, 2), follow_up_on=date(2026, 11, 16)
+    )
+    yew = customer(rep, "Yew Retail", "B")
+    yew.pool_return_at = NOW + timedelta(days=2)
+    yew.save(update_fields=["pool_return_at"])
+    fir = customer(rep, "Fir Trading", "A")
+    HealthSnapshot.objects.create(
+        customer=fir,
+        day=date(2026, 11, 23),
+        risk=0.8,
+        level="high",
+        cause="service",
+        value_at_risk=Decimal("12500"),
+        annual_value=Decimal("20000"),
+    )
+    return {**scene, "oak": oak, "elm": elm, "ash": ash, "yew": yew, "fir": fir}
+
+
+def test_today_reads_only_the_columns_its_shown_rows_use(client, rep, one_of_each, monkeypatch):
+    """Today reads each section's rows with only the columns that the ranking and the shown
+    cells use (``rows.ranking_columns``). A column left out would be read again, one query per
+    row: here any such read fails, and every ranked section has a row shown."""
+    client.force_login(rep)
+    from django.db.models import Model
+
+    from tend.agenda import rows as agenda_rows
+
+    with monkeypatch.context() as patched:
+        patched.setattr(agenda_rows, "ranking_columns", lambda queryset, *args: queryset)
+        whole = shown_rows(client.get("/today/").content.decode())
+
+    def deferred_read(instance, *args, fields=None, **kwargs):
+        raise AssertionError(f"{type(instance).__name__}.{fields} read again")
+
+    monkeypatch.setattr(Model, "refresh_from_db", deferred_read)
+    lean = shown_rows(client.get("/today/").content.decode())
+    assert lean == whole
+    reasons = {
+        pk: re.findall(r'<li class="reason-([a-z_]+)"><a href="([^"]+)">([^<]+)</a>', cells)
+        for pk, cells in lean.items()
+    }
+    oak, elm, ash, yew, fir = (one_of_each[name] for name in ("oak", "elm", "ash", "yew", "fir"))
+    case = elm.cases.get()
+    assert {pk: reasons[pk] for pk in (oak.pk, elm.pk, ash.pk, yew.pk, fir.pk)} == {
+        oak.pk: [
+            (
+                "tasks_due",
+                f"/customers/{oak.pk}/",
+                "Task overdue since 2026-11-20 12:00: Call about the sample",
+            )
+        ],
+        elm.pk: [
+            (
+                "cases_mine",
+                f"/cases/{case.pk}/",
+                f"Open case ({case.sla_used_pct}% of SLA used): Broken seals",
+            )
+        ],
+        ash.pk: [("samples", f"/customers/{ash.pk}/", "Sample sent 2026-11-02: ask how it went")],
+        yew.pk: [
+            (
+                "pool_returns",
+                f"/customers/{yew.pk}/",
+                "Returns to the pool on 2026-11-25 unless touched",
+            )
+        ],
+        fir.pk: [
+            (
+                "health_at_risk",
+                f"/customers/{fir.pk}/#customer-health",
+                "12,500 USD at risk: Service",
+            )
+        ],
+    }
+    assert len(lean) == 9  # the scene's four and these five

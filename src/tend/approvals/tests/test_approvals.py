@@ -453,3 +453,32 @@ def test_a_misspelt_refund_field_is_named(rep1, book):
         )
     assert "Unknown: ammount" in caught.value.message_dict["proposed"][0]
     assert not ApprovalRequest.objects.exists()
+
+
+def test_todays_badge_counts_the_same_requests_from_the_role_columns_alone(
+    rep1, manager1, team2, admin_user, book, monkeypatch, django_assert_num_queries
+):
+    """Today reads the waiting requests to count them (``to_count``): only the columns that
+    say who may decide, one query, and exactly the requests the approvals page lists."""
+    from django.db.models import Model
+
+    other_manager = UserFactory(username="otto", role=Role.MANAGER, team=team2)
+    for customer, terms in ((book["rep1_owned"], "O/A 60 days"), (book["pool"], "O/A 30 days")):
+        services.request_create(
+            by=rep1,
+            kind="credit_terms",
+            customer=customer,
+            reason="Asked",
+            proposed={"payment_terms": terms},
+        )
+
+    def deferred_read(instance, *args, fields=None, **kwargs):
+        raise AssertionError(f"{type(instance).__name__}.{fields} read again")
+
+    for person in (manager1, other_manager, admin_user):
+        whole = selectors.requests_waiting_for(user=person)
+        with monkeypatch.context() as patched, django_assert_num_queries(1):
+            patched.setattr(Model, "refresh_from_db", deferred_read)
+            counted = selectors.requests_waiting_for(user=person, to_count=True)
+        assert [r.pk for r in counted] == [r.pk for r in whole], person
+    assert len(selectors.requests_waiting_for(user=admin_user, to_count=True)) == 2

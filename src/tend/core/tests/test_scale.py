@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from tend.core import paginators
 from tend.core.paginators import EstimatedCountPaginator
-from tend.core.planner import COMMON, RARE, Likelihood
+from tend.core.planner import COMMON, RARE, Likelihood, Written
 from tend.customers.models import Customer
 from tend.customers.tests.factories import CustomerFactory
 
@@ -35,6 +35,29 @@ def test_a_likelihood_is_told_to_sqlite_only(db):
 def test_a_likelihood_is_a_probability(probability):
     with pytest.raises(ValueError, match="between 0 and 1"):
         Likelihood(Q(tier="A"), probability)
+
+
+def test_a_written_condition_filters_exactly_like_its_condition_values_in_the_sql_on_sqlite(db):
+    kept = CustomerFactory(name="O'Hara Trading", tier="A", cadence_days=7)
+    CustomerFactory(tier="B")
+    written = Customer.objects.filter(
+        Written(Q(tier__in=["A", "C"], cadence_days=7, name="O'Hara Trading"))
+    )
+    assert list(written) == [kept]
+    sql, params = written.query.sql_with_params()
+    if connection.vendor == "sqlite":
+        assert "IN ('A', 'C')" in sql and "'O''Hara Trading'" in sql and "= 7" in sql
+        assert params == ()
+    else:
+        assert "A" in params
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_only_strings_and_integers_are_written_into_sql(db):
+    from tend.health.models import HealthSnapshot
+
+    with pytest.raises(TypeError, match="not a constant"):
+        str(HealthSnapshot.objects.filter(Written(Q(risk__gt=0.5))).query)
 
 
 def test_the_paginator_counts_filtered_lists_and_small_tables_exactly(db, monkeypatch):

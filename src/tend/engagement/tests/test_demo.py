@@ -210,6 +210,21 @@ def test_every_agenda_has_promises_due_and_some_have_waiting_inquiries(ctx):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("later", [0, 7, 30, 200])
+def test_todays_waiting_inquiries_in_python_are_the_querys_own(ctx, later):
+    """Today's section keeps an inquiry by its clock's cutoff in Python
+    (``inquiries_waiting_ids``); the API and the digest ask SQL (``inquiries_waiting``): the
+    same inquiries in the same order, for everyone, over the demo's many clocks."""
+    now = ctx.now + timedelta(hours=later)
+    clocks = 0
+    for user in User.objects.all():
+        query = list(selectors.inquiries_waiting(user=user, now=now).values_list("pk", flat=True))
+        assert selectors.inquiries_waiting_ids(user=user, now=now) == query, user
+        clocks += len(query)
+    assert clocks > 0
+
+
+@pytest.mark.django_db
 def test_timeline_has_an_entry_per_interaction_and_promise_event_shaped_as_timeline_add(ctx):
     entries = TimelineEntry.objects.filter(kind=INTERACTION.key)
     assert entries.count() == Interaction.objects.count()

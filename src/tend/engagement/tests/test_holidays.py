@@ -103,10 +103,12 @@ def test_countries_without_a_holiday_in_the_wait_share_one_condition(
         inquiries, hours=8, now=datetime(2026, 4, 30, 16, tzinfo=UTC)
     )
     on_the_holiday = selectors.inquiries_waited(inquiries, hours=8, now=NOW)
-    # One condition per zone and cutoff, after the empty one it starts from: before the 1st,
-    # Berlin's German and US customers share theirs; over the holiday, they part.
-    assert len(before.children) == 1 + 2
-    assert len(on_the_holiday.children) == 1 + 3
+    # One branch of the cutoff per zone and cutoff: before the 1st, Berlin's German and US
+    # customers share theirs; over the holiday, they part.
+    [(_lookup, before_cutoff)] = before.children
+    [(_lookup, holiday_cutoff)] = on_the_holiday.children
+    assert len(before_cutoff.cases) == 2
+    assert len(holiday_cutoff.cases) == 3
 
 
 def test_response_times_counted_before_holidays_counted_are_recounted_once(rep1, book):

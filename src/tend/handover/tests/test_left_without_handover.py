@@ -8,7 +8,7 @@ from tend.accounts.models import Role
 from tend.accounts.tests.factories import UserFactory
 from tend.customers.models import Customer
 from tend.customers.tests.factories import CustomerFactory
-from tend.handover import services
+from tend.handover import registry, services
 from tend.handover.models import Handover
 from tend.handover.selectors import inactive_assignments, people_left_holding
 from tend.handover.services import HandoverRule
@@ -33,6 +33,22 @@ def test_managers_see_who_left_holding_what(left, manager1, team2, admin_user):
     ]
     assert [x.person for x in people_left_holding(user=admin_user)] == [left]
     assert people_left_holding(user=manager2) == []  # another team
+
+
+def test_every_kinds_tallies_are_one_query_in_the_registrys_order(
+    left, manager1, team2, django_assert_num_queries
+):
+    """The manager's agenda asks this on every load: one query for the inactive people, and
+    when there are any, one for every kind's tallies (``UNION ALL``), however many kinds are
+    registered."""
+    with django_assert_num_queries(2):
+        held = people_left_holding(user=manager1)
+    assert [list(x.counts.items()) for x in held] == [[("customers_owned", 2), ("tasks_open", 1)]]
+    order = [kind.key for kind in registry.kinds()]
+    assert order.index("customers_owned") < order.index("tasks_open")
+    manager2 = UserFactory(username="mo", role=Role.MANAGER, team=team2)
+    with django_assert_num_queries(1):
+        assert people_left_holding(user=manager2) == []
 
 
 def test_the_wizard_hands_over_a_person_deactivated_by_hand(client, left, manager1, team1):

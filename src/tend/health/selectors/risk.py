@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext_lazy
 
 from tend.accounts.models import User
+from tend.core.planner import COMMON, Likelihood
 from tend.customers.models import Customer, CustomerStatus
 
 from ..causes import Cause, RiskLevel
@@ -176,15 +177,13 @@ def at_risk_summary(
 def own_high_risk(*, user: User, day: date | None = None) -> QuerySet[HealthSnapshot]:
     """The agenda's list: customers this person owns at high risk on the latest day, ranked by
     value at risk. The latest day is a subquery, so the section costs a count and a page like
-    every other."""
+    every other. The day's high-risk snapshots are walked in value order, each customer read by
+    its key: SQLite, told a rep's customers are many (``Likelihood``), no longer starts from
+    them, probing each one's snapshot of the day (100k book, a rep's 20,000: 43 ms, now 2 ms)."""
     return (
-        HealthSnapshot.objects.filter(
-            day=day or Subquery(_latest_day()),
-            level=RiskLevel.HIGH,
-            customer__in=Customer.objects.filter(owner=user)
-            .exclude(status=CustomerStatus.LOST)
-            .values("pk"),
-        )
+        HealthSnapshot.objects.filter(day=day or Subquery(_latest_day()), level=RiskLevel.HIGH)
+        .filter(Likelihood(Q(customer__owner=user), COMMON))
+        .exclude(customer__status=CustomerStatus.LOST)
         .select_related("customer")
         .order_by("-value_at_risk", "-risk", "customer_id")
     )
