@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0007_scoring_cover_index'),
-        ('orders', '0008_late_by_customer_index'),
+        ("orders", "0007_scoring_cover_index"),
+        ("orders", "0008_late_by_customer_index"),
     ]
 
-    operations = [
-    ]
+    operations = []
