@@ -111,8 +111,9 @@ def section_rows(
             queryset, limit, exact=context.exact_totals, by_ids=by_ids
         )
     else:
-        items = rows_of(queryset, ids[:limit]) if limit > 0 and ids else []
-        exact = context.exact_totals or len(ids) <= limit
+        page = ids[:limit] if limit > 0 else []
+        items = rows_of(queryset, page) if page else []
+        exact = context.exact_totals or limit < 1 or len(ids) <= limit
         total, more = (len(ids), False) if exact else (limit, True)
     rows = []
     for item in items:
