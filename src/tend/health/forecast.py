@@ -28,7 +28,9 @@ from tend.health.scoring import mbgcnbd, paretonbd
 FloatArray = NDArray[np.float64]
 
 FIT_SAMPLE = 20_000
-FIT_SECONDS = 1.5  # CPU seconds; a Pareto/NBD fit still running then is dropped
+# CPU seconds of the fitting thread (not of the reader beside it); a Pareto/NBD fit still running
+# then is dropped.
+FIT_SECONDS = 1.5
 TRIAL_SAMPLE = 2_000  # customers a Pareto/NBD fit is tried on first
 MODELS = ("pareto_nbd", "mbg_cnbd_k")
 HELD_OUT_SHARE = 5  # one customer in five is held out to choose the model
@@ -75,11 +77,11 @@ def _fit_pareto_nbd(x, t_x, age, f, h) -> tuple[object, dict]:
     seconds = FIT_SECONDS
     if f.size > 2 * TRIAL_SAMPLE:
         trial = np.random.default_rng(0).choice(f, TRIAL_SAMPLE, replace=False)
-        deadline = time.process_time() + FIT_SECONDS / 3
+        deadline = time.thread_time() + FIT_SECONDS / 3
         scoring.fit_pareto_nbd(x[trial], t_x[trial], age[trial], deadline=deadline)
     else:
         seconds = FIT_SECONDS / 3
-    fit = scoring.fit_pareto_nbd(x[f], t_x[f], age[f], deadline=time.process_time() + seconds)
+    fit = scoring.fit_pareto_nbd(x[f], t_x[f], age[f], deadline=time.thread_time() + seconds)
     ll = paretonbd.log_likelihood_rows(fit.params, x[h], t_x[h], age[h])
     p = fit.params
     return p, {"r": p.r, "alpha": p.alpha, "s": p.s, "beta": p.beta, "ll": float(ll.mean())}

@@ -194,8 +194,9 @@ def fit(
 ) -> FitResult[ParetoNBDParams]:
     """Maximum-likelihood Pareto/NBD fit.
 
-    With ``deadline`` (a ``time.process_time()`` value: CPU time, so a busy machine does not
-    change the result), a fit still running then raises
+    With ``deadline`` (a ``time.thread_time()`` value: this thread's CPU time, so neither a busy
+    machine nor the scoring's reader thread beside the fit changes the result), a fit still
+    running then raises
     TimeoutError: on books where nobody seems to leave, the parameters run off and each step
     needs ever longer series, and the nightly scoring cannot wait for that.
 
@@ -219,7 +220,7 @@ def fit(
     total = float(wu.sum())
 
     def objective(phi: FloatArray) -> tuple[float, FloatArray]:
-        if deadline is not None and time.process_time() > deadline:
+        if deadline is not None and time.thread_time() > deadline:
             raise TimeoutError("the Pareto/NBD fit did not settle in time")
         theta = np.exp(phi)
         ll, _, grad = _terms(ParetoNBDParams(*theta), xu, txs, ts, pairs)
