@@ -3,7 +3,6 @@ over a month, then shows on the "At risk" page, on its customer page with its tr
 rep's agenda and in the API, with the same reason everywhere."""
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 
@@ -11,7 +10,7 @@ from tend.customers.models import Customer
 from tend.customers.panels import panel_url
 from tend.customers.tests.factories import ContactFactory, CustomerFactory
 from tend.health.services.scoring import score_book
-from tend.orders.models import Order
+from tend.orders.tests.factories import monthly_orders
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -19,19 +18,7 @@ SILENT_REASON = "No order for 200 days; usually orders every 30 days"
 
 
 def _orders(customer, *, count: int, last_ago: int, amount: int):
-    Order.objects.bulk_create(
-        Order(
-            customer=customer,
-            number=f"{customer.pk}-{k}",
-            order_date=TODAY - timedelta(days=last_ago + 30 * k),
-            currency="USD",
-            rate_to_base=Decimal("1"),
-            amount=Decimal(amount),
-            amount_base=Decimal(amount),
-            status="delivered",
-        )
-        for k in range(count)
-    )
+    monthly_orders(customer, today=TODAY, count=count, last_ago=last_ago, amount=amount)
 
 
 @pytest.fixture

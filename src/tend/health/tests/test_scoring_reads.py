@@ -4,7 +4,6 @@ only after the scoring's moment still waits at that moment, and the order histor
 depend on the order its transactions come in."""
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -16,26 +15,14 @@ from tend.engagement.models import Interaction
 from tend.health import forecast, risk, signals
 from tend.health.models import HealthSnapshot
 from tend.health.services.scoring import assess_book, score_book
-from tend.orders.models import Order
+from tend.orders.tests.factories import monthly_orders
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 TODAY = NOW.date()
 
 
 def _orders(customer, *, count: int, last_ago: int, amount: int):
-    Order.objects.bulk_create(
-        Order(
-            customer=customer,
-            number=f"{customer.pk}-{k}",
-            order_date=TODAY - timedelta(days=last_ago + 30 * k),
-            currency="USD",
-            rate_to_base=Decimal("1"),
-            amount=Decimal(amount),
-            amount_base=Decimal(amount),
-            status="delivered",
-        )
-        for k in range(count)
-    )
+    monthly_orders(customer, today=TODAY, count=count, last_ago=last_ago, amount=amount)
 
 
 def _inquiry(customer, by, *, asked_ago: int, answered_after_now: int | None):

@@ -1,9 +1,9 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
 
-from tend.orders.models import ExchangeRate, Product
+from tend.orders.models import ExchangeRate, Order, Product
 
 
 class ProductFactory(factory.django.DjangoModelFactory):
@@ -27,3 +27,21 @@ class RateFactory(factory.django.DjangoModelFactory):
     currency = "EUR"
     valid_from = date(2020, 1, 1)
     rate = Decimal("1.10")
+
+
+def monthly_orders(customer, *, today: date, count: int, last_ago: int, amount: int) -> None:
+    """``count`` delivered orders of ``amount`` USD, 30 days apart, the last ``last_ago`` days
+    before ``today``: an order rhythm for the scoring to read."""
+    Order.objects.bulk_create(
+        Order(
+            customer=customer,
+            number=f"{customer.pk}-{k}",
+            order_date=today - timedelta(days=last_ago + 30 * k),
+            currency="USD",
+            rate_to_base=Decimal("1"),
+            amount=Decimal(amount),
+            amount_base=Decimal(amount),
+            status="delivered",
+        )
+        for k in range(count)
+    )
