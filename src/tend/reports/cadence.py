@@ -15,12 +15,14 @@ from .models import CadenceMonth
 from .scope import month_number
 
 
-def cadence_now(*, people, now: datetime) -> dict[int, tuple[int, int]]:
-    """``{person id: (customers owned, of them touched in cadence)}`` at ``now``; one query
-    (the (owner, touch_due_at) index)."""
+def cadence_now(*, people=None, now: datetime) -> dict[int, tuple[int, int]]:
+    """``{person id: (customers owned, of them touched in cadence)}`` at ``now``, for ``people``
+    or (``None``) every owner of customers; one query (the (owner, touch_due_at) index)."""
+    owned = Customer.objects.exclude(owner=None)
+    if people is not None:
+        owned = owned.filter(owner__in=people)
     rows = (
-        Customer.objects.filter(owner__in=people)
-        .values("owner")
+        owned.values("owner")
         .annotate(customers=Count("pk"), touched=Count("pk", filter=Q(touch_due_at__gte=now)))
         .order_by()
     )
@@ -31,7 +33,9 @@ def cadence_months_record(*, now: datetime | None = None) -> int:
     """Write (or overwrite) this month's row for every owner of customers; returns how many."""
     now = now or timezone.now()
     month = month_number(timezone.localdate(now))
-    figures = cadence_now(people=Customer.objects.exclude(owner=None).values("owner"), now=now)
+    # Every owner at once, not ``owner IN (the owners)``: a freshly loaded book has no planner
+    # statistics yet, and PostgreSQL joined 100,000 customers to 100,000 (24 s in the demo).
+    figures = cadence_now(now=now)
     CadenceMonth.objects.bulk_create(
         [
             CadenceMonth(
