@@ -177,6 +177,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if TESTING else 60
 
+# Each server process keeps its own: what is cached is keyed by tokens the database changes
+# (``health.summary_token``), so no process serves another's stale entry and nothing needs
+# setting up. Sessions do not live here.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tend",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["tend.accounts.backends.ThrottledModelBackend"]

@@ -7,7 +7,11 @@ class HealthConfig(AppConfig):
     verbose_name = _("Health")
 
     def ready(self) -> None:
-        from . import jobs, signals  # noqa: F401  (registrations)
+        from tend.core.derived import register_derived
+
+        from . import jobs, signals, summary_token  # noqa: F401  (registrations)
+
+        register_derived(suspend=summary_token.triggers_drop, rebuild=summary_token.install)
         from .views_lost import register_panel  # the lost panel; timeline kinds lost, won back
 
         register_panel()

@@ -204,3 +204,15 @@ class LostRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} lost ({self.reason})"
+
+
+class AtRiskToken(models.Model):
+    """One row: a number the database changes by triggers whenever who sees which customer
+    could change (``health.summary_token``); the at-risk summary is cached under it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    token = models.BigIntegerField()
+    txid = models.BigIntegerField(null=True)  # PostgreSQL: the transaction that last changed it
+
+    def __str__(self) -> str:
+        return str(self.token)

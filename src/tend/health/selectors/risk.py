@@ -5,11 +5,14 @@ customers at high risk.
 "At risk" always means the latest scored day: a snapshot from an earlier day is history. A
 customer marked lost since the scoring drops off the list (it has its own report)."""
 
+import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext_lazy
 
@@ -17,6 +20,7 @@ from tend.accounts.models import User
 from tend.core.planner import COMMON, Likelihood
 from tend.customers.models import Customer, CustomerStatus
 
+from .. import summary_token
 from ..causes import Cause, RiskLevel
 from ..models import HealthSnapshot, PlaybookRule, PlaybookStep, ScoreRun
 from ..signals import reason_text
@@ -134,28 +138,65 @@ def _label(choices, key: str) -> str:
     return str(choices(key).label) if key in choices.values else key
 
 
+# How long a cached summary is kept: the token already says when it is stale; this only lets
+# summaries nobody asks for again leave the cache.
+SUMMARY_CACHE_SECONDS = 3600
+
+
+def _summary_cache_key(*, user: User, filters: AtRiskFilters, day: date | None) -> str | None:
+    """Where the summary is cached, read before the summary itself (a change committed in
+    between then lands under the old key, never the reverse); None: not to be cached, inside a
+    transaction (its own changes are not committed) or with no token (a flushed database)."""
+    if day is None or connection.in_atomic_block:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT token FROM {summary_token.TABLE} WHERE id = %s), "
+            f"(SELECT MAX(id) FROM {HealthSnapshot._meta.db_table})",
+            [summary_token.ROW],
+        )
+        token, last_snapshot = cursor.fetchone()
+    if token is None:
+        return None
+    grouped_by = replace(filters, levels=())  # the level filter is applied after, in Python
+    what = hashlib.blake2b(repr((token, last_snapshot, day, user.pk, grouped_by)).encode())
+    return f"at-risk-summary:{what.hexdigest()}"
+
+
+def _grouped(*, user: User, filters: AtRiskFilters, day: date | None) -> list[tuple]:
+    """(level, cause, count, value at risk) per group of the day's visible snapshots."""
+    key = _summary_cache_key(user=user, filters=filters, day=day)
+    if key is not None and (cached := cache.get(key)) is not None:
+        return cached
+    grouped = list(
+        _scoped(user=user, filters=filters, day=day)
+        .order_by()
+        .values_list("level", "cause")
+        .annotate(count=Count("pk"), value=Sum("value_at_risk"))
+    )
+    if key is not None:
+        cache.set(key, grouped, SUMMARY_CACHE_SECONDS)
+    return grouped
+
+
 def at_risk_summary(
     *, user: User, filters: AtRiskFilters, day: date | None = None
 ) -> AtRiskSummary:
     """Counts and value at risk by level and by cause: one SQL aggregate grouped by both (a few
-    dozen groups at most), folded here. Its count is the list's, so a page need not count."""
+    dozen groups at most), folded here. Its count is the list's, so a page need not count.
+    The aggregate reads every visible snapshot of the day (30,000 for a rep of the 100k book), so
+    it is cached under the change token (``health.summary_token``) and the last snapshot's id."""
     day = day or latest_score_day()
-    grouped = (
-        _scoped(user=user, filters=filters, day=day)
-        .order_by()
-        .values("level", "cause")
-        .annotate(count=Count("pk"), value=Sum("value_at_risk"))
-    )
     zero = Decimal("0")
     per_level: dict[str, tuple[int, Decimal]] = {}
     per_cause: dict[str, tuple[int, Decimal]] = {}
-    for row in grouped:
-        count, value = row["count"], row["value"] or zero
-        level_count, level_value = per_level.get(row["level"], (0, zero))
-        per_level[row["level"]] = (level_count + count, level_value + value)
-        if not filters.levels or row["level"] in filters.levels:
-            cause_count, cause_value = per_cause.get(row["cause"], (0, zero))
-            per_cause[row["cause"]] = (cause_count + count, cause_value + value)
+    for level, cause, count, value in _grouped(user=user, filters=filters, day=day):
+        value = value or zero
+        level_count, level_value = per_level.get(level, (0, zero))
+        per_level[level] = (level_count + count, level_value + value)
+        if not filters.levels or level in filters.levels:
+            cause_count, cause_value = per_cause.get(cause, (0, zero))
+            per_cause[cause] = (cause_count + count, cause_value + value)
     by_level = [
         Bucket(level.value, str(level.label), *per_level.get(level.value, (0, zero)))
         for level in RiskLevel

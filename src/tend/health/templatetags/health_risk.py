@@ -4,6 +4,7 @@ from django import template
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from ..causes import Cause, RiskLevel
 from ..selectors import risk as selectors
 from ..signals import reason_text
 from ..sparkline import risk_sparkline
@@ -18,6 +19,23 @@ def reason_texts(snapshot, count=None):
     if count is not None:
         reasons = reasons[: int(count)]
     return [reason_text(reason) for reason in reasons]
+
+
+_LEVELS = dict(RiskLevel.choices)
+_CAUSES = dict(Cause.choices)
+
+
+@register.filter
+def level_label(value: str) -> str:
+    """A risk level's name in the reader's language: ``get_level_display`` rebuilds the
+    choices' dict on every call (50 rows on a page)."""
+    return str(_LEVELS.get(value, value))
+
+
+@register.filter
+def cause_label(value: str) -> str:
+    """A cause's name in the reader's language; empty when there is none."""
+    return str(_CAUSES.get(value, value)) if value else ""
 
 
 @register.filter
