@@ -12,7 +12,9 @@ A re-import (the same order number) never duplicates and never deletes. Blank ce
 nothing. Estimated and actual ship dates, status, the flags, the port, remarks and the batch
 numbers of existing lines are updated; on a confirmed (not draft) order, a different currency,
 Incoterm, payment terms, promised ship date, or line product/quantity/price/discount, or an
-extra line, is a row error: those change only by an approved request. A status moves only along
+extra line, is a row error: those change only by an approved request. A new order's payment
+terms are its customer's approved terms (a blank cell gives them); other terms are a row error
+(``payment_terms_given``). A status moves only along
 ``orders.transitions``; confirming a draft beyond the discount policy, or reopening a confirmed
 order, is a row error that names the request to make. A new order placed past draft beyond the
 discount policy is written as a draft with a pending discount approval that confirms it (as
@@ -53,7 +55,7 @@ from tend.orders.models import (
     Product,
     discount_depth,
 )
-from tend.orders.services.orders import rate_for
+from tend.orders.services.orders import payment_terms_given, rate_for
 
 from . import bulk, columns
 from .columns import Target
@@ -661,7 +663,14 @@ class _Importer:
         pk, currency, incoterm, terms = group.customer
         values.setdefault("currency", currency)
         values.setdefault("incoterm", incoterm)
-        values.setdefault("payment_terms", terms)
+        try:
+            values["payment_terms"] = payment_terms_given(
+                approved=terms, given=values.get("payment_terms") or ""
+            )
+        except ValidationError as refused:
+            row_of = group.origin.get("payment_terms", (row,))[0]
+            self.field_error(row_of, "payment_terms", refused.message_dict["payment_terms"][0])
+            return
         values.setdefault("status", OrderStatus.CONFIRMED)
         if values.get("estimated_ship_date") is None:
             values["estimated_ship_date"] = values.get("promised_ship_date")
