@@ -61,6 +61,7 @@ from . import bulk, columns
 from .columns import Target
 from .customers import RowError
 from .files import open_sheet, with_progress
+from .models import ImportStage
 
 LOOKUP_CHUNK = 900  # values per IN (...): under SQLite's 999 parameters
 CENT = Decimal("0.01")
@@ -1045,11 +1046,13 @@ def import_orders(
     kind: str | None = None,
     progress: Callable[[int], None] | None = None,
     written: Callable[[], None] | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> OrderImportResult:
     """Check the file (and with ``commit`` write it, all or nothing). ``mapping`` gives a
     target key per column; by default headers are matched by name.
 
-    ``progress`` hears how many rows have been read; ``written`` is called inside the
+    ``progress`` hears how many rows have been read; ``stage`` hears when the rows, all read,
+    are checked against the book or (``commit``) saved; ``written`` is called inside the
     transaction once the rows are written, so the caller's record commits with them. Raises
     ``files.UnreadableFile`` when the file cannot be read at all."""
     started = time.perf_counter()
@@ -1065,6 +1068,8 @@ def import_orders(
     finally:
         sheet.close()
     if commit and not importer.errors:
+        if stage is not None:
+            stage(ImportStage.SAVING)  # outside the transaction, so the page sees it
         try:
             with transaction.atomic():
                 importer.resolve(lock=True)
@@ -1077,6 +1082,8 @@ def import_orders(
             importer.result.committed = False
             importer.error(None, "", _("Nothing was imported: %(error)s") % {"error": exc})
     else:
+        if stage is not None:
+            stage(ImportStage.CHECKING)
         importer.resolve(lock=False)
     importer.result.seconds = time.perf_counter() - started
     return importer.finish()

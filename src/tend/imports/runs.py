@@ -16,7 +16,7 @@ from tend.accounts.models import User
 
 from .customers import RowError, import_customers
 from .files import UnreadableFile, estimate_rows
-from .models import ImportRun, ImportState
+from .models import ImportRun, ImportStage, ImportState
 from .orders import import_orders
 
 logger = logging.getLogger("tend.imports")
@@ -101,7 +101,7 @@ def import_run_execute(*, run_id: int) -> str:
     second delivery of the task) does nothing."""
     now = timezone.now()
     claimed = ImportRun.objects.filter(pk=run_id, state=ImportState.QUEUED).update(
-        state=ImportState.RUNNING, started_at=now, heartbeat_at=now
+        state=ImportState.RUNNING, stage=ImportStage.READING, started_at=now, heartbeat_at=now
     )
     if not claimed:
         return "not queued"
@@ -109,6 +109,9 @@ def import_run_execute(*, run_id: int) -> str:
 
     def progress(done: int) -> None:
         ImportRun.objects.filter(pk=run_id).update(rows_done=done, heartbeat_at=timezone.now())
+
+    def stage(name: str) -> None:
+        ImportRun.objects.filter(pk=run_id).update(stage=name, heartbeat_at=timezone.now())
 
     def written() -> None:
         # In the import's own transaction: a worker killed after it committed the rows leaves
@@ -126,6 +129,7 @@ def import_run_execute(*, run_id: int) -> str:
             kind=run.file_kind,
             progress=progress,
             written=written,
+            stage=stage,
         )
     except (UnreadableFile, OSError) as exc:
         ImportRun.objects.filter(pk=run_id).update(
@@ -162,7 +166,7 @@ def import_runs_recover(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             taken = ImportRun.objects.filter(
                 pk=run_id, state=ImportState.RUNNING, heartbeat_at__lt=stale
-            ).update(state=ImportState.QUEUED, rows_done=0, heartbeat_at=now)
+            ).update(state=ImportState.QUEUED, stage="", rows_done=0, heartbeat_at=now)
             if taken:
                 logger.warning("Import run %s lost its worker; queued again", run_id)
                 transaction.on_commit(partial(import_run_task.enqueue, run_id))
