@@ -115,19 +115,40 @@ def mail_upload_execute(*, upload_id: int) -> str:
 
 
 def mail_uploads_recover(*, now: datetime | None = None) -> int:
-    """Mark failed the uploads whose worker died (no heartbeat for ``TEND_JOB_LEASE_SECONDS``),
-    keeping their file: the page stops waiting, says how far it got and offers to try again.
-    One conditional update, so two workers recovering at once count each upload once."""
+    """Mark failed, keeping their file, the uploads whose worker died: running with no
+    heartbeat for ``TEND_JOB_LEASE_SECONDS``, or queued that long with no task waiting for a
+    worker (a worker died between taking the task and claiming the upload). The page stops
+    waiting, says how far it got and offers to try again. Conditional updates, so two workers
+    recovering at once count each upload once."""
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.TEND_JOB_LEASE_SECONDS)
-    lost = MailUpload.objects.filter(state=UploadState.RUNNING).filter(
-        Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, created_at__lt=stale)
-    )
-    if not lost.exists():  # read first: a quiet pass writes nothing
-        return 0
-    count = lost.update(state=UploadState.FAILED, finished_at=now)
-    logger.warning("%s mail upload(s) lost their worker; marked failed", count)
+    quiet = Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, created_at__lt=stale)
+    running = MailUpload.objects.filter(quiet, state=UploadState.RUNNING)
+    queued = MailUpload.objects.filter(quiet, state=UploadState.QUEUED)
+    count = 0
+    if running.exists():  # read first: a quiet pass writes nothing
+        count += running.update(state=UploadState.FAILED, finished_at=now)
+    if queued.exists():
+        count += queued.exclude(pk__in=_waiting_tasks()).update(
+            state=UploadState.FAILED, finished_at=now
+        )
+    if count:
+        logger.warning("%s mail upload(s) lost their worker; marked failed", count)
     return count
+
+
+def _waiting_tasks() -> list[int]:
+    """The uploads whose task still waits for a worker (django-tasks-db's queue)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from ..tasks import mail_upload_task
+
+    return [
+        args_kwargs["args"][0]
+        for args_kwargs in DBTaskResult.objects.filter(
+            task_path=mail_upload_task.module_path, status="READY"
+        ).values_list("args_kwargs", flat=True)
+    ]
 
 
 def mail_upload_retry(*, by: User, upload: MailUpload) -> MailUpload:

@@ -195,6 +195,28 @@ def test_a_worker_still_beating_is_left_alone(client, our_people, book, tmp_path
     assert upload.state == UploadState.RUNNING
 
 
+def test_a_queued_upload_whose_task_a_dead_worker_took_is_failed_not_one_still_waiting(
+    client, our_people, book, tmp_path, big_is_two, django_capture_on_commit_callbacks
+):
+    client.force_login(our_people["rep1"])
+    for name in ("taken", "waiting"):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post("/capture/upload/", {"file": SimpleUploadedFile(
+                f"{name}.mbox", mbox_bytes(tmp_path, [raw(1), raw(2), raw(3)])
+            )})  # fmt: skip
+    taken, waiting = MailUpload.objects.order_by("pk")
+    DBTaskResult.objects.filter(args_kwargs__args=[taken.pk]).update(status="RUNNING")
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    MailUpload.objects.update(created_at=an_hour_ago)
+
+    assert mail_uploads_recover() == 1
+    assert list(MailUpload.objects.order_by("pk").values_list("state", flat=True)) == [
+        UploadState.FAILED,
+        UploadState.QUEUED,  # no worker took it yet: still waiting, as the page says
+    ]
+    assert client.get(f"/capture/upload/{taken.pk}/").context["upload"].can_retry
+
+
 def test_only_the_uploader_retries_and_only_an_upload_that_stopped_part_way(
     client, our_people, book, tmp_path, big_is_two
 ):

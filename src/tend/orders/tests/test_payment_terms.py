@@ -122,6 +122,7 @@ def test_the_new_order_page_shows_the_refusal_on_the_field(client, rep1, custome
         "approved payment terms are “L/C at sight”"
         in response.context["form"].errors["payment_terms"][0]
     )
+    assert "approved payment terms are “L/C at sight”" in response.content.decode()
     assert written() == ([], 0)
 
     data["payment_terms"] = APPROVED
