@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
 from tend.customers.models import Customer
+from tend.jobs.services import task_ids_waiting
 
 from ..models import MailUpload, Source, UploadState
 from ..parsing.mail import looks_like_mbox
@@ -129,26 +130,14 @@ def mail_uploads_recover(*, now: datetime | None = None) -> int:
     if running.exists():  # read first: a quiet pass writes nothing
         count += running.update(state=UploadState.FAILED, finished_at=now)
     if queued.exists():
-        count += queued.exclude(pk__in=_waiting_tasks()).update(
+        from ..tasks import mail_upload_task
+
+        count += queued.exclude(pk__in=task_ids_waiting(mail_upload_task)).update(
             state=UploadState.FAILED, finished_at=now
         )
     if count:
         logger.warning("%s mail upload(s) lost their worker; marked failed", count)
     return count
-
-
-def _waiting_tasks() -> list[int]:
-    """The uploads whose task still waits for a worker (django-tasks-db's queue)."""
-    from django_tasks_db.models import DBTaskResult
-
-    from ..tasks import mail_upload_task
-
-    return [
-        args_kwargs["args"][0]
-        for args_kwargs in DBTaskResult.objects.filter(
-            task_path=mail_upload_task.module_path, status="READY"
-        ).values_list("args_kwargs", flat=True)
-    ]
 
 
 def mail_upload_retry(*, by: User, upload: MailUpload) -> MailUpload:
