@@ -157,7 +157,7 @@ def mail_upload_retry(*, by: User, upload: MailUpload) -> MailUpload:
                 to_file=0,
                 skipped=0,
                 error="",
-                heartbeat_at=None,
+                heartbeat_at=timezone.now(),  # a fresh lease for the queued run
                 finished_at=None,
             )  # fmt: skip
         )

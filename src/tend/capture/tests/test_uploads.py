@@ -174,6 +174,7 @@ def test_an_upload_whose_worker_died_is_failed_and_tried_again_filing_each_messa
     assert response.url == f"/capture/upload/{upload.pk}/"
     upload.refresh_from_db()
     assert (upload.state, upload.done) == (UploadState.QUEUED, 0)
+    assert timezone.now() - upload.heartbeat_at < timedelta(minutes=1)  # a fresh lease
     assert DBTaskResult.objects.filter(args_kwargs__args=[upload.pk]).exists()
 
     assert mail_upload_execute(upload_id=upload.pk) == "done"
