@@ -282,6 +282,11 @@ class MailUpload(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Touched by the worker filing it; a run left "running" with an old one lost its worker and
+    # is marked failed, its file kept to try again (``services.uploads.mail_uploads_recover``).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Counts the runs; a worker writes only while the run it claimed is still the current one.
+    attempt = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -301,3 +306,8 @@ class MailUpload(models.Model):
         if self.state == UploadState.DONE:
             return 100
         return min(99, self.done * 100 // self.total) if self.total else 0
+
+    @property
+    def can_retry(self) -> bool:
+        """Failed with its file kept: the worker stopped (or broke) part-way, not a bad file."""
+        return self.state == UploadState.FAILED and bool(self.file)

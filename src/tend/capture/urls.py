@@ -12,6 +12,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("upload/", views.mail_upload, name="mail_upload"),
     path("upload/<int:pk>/", views.mail_upload_status, name="mail_upload_status"),
+    path("upload/<int:pk>/retry/", views.mail_upload_retry, name="mail_upload_retry"),
     path("customers/<int:pk>/whatsapp/", views.chat_upload, name="chat_upload"),
     path("whatsapp/<int:pk>/", views.chat_preview, name="chat_preview"),
     path("suggestions/<int:pk>/", views.suggestion_decide, name="suggestion_decide"),

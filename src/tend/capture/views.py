@@ -169,6 +169,18 @@ def mail_upload_status(request, pk: int):
 
 
 @login_required
+@require_POST
+def mail_upload_retry(request, pk: int):
+    """Try again an upload whose worker stopped part-way; only its uploader may."""
+    upload = get_object_or_404(MailUpload, pk=pk, uploaded_by=request.user)
+    try:
+        services.mail_upload_retry(by=request.user, upload=upload)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("capture:mail_upload_status", pk=upload.pk)
+
+
+@login_required
 def chat_upload(request, pk: int):
     customer = customer_get_for_user(user=request.user, pk=pk)
     form = ChatUploadForm(request.POST or None, request.FILES or None)

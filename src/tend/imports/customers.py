@@ -48,6 +48,7 @@ from tend.customers.validators import normalize_phone, validate_currency
 from . import bulk, columns
 from .columns import TARGETS, contact_key
 from .files import Sheet, open_sheet, with_progress
+from .models import ImportStage
 
 BATCH = 2000
 LOOKUP_CHUNK = 900  # ids per IN (...) query: under SQLite's 999 parameters
@@ -115,11 +116,13 @@ def import_customers(
     kind: str | None = None,
     progress: Callable[[int], None] | None = None,
     written: Callable[[], None] | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Check the file (and with ``commit`` write it, all or nothing). ``mapping`` gives a target
     key (or None to ignore) per column; by default headers are matched by name.
 
-    ``progress`` hears how many rows have been read; ``written`` is called inside the
+    ``progress`` hears how many rows have been read; ``stage`` hears when the rows, all read,
+    are checked against the book or (``commit``) saved; ``written`` is called inside the
     transaction once the rows are written, so the caller's record commits with them. Raises
     ``files.UnreadableFile`` when the file cannot be read at all."""
     started = time.perf_counter()
@@ -131,12 +134,13 @@ def import_customers(
         kind=kind,
         progress=progress,
         written=written,
+        stage=stage or (lambda _stage: None),
     )
     importer.result.seconds = time.perf_counter() - started
     return importer.finish()
 
 
-def _run(*, by, path, mapping, commit, kind, progress=None, written=None) -> "_Importer":
+def _run(*, by, path, mapping, commit, kind, progress, written, stage) -> "_Importer":
     sheet = open_sheet(path, kind)
     try:
         importer = _Importer(by=by, sheet=sheet, mapping=_fit_mapping(mapping, sheet.headers))
@@ -144,6 +148,7 @@ def _run(*, by, path, mapping, commit, kind, progress=None, written=None) -> "_I
     finally:
         sheet.close()
     if commit and not importer.errors:
+        stage(ImportStage.SAVING)  # outside the transaction, so the page sees it
         try:
             with transaction.atomic():
                 importer.resolve(lock=True)
@@ -156,6 +161,7 @@ def _run(*, by, path, mapping, commit, kind, progress=None, written=None) -> "_I
             importer.result.committed = False
             importer.error(None, "", _("Nothing was imported: %(error)s") % {"error": exc})
     else:
+        stage(ImportStage.CHECKING)
         importer.resolve(lock=False)
     return importer
 

@@ -11,6 +11,15 @@ class ImportState(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ImportStage(models.TextChoices):
+    """Where a running import is: reading counts rows; checking and saving do not, and saving
+    (the commit, all or nothing) can take minutes on a big file, so the page says so."""
+
+    READING = "reading", _("Reading the rows")
+    CHECKING = "checking", _("Checking the rows against the book")
+    SAVING = "saving", _("Saving")
+
+
 class ImportRun(models.Model):
     """A check or commit of a big upload, run by the worker (``tend worker``) while the page
     polls this row for its progress and, at the end, its report."""
@@ -27,6 +36,7 @@ class ImportRun(models.Model):
     state = models.CharField(max_length=10, choices=ImportState.choices, default=ImportState.QUEUED)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
+    stage = models.CharField(max_length=10, choices=ImportStage.choices, blank=True)
     result = models.JSONField(default=dict, blank=True)
     failure = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -43,6 +53,17 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.what} {self.file_name} ({self.state})"
+
+    @property
+    def past_reading(self) -> str:
+        """The stage once every row is read (checking, saving), when the rows read no longer
+        tell the progress: the page names it rather than sit at 99%. Empty otherwise."""
+        if self.state == ImportState.RUNNING and self.stage in (
+            ImportStage.CHECKING,
+            ImportStage.SAVING,
+        ):
+            return self.stage
+        return ""
 
     @property
     def percent(self) -> int:

@@ -12,7 +12,9 @@ A re-import (the same order number) never duplicates and never deletes. Blank ce
 nothing. Estimated and actual ship dates, status, the flags, the port, remarks and the batch
 numbers of existing lines are updated; on a confirmed (not draft) order, a different currency,
 Incoterm, payment terms, promised ship date, or line product/quantity/price/discount, or an
-extra line, is a row error: those change only by an approved request. A status moves only along
+extra line, is a row error: those change only by an approved request. A new order's payment
+terms are its customer's approved terms (a blank cell gives them); other terms are a row error
+(``payment_terms_given``). A status moves only along
 ``orders.transitions``; confirming a draft beyond the discount policy, or reopening a confirmed
 order, is a row error that names the request to make. A new order placed past draft beyond the
 discount policy is written as a draft with a pending discount approval that confirms it (as
@@ -53,12 +55,13 @@ from tend.orders.models import (
     Product,
     discount_depth,
 )
-from tend.orders.services.orders import rate_for
+from tend.orders.services.orders import payment_terms_given, rate_for
 
 from . import bulk, columns
 from .columns import Target
 from .customers import RowError
 from .files import open_sheet, with_progress
+from .models import ImportStage
 
 LOOKUP_CHUNK = 900  # values per IN (...): under SQLite's 999 parameters
 CENT = Decimal("0.01")
@@ -661,7 +664,14 @@ class _Importer:
         pk, currency, incoterm, terms = group.customer
         values.setdefault("currency", currency)
         values.setdefault("incoterm", incoterm)
-        values.setdefault("payment_terms", terms)
+        try:
+            values["payment_terms"] = payment_terms_given(
+                approved=terms, given=values.get("payment_terms") or ""
+            )
+        except ValidationError as refused:
+            row_of = group.origin.get("payment_terms", (row,))[0]
+            self.field_error(row_of, "payment_terms", refused.message_dict["payment_terms"][0])
+            return
         values.setdefault("status", OrderStatus.CONFIRMED)
         if values.get("estimated_ship_date") is None:
             values["estimated_ship_date"] = values.get("promised_ship_date")
@@ -1036,11 +1046,13 @@ def import_orders(
     kind: str | None = None,
     progress: Callable[[int], None] | None = None,
     written: Callable[[], None] | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> OrderImportResult:
     """Check the file (and with ``commit`` write it, all or nothing). ``mapping`` gives a
     target key per column; by default headers are matched by name.
 
-    ``progress`` hears how many rows have been read; ``written`` is called inside the
+    ``progress`` hears how many rows have been read; ``stage`` hears when the rows, all read,
+    are checked against the book or (``commit``) saved; ``written`` is called inside the
     transaction once the rows are written, so the caller's record commits with them. Raises
     ``files.UnreadableFile`` when the file cannot be read at all."""
     started = time.perf_counter()
@@ -1056,6 +1068,8 @@ def import_orders(
     finally:
         sheet.close()
     if commit and not importer.errors:
+        if stage is not None:
+            stage(ImportStage.SAVING)  # outside the transaction, so the page sees it
         try:
             with transaction.atomic():
                 importer.resolve(lock=True)
@@ -1068,6 +1082,8 @@ def import_orders(
             importer.result.committed = False
             importer.error(None, "", _("Nothing was imported: %(error)s") % {"error": exc})
     else:
+        if stage is not None:
+            stage(ImportStage.CHECKING)
         importer.resolve(lock=False)
     importer.result.seconds = time.perf_counter() - started
     return importer.finish()

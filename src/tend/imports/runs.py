@@ -10,13 +10,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tend.accounts.models import User
+from tend.jobs.services import task_ids_waiting
 
 from .customers import RowError, import_customers
 from .files import UnreadableFile, estimate_rows
-from .models import ImportRun, ImportState
+from .models import ImportRun, ImportStage, ImportState
 from .orders import import_orders
 
 logger = logging.getLogger("tend.imports")
@@ -101,7 +103,7 @@ def import_run_execute(*, run_id: int) -> str:
     second delivery of the task) does nothing."""
     now = timezone.now()
     claimed = ImportRun.objects.filter(pk=run_id, state=ImportState.QUEUED).update(
-        state=ImportState.RUNNING, started_at=now, heartbeat_at=now
+        state=ImportState.RUNNING, stage=ImportStage.READING, started_at=now, heartbeat_at=now
     )
     if not claimed:
         return "not queued"
@@ -109,6 +111,9 @@ def import_run_execute(*, run_id: int) -> str:
 
     def progress(done: int) -> None:
         ImportRun.objects.filter(pk=run_id).update(rows_done=done, heartbeat_at=timezone.now())
+
+    def stage(name: str) -> None:
+        ImportRun.objects.filter(pk=run_id).update(stage=name, heartbeat_at=timezone.now())
 
     def written() -> None:
         # In the import's own transaction: a worker killed after it committed the rows leaves
@@ -126,6 +131,7 @@ def import_run_execute(*, run_id: int) -> str:
             kind=run.file_kind,
             progress=progress,
             written=written,
+            stage=stage,
         )
     except (UnreadableFile, OSError) as exc:
         ImportRun.objects.filter(pk=run_id).update(
@@ -148,21 +154,32 @@ def import_run_execute(*, run_id: int) -> str:
 
 
 def import_runs_recover(*, now: datetime | None = None) -> int:
-    """Queue again the runs whose worker died (no heartbeat for ``TEND_JOB_LEASE_SECONDS``):
-    their rows were never committed (the import writes in one transaction, with the run's
-    "done"), so running them again imports each row once."""
+    """Queue again the runs whose worker died: running with no heartbeat for
+    ``TEND_JOB_LEASE_SECONDS``, or queued that long with no task waiting for a worker (a worker
+    died between taking the task and claiming the run). Their rows were never committed (the
+    import writes in one transaction, with the run's "done"), so running them again imports
+    each row once."""
     from .tasks import import_run_task
 
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.TEND_JOB_LEASE_SECONDS)
+    quiet = Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, created_at__lt=stale)
+    lost = list(
+        ImportRun.objects.filter(quiet, state=ImportState.RUNNING).values_list("pk", "state")
+    )
+    queued = list(
+        ImportRun.objects.filter(quiet, state=ImportState.QUEUED).values_list("pk", "state")
+    )
+    if queued:
+        waiting = task_ids_waiting(import_run_task)
+        lost += [(pk, state) for pk, state in queued if pk not in waiting]
     requeued = 0
-    for run_id in ImportRun.objects.filter(
-        state=ImportState.RUNNING, heartbeat_at__lt=stale
-    ).values_list("pk", flat=True):
+    for run_id, state in lost:
         with transaction.atomic():
-            taken = ImportRun.objects.filter(
-                pk=run_id, state=ImportState.RUNNING, heartbeat_at__lt=stale
-            ).update(state=ImportState.QUEUED, rows_done=0, heartbeat_at=now)
+            taken = (
+                ImportRun.objects.filter(quiet, pk=run_id, state=state)
+                .update(state=ImportState.QUEUED, stage="", rows_done=0, heartbeat_at=now)
+            )  # fmt: skip
             if taken:
                 logger.warning("Import run %s lost its worker; queued again", run_id)
                 transaction.on_commit(partial(import_run_task.enqueue, run_id))

@@ -81,3 +81,17 @@ def periodic_jobs_run_due(*, now: datetime | None = None) -> list[JobOutcome]:
         )
         outcomes.append(outcome)
     return outcomes
+
+
+def task_ids_waiting(task) -> set:
+    """The first argument of each run of ``task`` (a django-tasks task) still waiting for a
+    worker in django-tasks-db's queue. A record queued long ago whose task no longer waits was
+    taken by a worker that died before claiming it: the recovery jobs take it up again."""
+    from django_tasks_db.models import DBTaskResult
+
+    return {
+        args_kwargs["args"][0]
+        for args_kwargs in DBTaskResult.objects.filter(
+            task_path=task.module_path, status="READY"
+        ).values_list("args_kwargs", flat=True)
+    }

@@ -137,7 +137,11 @@ class OrderIn(Schema):
     order_date: Day
     currency: str = Field("", description="ISO 4217; empty: the customer's.")
     incoterm: str = Field("", description="Incoterms 2020 (FOB, CIF...); empty: the customer's.")
-    payment_terms: str = Field("", description="Empty: the customer's.")
+    payment_terms: str = Field(
+        "",
+        description="Empty: the customer's approved terms. Other terms are refused (422 naming "
+        "payment_terms): they reach an order only by an approved change to it.",
+    )
     port: str = ""
     promised_ship_date: Day | None = None
     estimated_ship_date: Day | None = Field(None, description="Empty: the promised date.")

@@ -21,7 +21,7 @@ from tend.imports.customers import import_customers
 from tend.imports.tests.sheets import write_csv
 from tend.orders.models import Order, OrderLine
 from tend.orders.services import order_create
-from tend.orders.tests.factories import ProductFactory, RateFactory
+from tend.orders.tests.factories import ProductFactory, RateFactory, approve_terms
 from tend.timeline.models import TimelineEntry
 
 
@@ -29,6 +29,7 @@ from tend.timeline.models import TimelineEntry
 def order(rep1, book):
     RateFactory(currency="EUR", valid_from=date(2020, 1, 1), rate=Decimal("1.10"))
     kettle = ProductFactory(sku="KT-200", list_price=Decimal("11.00"))
+    approve_terms(book["rep1_owned"], "T/T 30/70")
     return order_create(
         by=rep1,
         customer=book["rep1_owned"],

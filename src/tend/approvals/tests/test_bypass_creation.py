@@ -22,7 +22,7 @@ from tend.imports.orders import import_orders
 from tend.imports.tests.sheets import write_csv
 from tend.orders import services as order_services
 from tend.orders.models import Order, OrderLine
-from tend.orders.tests.factories import ProductFactory
+from tend.orders.tests.factories import ProductFactory, approve_terms
 
 
 def post(client, url, data):
@@ -35,6 +35,7 @@ def kettle(db):
 
 
 def place(by, customer, *, unit_price="10", discount="0", status="confirmed", number="SO-1"):
+    approve_terms(customer, "T/T 30/70")
     return order_services.order_create(
         by=by,
         customer=customer,

@@ -22,11 +22,12 @@ from tend.customers.panels import panel_url
 from tend.jobs.registry import periodic_jobs
 from tend.orders import services as order_services
 from tend.orders.models import OrderLine
-from tend.orders.tests.factories import ProductFactory, RateFactory
+from tend.orders.tests.factories import ProductFactory, RateFactory, approve_terms
 
 
 def place(by, customer, number="SO-2026-0301"):
     """A confirmed order of one line, 100 kettles at 10.00 USD (the list price), placed today."""
+    approve_terms(customer, "30% deposit, 70% against B/L")
     return order_services.order_create(
         by=by,
         customer=customer,

@@ -10,7 +10,13 @@ from .manage import (
     suggestion_confirm,
     suggestion_dismiss,
 )
-from .uploads import mail_upload_execute, mail_upload_is_big, mail_upload_queue
+from .uploads import (
+    mail_upload_execute,
+    mail_upload_is_big,
+    mail_upload_queue,
+    mail_upload_retry,
+    mail_uploads_recover,
+)
 
 __all__ = [
     "CaptureResult",
@@ -23,6 +29,8 @@ __all__ = [
     "mail_upload_execute",
     "mail_upload_is_big",
     "mail_upload_queue",
+    "mail_upload_retry",
+    "mail_uploads_recover",
     "mails_capture",
     "message_exclude",
     "message_file",

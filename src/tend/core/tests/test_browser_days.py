@@ -86,7 +86,6 @@ def place(by, customer, number, *, ordered_days_ago, promised_in_days, amount="1
             "order_date": today - timedelta(days=ordered_days_ago),
             "currency": "USD",
             "incoterm": "FOB",
-            "payment_terms": "30 days net",
             "promised_ship_date": today + timedelta(days=promised_in_days),
         },
         lines=[

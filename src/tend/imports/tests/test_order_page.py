@@ -142,6 +142,58 @@ def test_a_big_order_file_is_checked_by_the_worker_with_progress_then_imported(
     assert list((data_dir / "uploads").iterdir()) == []
 
 
+@pytest.mark.parametrize("what", ["orders", "customers"])
+def test_once_every_row_is_read_the_page_says_checking_then_saving_not_99_percent(
+    client, manager1, data_dir, tmp_path, settings, monkeypatch, what,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    """The final commit of a big file takes minutes: the page names the stage it is in."""
+    settings.TEND_IMPORT_BACKGROUND_BYTES = 10
+    url = f"/imports/{what}/"
+    path = (
+        write_csv(tmp_path / "orders.csv", HEADERS, good_rows())
+        if what == "orders"
+        else write_csv(tmp_path / "book.csv", CUSTOMER_HEADERS, book_rows(3))
+    )
+    client.force_login(manager1)
+    upload(client, path, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(url)
+    seen = []
+    importer = runs.IMPORTERS[what]
+
+    def watching(**kwargs):
+        report = kwargs["stage"]
+
+        def stage(name):
+            report(name)
+            run = ImportRun.objects.get(state=ImportState.RUNNING)
+            polled = client.get(f"/imports/runs/{run.pk}/", headers={"HX-Request": "true"})
+            seen.append((run.stage, polled.content.decode()))
+
+        return importer(**{**kwargs, "stage": stage})
+
+    monkeypatch.setitem(runs.IMPORTERS, what, watching)
+    check = ImportRun.objects.get()
+    assert import_run_execute(run_id=check.pk) == "checked"
+    ((stage, page),) = seen
+    assert stage == "checking"
+    assert "All 3 rows read: checking them against the book." in page
+    assert "<progress aria-label" in page and "99%" not in page
+
+    seen.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {**mapping_post(client.get(url)), "action": "commit"})
+    commit_run = ImportRun.objects.get(commit=True)
+    assert import_run_execute(run_id=commit_run.pk) == "committed"
+    ((stage, page),) = seen
+    assert stage == "saving"
+    assert "All 3 rows read and checked: saving them." in page
+    assert "nothing is saved until all of them are" in page and "99%" not in page
+    commit_run.refresh_from_db()
+    assert (commit_run.state, commit_run.percent) == (ImportState.DONE, 100)
+
+
 def test_a_big_file_with_bad_rows_reports_them_from_the_run(
     client, rep1, data_dir, tmp_path, settings, monkeypatch
 ):

@@ -16,7 +16,14 @@ from tend.accounts.models import User
 
 from .. import transitions
 from ..models import Order, OrderLine, OrderStatus
-from .orders import _money, order_lines_checked, order_status_change, rate_for
+from .orders import (
+    _money,
+    _same_terms,
+    order_lines_checked,
+    order_status_change,
+    payment_terms_given,
+    rate_for,
+)
 
 FREE_FIELDS = ("number", "port", "essential", "time_sensitive", "quality_standard", "remarks")
 DRAFT_FIELDS = (
@@ -71,6 +78,14 @@ def order_edit(
 
 def _edit_draft(*, order: Order, fields: dict[str, Any], lines: list[dict]) -> OrderEdit:
     old_promise = order.promised_ship_date
+    terms = fields.get("payment_terms")
+    if terms and not _same_terms(terms, order.payment_terms):
+        fields = {
+            **fields,
+            "payment_terms": payment_terms_given(
+                approved=order.customer.payment_terms, given=terms
+            ),
+        }
     for name, value in fields.items():
         setattr(order, name, value)
     order.currency = (order.currency or "").upper()

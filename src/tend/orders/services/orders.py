@@ -106,6 +106,35 @@ def order_lines_checked(lines: Iterable[dict]) -> list[OrderLine]:
     return line_objects
 
 
+def _same_terms(left: str, right: str) -> bool:
+    return " ".join((left or "").split()).casefold() == " ".join((right or "").split()).casefold()
+
+
+def payment_terms_given(*, approved: str, given: str) -> str:
+    """The payment terms an order may be given: its customer's approved terms (empty gives
+    them). Other terms are a credit decision made by four eyes, so they are refused here, on
+    every path that places or edits a draft, and reach an order only by an approved request.
+
+    Returns the terms to store (the customer's spelling); raises a ValidationError on
+    ``payment_terms`` saying which request to make."""
+    if not (given or "").strip() or _same_terms(given, approved):
+        return approved
+    if approved:
+        message = _(
+            "The customer's approved payment terms are “%(approved)s”; “%(given)s” needs an "
+            "approver. Place the order on the approved terms (leave the field empty), then ask "
+            "for a change to its payment terms once it is confirmed, or ask for new payment "
+            "terms for the customer."
+        )
+    else:
+        message = _(
+            "The customer has no approved payment terms; “%(given)s” needs an approver. Leave "
+            "the field empty, then ask for payment terms for the customer, or for a change to "
+            "the order's payment terms once it is confirmed."
+        )
+    raise ValidationError({"payment_terms": message % {"approved": approved, "given": given}})
+
+
 def _request_confirmation(*, by: User, order: Order, reason: str) -> None:
     from tend.approvals.services import request_create
 
@@ -134,6 +163,9 @@ def order_create(
     The order is written as a draft with its lines, then walks the transition table to the
     status asked for, each step checked by the model like any move.
 
+    Its payment terms are the customer's approved ones (``payment_terms_given``): other terms
+    are refused, never written.
+
     Placing an order past draft agrees its prices, so the discount policy is consulted first:
     beyond it, the order is placed as a draft with a pending discount approval that confirms
     it when approved (``approval_reason`` tells the approver why). Without a person to ask
@@ -145,12 +177,13 @@ def order_create(
     order.currency = (order.currency or customer.currency or "").upper()
     if not order.incoterm:
         order.incoterm = customer.incoterm
-    if not order.payment_terms:
-        order.payment_terms = customer.payment_terms
     if order.estimated_ship_date is None:
         order.estimated_ship_date = order.promised_ship_date
     order.rate_to_base = Decimal("0")
     order.full_clean(exclude=["customer", "rate_to_base"])
+    order.payment_terms = payment_terms_given(
+        approved=customer.payment_terms, given=order.payment_terms
+    )
     if order.status == OrderStatus.SHIPPED and order.actual_ship_date is None:
         raise ValidationError({"actual_ship_date": _("A shipped order needs its ship date.")})
     order.rate_to_base = rate_for(order.currency, order.order_date)

@@ -45,3 +45,15 @@ def monthly_orders(customer, *, today: date, count: int, last_ago: int, amount: 
         )
         for k in range(count)
     )
+
+
+def approve_terms(customer, terms: str):
+    """Give ``customer`` the payment terms an approved request would (orders are placed on
+    them)."""
+    from tend.core.guard import approval_applying
+    from tend.customers.models import Customer
+
+    with approval_applying():
+        Customer.objects.filter(pk=customer.pk).update(payment_terms=terms)
+    customer.payment_terms = terms
+    return customer

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, F
 
 from tend.accounts.models import User
 from tend.agenda.views import agenda_context, agenda_sections
@@ -121,6 +121,14 @@ def test_amounts_are_the_sum_of_the_lines_and_valued_at_the_order_dates_rate(ctx
             rates[key] = rate_for(order.currency, order.order_date)
         assert order.rate_to_base == rates[key], order.number
     assert len({currency for currency, _ in rates}) > 3
+
+
+@pytest.mark.django_db
+def test_every_order_is_on_its_customers_approved_payment_terms(ctx):
+    """The demo writes orders in bulk, past ``order_create``: it must give them the terms four
+    eyes approved for their customer, as every other path does."""
+    assert Order.objects.exclude(payment_terms="").exists()
+    assert not Order.objects.exclude(payment_terms=F("customer__payment_terms")).exists()
 
 
 @pytest.mark.django_db

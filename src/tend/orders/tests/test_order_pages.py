@@ -13,7 +13,7 @@ from tend.core.guard import approval_applying
 from tend.customers.tests.factories import CustomerFactory
 from tend.orders import services
 from tend.orders.models import Order, OrderLine
-from tend.orders.tests.factories import ProductFactory, RateFactory
+from tend.orders.tests.factories import ProductFactory, RateFactory, approve_terms
 
 
 def new_order_data(kettle, toaster, **changes) -> dict:
@@ -44,7 +44,8 @@ def new_order_data(kettle, toaster, **changes) -> dict:
 
 
 @pytest.fixture
-def products(db):
+def products(book):
+    approve_terms(book["rep1_owned"], "30% deposit")
     RateFactory(currency="EUR", valid_from=date(2026, 1, 1), rate=Decimal("1.10"))
     return ProductFactory(sku="KT-1", list_price=Decimal("10")), ProductFactory(sku="TS-1")
 
@@ -150,6 +151,7 @@ def test_picking_the_customer_of_a_new_order_lists_only_visible_ones(client, rep
 
 
 def _draft(customer, kettle, toaster, status="draft"):
+    approve_terms(customer, "30% deposit")
     return services.order_create(
         by=None,
         customer=customer,
@@ -207,7 +209,7 @@ def test_a_draft_is_edited_freely_lines_changed_added_and_removed(client, rep1, 
     data = edit_data(
         order,
         **{
-            "payment_terms": "100% on shipment",
+            "port": "Shanghai",
             "lines-0-quantity": "50",
             "lines-1-DELETE": "on",
             "lines-TOTAL_FORMS": "3",
@@ -219,8 +221,8 @@ def test_a_draft_is_edited_freely_lines_changed_added_and_removed(client, rep1, 
     response = client.post(f"/orders/{order.pk}/edit/", data)
     assert response.status_code == 302
     order.refresh_from_db()
-    assert (order.payment_terms, order.amount, order.amount_base) == (
-        "100% on shipment",
+    assert (order.port, order.amount, order.amount_base) == (
+        "Shanghai",
         Decimal("535.00"),
         Decimal("588.50"),
     )

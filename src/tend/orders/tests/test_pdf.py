@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from tend.customers.tests.factories import ContactFactory, CustomerFactory
 from tend.orders import pdf, services
 from tend.orders.models import DocumentSequence, OrderDocument
-from tend.orders.tests.factories import ProductFactory, RateFactory
+from tend.orders.tests.factories import ProductFactory, RateFactory, approve_terms
 from tend.orders.timeline_kinds import DOCUMENT
 from tend.timeline.models import TimelineEntry
 
@@ -37,6 +37,7 @@ def order(rep1, settings):
         currency="EUR",
         owner=rep1,
     )
+    approve_terms(customer, "30% T/T in advance, 70% against B/L copy")
     ContactFactory(customer=customer, name="Li Wei", title="Purchasing manager", is_primary=True)
     RateFactory(currency="EUR", valid_from=date(2026, 1, 1), rate=Decimal("1.08"))
     kettle = ProductFactory(
