@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tend.core.decimals import MONEY
 from tend.customers.models import Customer, CustomerStatus
-from tend.imports.bulk import insert
+from tend.imports.bulk import append
 
 from .. import combine, risk, signals
 from ..forecast import Forecast, forecast
@@ -337,7 +337,8 @@ def _score_book(*, now: datetime | None, run_playbooks: bool) -> ScoreRun:
     started = time.perf_counter()
     with transaction.atomic():
         HealthSnapshot.objects.filter(day=today).delete()
-        insert(HealthSnapshot, SNAPSHOT_FIELDS, list(snapshot_rows(book, today)), now=now)
+        # Streamed: the database stores the first rows while the next are built.
+        append(HealthSnapshot, SNAPSHOT_FIELDS, snapshot_rows(book, today), now=now)
         risk_day_totals_write(today)
         run.customers = int(book.customer_ids.size)
         levels = dict(zip(*np.unique(book.assessment.level, return_counts=True), strict=True))
