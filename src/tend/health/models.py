@@ -33,8 +33,13 @@ class HealthSnapshot(models.Model):
     customer page can show the trend. ``reasons`` holds the signals that fired, strongest first:
     ``[{"code", "cause", "weight", "text"}]``."""
 
+    # No index of its own: the one-a-day constraint's (customer, day) serves a customer's
+    # snapshots, and each index is written again for 100,000 rows every scoring.
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="health_snapshots"
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="health_snapshots",
+        db_index=False,
     )
     day = models.DateField()
     risk = models.FloatField(_("risk"))

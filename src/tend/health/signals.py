@@ -8,6 +8,7 @@ past date (the backtest) returns nothing when ``context.historical`` is true.
 """
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -27,7 +28,16 @@ class ScoringContext:
     now: datetime  # the instant the scoring looks from
     today: date
     historical: bool = False  # True in the backtest: only signals that can be dated
-    history: risk.OrderHistory | None = None  # the customers' orders, aligned with the ids
+    # The customers' orders, aligned with the ids; a Future of them while the scoring is still
+    # reading them (the providers' reads start first, beside it): see ``history``.
+    history_source: risk.OrderHistory | Future[risk.OrderHistory] | None = None
+
+    @property
+    def history(self) -> risk.OrderHistory | None:
+        """The customers' orders, waiting for them if they are still being read."""
+        if isinstance(self.history_source, Future):
+            return self.history_source.result()
+        return self.history_source
 
     def positions(self, ids) -> np.ndarray:
         """Positions of ``ids`` in ``customer_ids``; ids outside it get -1."""
@@ -263,7 +273,7 @@ def people_signals(context: ScoringContext) -> list[risk.Signal]:
         for user in User.objects.filter(pk__in={*owners.values(), *(t[1] for t in threads)})
     }
     inactive_flags = context.column(inactive, dtype=bool)
-    history = context.history
+    history = context.history  # last: beside the scoring, it may still be reading the orders
     bought = history.revenue_12m > 0 if history is not None else np.zeros(inactive_flags.size, bool)
     owner_names = _names(context, {pk: people[owner] for pk, owner in owners.items()})
     single = context.column([(pk, True) for pk, _person, _n in threads], dtype=bool)

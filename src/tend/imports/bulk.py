@@ -4,11 +4,12 @@ Rows are plain tuples of database-ready values for the columns the caller names;
 column gets the model field's default (so a field added to a model later still gets its value).
 Ids are drawn up front (PostgreSQL: from the table's sequence; SQLite: past the table's highest
 id, safe because Tend's SQLite transactions take the write lock when they begin), so the caller
-knows them before the rows are written and can point other rows at them. PostgreSQL loads with
-COPY, SQLite with executemany. Must run inside ``transaction.atomic``.
+knows them before the rows are written and can point other rows at them (``append`` leaves them
+to the database, for rows nothing points at). PostgreSQL loads with COPY, SQLite with
+executemany. Must run inside ``transaction.atomic``.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.db import connections, models, router
@@ -88,8 +89,30 @@ def insert(
     """Insert ``rows`` (values for the fields ``names``, by attname) and return their ids."""
     if not rows:
         return []
-    connection = _connection(model)
     ids = list(ids) if ids is not None else allocate_ids(model, len(rows))
+    _write(model, names, rows, now=now, ids=ids)
+    return ids
+
+
+def append(model, names: Sequence[str], rows: Iterable[tuple], *, now: datetime) -> int:
+    """``insert`` with the ids left to the database, for rows nothing points at (drawing the
+    ids of a scoring's 100,000 snapshots up front cost PostgreSQL about 0.4 s); returns how
+    many were written. ``rows`` may be a generator: PostgreSQL then stores the first rows while
+    the next are built."""
+    written = 0
+
+    def counted():
+        nonlocal written
+        for row in rows:
+            written += 1
+            yield row
+
+    _write(model, names, counted(), now=now, ids=None)
+    return written
+
+
+def _write(model, names, rows, *, now: datetime, ids: list[int] | None) -> None:
+    connection = _connection(model)
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     named = {f.attname: f for f in fields}
     unknown = [name for name in names if name not in named]
@@ -98,22 +121,24 @@ def insert(
     rest = [f for f in fields if f.attname not in names]
     constants = tuple(_default(f, connection, now) for f in rest)
     quote = connection.ops.quote_name
-    columns = [model._meta.pk.column, *(named[n].column for n in names), *(f.column for f in rest)]
+    columns = [*(named[n].column for n in names), *(f.column for f in rest)]
+    if ids is not None:
+        columns.insert(0, model._meta.pk.column)
+        rows = ((pk, *row) for pk, row in zip(ids, rows, strict=True))
     table = quote(model._meta.db_table)
     column_list = ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
-                for pk, row in zip(ids, rows, strict=True):
-                    copy.write_row((pk, *row, *constants))
+                for row in rows:
+                    copy.write_row((*row, *constants))
         else:
             placeholders = ", ".join(["%s"] * len(columns))
             cursor.executemany(
                 f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})",
-                [(pk, *row, *constants) for pk, row in zip(ids, rows, strict=True)],
+                [(*row, *constants) for row in rows],
             )
     crash_point(f"bulk_insert:{model._meta.db_table}")  # kill tests: rows written, uncommitted
-    return ids
 
 
 def update(model, names: Sequence[str], rows: Sequence[tuple]) -> None:

@@ -6,7 +6,7 @@ past cutoff); ``score_book`` stores its result, runs the playbooks and records t
 
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tend.core.decimals import MONEY
 from tend.customers.models import Customer, CustomerStatus
-from tend.imports.bulk import insert
+from tend.imports.bulk import append
 
 from .. import combine, risk, signals
 from ..forecast import Forecast, forecast
@@ -83,7 +83,7 @@ def _context(history: risk.OrderHistory, *, now: datetime, historical: bool, at_
         now=moment,
         today=day,
         historical=historical or at_cutoff,
-        history=history,
+        history_source=history,
     )
 
 
@@ -157,17 +157,28 @@ def assess_book(
     today = timezone.localdate(now)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    ids = customers_to_score() if customer_ids is None else np.sort(np.asarray(customer_ids))
-    cust, days, amounts = order_transactions(before=today)
-    keep = np.isin(cust, ids)
-    history = risk.order_history(
-        cust[keep], days[keep], amounts[keep], today=today.toordinal(), universe=ids
+    ids = customers_to_score() if customer_ids is None else customer_ids
+    ids = np.unique(np.asarray(ids, dtype=np.int64))  # as the order history will have them
+    # The providers' reads are mostly the database's work: they run beside the reading of the
+    # orders and the fitting; a provider that needs the orders waits for them.
+    orders_read = Future()
+    context = signals.ScoringContext(
+        customer_ids=ids, now=now, today=today, historical=historical, history_source=orders_read
     )
+    provided = _Alongside(context)
+    try:
+        cust, days, amounts = order_transactions(before=today)
+        keep = np.isin(cust, ids)
+        history = risk.order_history(
+            cust[keep], days[keep], amounts[keep], today=today.toordinal(), universe=ids
+        )
+    except BaseException as error:
+        orders_read.set_exception(error)  # a provider waiting for them gives up too
+        raise
+    orders_read.set_result(history)
     timings["read_orders"] = time.perf_counter() - started
 
     source = _signals_at(now=now, historical=historical)
-    # The providers' reads are mostly the database's work: they run beside the fitting.
-    provided = _Alongside(_context(history, now=now, historical=historical, at_cutoff=False))
     started = time.perf_counter()
     prediction = forecast(history, horizon_days=horizon_days)
     timings["fit_predict"] = time.perf_counter() - started
@@ -326,7 +337,8 @@ def _score_book(*, now: datetime | None, run_playbooks: bool) -> ScoreRun:
     started = time.perf_counter()
     with transaction.atomic():
         HealthSnapshot.objects.filter(day=today).delete()
-        insert(HealthSnapshot, SNAPSHOT_FIELDS, list(snapshot_rows(book, today)), now=now)
+        # Streamed: the database stores the first rows while the next are built.
+        append(HealthSnapshot, SNAPSHOT_FIELDS, snapshot_rows(book, today), now=now)
         risk_day_totals_write(today)
         run.customers = int(book.customer_ids.size)
         levels = dict(zip(*np.unique(book.assessment.level, return_counts=True), strict=True))

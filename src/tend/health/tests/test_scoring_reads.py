@@ -3,6 +3,7 @@ own connection beside the fitting store the same snapshots as read in turn, an i
 only after the scoring's moment still waits at that moment, and the order history does not
 depend on the order its transactions come in."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -14,6 +15,7 @@ from tend.customers.tests.factories import ContactFactory, CustomerFactory
 from tend.engagement.models import Interaction
 from tend.health import forecast, risk, signals
 from tend.health.models import HealthSnapshot
+from tend.health.services import scoring
 from tend.health.services.scoring import assess_book, score_book
 from tend.orders.tests.factories import monthly_orders
 
@@ -47,6 +49,10 @@ def book(rep1, manager1):
     _orders(customers["Steady"], count=24, last_ago=10, amount=1000)
     _orders(customers["Silent"], count=18, last_ago=200, amount=2000)
     _orders(customers["Asking"], count=12, last_ago=20, amount=500)
+    # In the pool and buying this year: flagged only from the orders, which the people provider
+    # waits for when it reads beside the scoring.
+    customers["Pooled"] = CustomerFactory(name="Pooled", tier="B", owner=None)
+    _orders(customers["Pooled"], count=6, last_ago=15, amount=800)
     _inquiry(customers["Asking"], rep1, asked_ago=10, answered_after_now=None)
     _inquiry(customers["Asking"], rep1, asked_ago=5, answered_after_now=None)
     Customer.objects.update(touch_due_at=NOW - timedelta(days=40))
@@ -81,6 +87,22 @@ def test_signals_read_beside_the_fitting_store_what_signals_read_in_turn_store(b
         assert reasons == in_turn.assessment.reasons[k]
     waiting = [r for r in beside[book["Asking"].pk][4] if r["code"] == "unanswered_inquiries"]
     assert [r["params"]["count"] for r in waiting] == [2]
+    assert "no_owner" in {r["code"] for r in beside[book["Pooled"].pk][4]}
+    assert "no_owner" not in {r["code"] for r in beside[book["Steady"].pk][4]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_the_orders_cannot_be_read_the_providers_waiting_for_them_give_up(book, monkeypatch):
+    def broken(*, before):
+        raise RuntimeError("orders unreadable")
+
+    monkeypatch.setattr(scoring, "order_transactions", broken)
+    with pytest.raises(RuntimeError, match="orders unreadable"):
+        assess_book(now=NOW)
+    readers = [t for t in threading.enumerate() if t.name.startswith("signals")]
+    for reader in readers:
+        reader.join(timeout=30)
+    assert not any(reader.is_alive() for reader in readers)
 
 
 @pytest.mark.django_db
