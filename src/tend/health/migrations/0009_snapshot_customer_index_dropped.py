@@ -12,7 +12,7 @@ INDEX = "health_healthsnapshot_customer_id_d530f35c"
 class Migration(migrations.Migration):
     dependencies = [
         ("customers", "0012_touch_order_index"),
-        ("health", "0007_risk_day_totals"),
+        ("health", "0008_at_risk_token"),
     ]
 
     operations = [
