@@ -20,6 +20,25 @@ from .causes import Cause, RiskLevel
 from .selectors import risk as selectors
 
 PANEL = "health/_customer_health.html"
+# What a row of the page shows: the customer and owner rows are wide, and 50 of each were read
+# and built whole.
+ROW_COLUMNS = (
+    "customer_id",
+    "day",
+    "risk",
+    "level",
+    "cause",
+    "value_at_risk",
+    "annual_value",
+    "reasons",
+    "customer__name",
+    "customer__country",
+    "customer__tier",
+    "customer__owner_id",
+    "customer__owner__username",
+    "customer__owner__first_name",
+    "customer__owner__last_name",
+)
 
 LEVEL_CHOICES = [
     ("", gettext_lazy("High and medium")),
@@ -40,21 +59,24 @@ def levels_from(value: str) -> tuple[str, ...]:
 
 
 class AtRiskFilterForm(forms.Form):
-    team = forms.ChoiceField(label=gettext_lazy("Team"), required=False)
-    owner = forms.ChoiceField(label=gettext_lazy("Owner"), required=False)
+    # QuickSelect: Django's Select renders each option through a template, 300 per page here.
+    team = forms.ChoiceField(label=gettext_lazy("Team"), required=False, widget=QuickSelect)
+    owner = forms.ChoiceField(label=gettext_lazy("Owner"), required=False, widget=QuickSelect)
     country = forms.ChoiceField(label=gettext_lazy("Country"), required=False, widget=QuickSelect)
     tier = forms.ChoiceField(
         label=gettext_lazy("Tier"),
         required=False,
         choices=[("", gettext_lazy("All tiers")), *Tier.choices],
+        widget=QuickSelect,
     )
     cause = forms.ChoiceField(
         label=gettext_lazy("Main cause"),
         required=False,
         choices=[("", gettext_lazy("All causes")), *Cause.choices],
+        widget=QuickSelect,
     )
     level = forms.ChoiceField(
-        label=gettext_lazy("Risk level"), required=False, choices=LEVEL_CHOICES
+        label=gettext_lazy("Risk level"), required=False, choices=LEVEL_CHOICES, widget=QuickSelect
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -95,10 +117,8 @@ def at_risk(request):
     day = selectors.latest_score_day()
     run = selectors.latest_score_run() if day else None
     summary = selectors.at_risk_summary(user=request.user, filters=filters, day=day)
-    paginator = Paginator(
-        selectors.at_risk_list(user=request.user, filters=filters, day=day),
-        settings.TEND_PAGE_SIZE,
-    )
+    rows = selectors.at_risk_list(user=request.user, filters=filters, day=day).only(*ROW_COLUMNS)
+    paginator = Paginator(rows, settings.TEND_PAGE_SIZE)
     paginator.count = summary.count  # counted by the summary's aggregate: no second count
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
