@@ -3,18 +3,17 @@ the worker runs it (a django-tasks task), and the row keeps the progress and the
 
 import logging
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from tend.accounts.models import User
-from tend.jobs.services import task_ids_waiting
+from tend.jobs.services import heartbeat_lapsed, task_ids_waiting
 
 from .customers import RowError, import_customers
 from .files import UnreadableFile, estimate_rows
@@ -162,8 +161,7 @@ def import_runs_recover(*, now: datetime | None = None) -> int:
     from .tasks import import_run_task
 
     now = now or timezone.now()
-    stale = now - timedelta(seconds=settings.TEND_JOB_LEASE_SECONDS)
-    quiet = Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, created_at__lt=stale)
+    quiet = heartbeat_lapsed(now=now)
     lost = list(
         ImportRun.objects.filter(quiet, state=ImportState.RUNNING).values_list("pk", "state")
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from . import registry
@@ -95,3 +96,11 @@ def task_ids_waiting(task) -> set:
             task_path=task.module_path, status="READY"
         ).values_list("args_kwargs", flat=True)
     }
+
+
+def heartbeat_lapsed(*, now: datetime) -> Q:
+    """The background records (import runs, mail uploads) whose worker has been silent for
+    ``TEND_JOB_LEASE_SECONDS``: a heartbeat older than that, or none and created that long
+    ago. One definition of a lost worker for every recovery job."""
+    stale = now - timedelta(seconds=settings.TEND_JOB_LEASE_SECONDS)
+    return Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, created_at__lt=stale)

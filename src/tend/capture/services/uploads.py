@@ -9,19 +9,19 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tend.accounts.models import User
 from tend.customers.models import Customer
-from tend.jobs.services import task_ids_waiting
+from tend.jobs.services import heartbeat_lapsed, task_ids_waiting
 
 from ..models import MailUpload, Source, UploadState
 from ..parsing.mail import looks_like_mbox
@@ -122,8 +122,7 @@ def mail_uploads_recover(*, now: datetime | None = None) -> int:
     waiting, says how far it got and offers to try again. Conditional updates, so two workers
     recovering at once count each upload once."""
     now = now or timezone.now()
-    stale = now - timedelta(seconds=settings.TEND_JOB_LEASE_SECONDS)
-    quiet = Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, created_at__lt=stale)
+    quiet = heartbeat_lapsed(now=now)
     running = MailUpload.objects.filter(quiet, state=UploadState.RUNNING)
     queued = MailUpload.objects.filter(quiet, state=UploadState.QUEUED)
     count = 0
