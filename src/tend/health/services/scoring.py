@@ -41,18 +41,20 @@ class BookAssessment:
 
 
 def order_transactions(*, before: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(customer id, ordinal day, amount in base currency) per customer and order day, for
-    orders dated before ``before``; cancelled orders do not count."""
+    """(customer id, ordinal day, amount in base currency) per order dated before ``before``,
+    by customer and day; cancelled orders do not count. Same-day orders are added up by
+    ``risk.order_history``: grouping them here made PostgreSQL sum a million numeric groups
+    (0.8 of its 1.1 s), where the index alone hands the rows over in order."""
     if connection.vendor == "sqlite":
         day = f"CAST(julianday(order_date) - {_JULIAN_OFFSET} AS INTEGER)"
-        amount = "CAST(SUM(amount_base) AS REAL)"
+        amount = "CAST(amount_base AS REAL)"
     else:
         day = "(order_date - DATE '0001-01-01') + 1"
-        amount = "SUM(amount_base)::float8"
+        amount = "amount_base::float8"
     sql = (
         f"SELECT customer_id, {day}, {amount} FROM orders_order "
-        "WHERE order_date < %s AND status <> 'cancelled' GROUP BY customer_id, order_date "
-        # In the covering index's order: read from it alone, no hashing of a million groups.
+        "WHERE order_date < %s AND status <> 'cancelled' "
+        # In the covering index's order: read from it alone, nothing sorted.
         "ORDER BY customer_id, order_date"
     )
     with connection.cursor() as cursor:

@@ -141,3 +141,33 @@ def test_the_order_history_is_the_same_whatever_order_the_transactions_come_in()
         np.testing.assert_allclose(
             getattr(sorted_first, name), getattr(as_they_come, name), rtol=1e-12
         )
+
+
+@pytest.mark.django_db
+def test_same_day_orders_read_one_by_one_are_one_purchase_and_cancelled_ones_do_not_count(rep1):
+    from decimal import Decimal
+
+    from tend.orders.models import Order
+
+    buyer = CustomerFactory(name="Two a day", owner=rep1)
+    _orders(buyer, count=3, last_ago=40, amount=1000)
+    day = TODAY - timedelta(days=10)
+    for number, amount, status in (("a", "250.10", "delivered"), ("b", "149.90", "shipped")):
+        Order.objects.create(
+            customer=buyer, number=f"same-{number}", order_date=day, currency="USD",
+            rate_to_base=Decimal("1"), amount=Decimal(amount), amount_base=Decimal(amount),
+            status=status,
+        )  # fmt: skip
+    Order.objects.create(
+        customer=buyer, number="same-c", order_date=day, currency="USD",
+        rate_to_base=Decimal("1"), amount=Decimal("5000"), amount_base=Decimal("5000"),
+        status="cancelled",
+    )  # fmt: skip
+
+    cust, days, amounts = scoring.order_transactions(before=TODAY)
+    history = risk.order_history(cust, days, amounts, today=TODAY.toordinal())
+
+    assert cust.size == 5  # every order but the cancelled one, one row each
+    assert history.order_days.tolist() == [4]
+    assert history.last_day.tolist() == [day.toordinal()]
+    assert history.revenue_12m.tolist() == pytest.approx([3400.0])
