@@ -272,7 +272,7 @@ def list_customers(request, query: Query[CustomerQuery]):
     queryset = selectors.customer_list(user=request.user, filters=filters)
     offset = (query.page - 1) * query.page_size
     return {
-        "count": queryset.count(),
+        "count": selectors.customer_list_count(user=request.user, filters=filters),
         "page": query.page,
         "page_size": query.page_size,
         "results": list(queryset[offset : offset + query.page_size]),

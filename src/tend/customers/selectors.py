@@ -1,12 +1,15 @@
 """Reads about customers, every one of them through the visibility rule."""
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 
+from django.core.cache import cache
 from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
 from tend.accounts.models import User
 from tend.engagement.models import Interaction
+from tend.health import summary_token
 
 from .matching import company_domain, name_key
 from .models import Contact, Customer, CustomerQuerySet
@@ -93,6 +96,31 @@ def customer_list(*, user: User, filters: CustomerFilters) -> QuerySet[Customer]
         .prefetch_related("tags")
         .order_by(*order)
     )
+
+
+# How long a cached count is kept: the token already says when it is stale; this only lets
+# counts nobody asks for again leave the cache.
+COUNT_CACHE_SECONDS = 3600
+
+
+def customer_list_count(*, user: User, filters: CustomerFilters) -> int:
+    """How many customers ``customer_list`` holds. Unless searched or filtered by type or tag,
+    that depends only on what the change token watches (customers' owner, backup owner,
+    status, country and tier; users' role, team and active flag: ``health.summary_token``), so
+    it is kept in the cache under the token: a rep's count reads 33,000 index entries on the
+    100k book, for every page of the list and of the API."""
+    key = None
+    if not (filters.q or filters.type or filters.tag):
+        token = summary_token.current()
+        if token is not None:
+            what = repr((token, user.pk, replace(filters, sort=""))).encode()
+            key = f"customer-count:{hashlib.blake2b(what).hexdigest()}"
+    if key is not None and (count := cache.get(key)) is not None:
+        return count
+    count = customer_list(user=user, filters=filters).count()
+    if key is not None:
+        cache.set(key, count, COUNT_CACHE_SECONDS)
+    return count
 
 
 @dataclass(frozen=True)

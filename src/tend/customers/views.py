@@ -35,8 +35,10 @@ def _is_htmx(request) -> bool:
 @login_required
 def customer_list(request):
     form = CustomerFilterForm(request.GET or None, user=request.user)
-    queryset = selectors.customer_list(user=request.user, filters=form.filters())
+    filters = form.filters()
+    queryset = selectors.customer_list(user=request.user, filters=filters)
     paginator = Paginator(queryset, settings.TEND_PAGE_SIZE)
+    paginator.count = selectors.customer_list_count(user=request.user, filters=filters)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

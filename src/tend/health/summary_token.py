@@ -1,6 +1,7 @@
-"""The at-risk summary's change token: a number the database changes, by triggers, whenever a
-change could move a customer in or out of someone's at-risk figures, so the summary can be kept
-in the cache under it and is never served stale.
+"""The change token of who sees which customer: a number the database changes, by triggers,
+whenever a change could move a customer in or out of someone's at-risk figures or customer list,
+so the at-risk summary and the customer list's count can be kept in the cache under it and are
+never served stale.
 
 What the summary depends on: the day's snapshots (their latest id changes with every scoring,
 which replaces the day's rows; nothing else writes them: read-only in the admin), and who sees
@@ -113,3 +114,17 @@ def install(conn=None) -> None:
             f"INSERT INTO {TABLE} (id, token) SELECT {ROW}, {random} "
             f"WHERE NOT EXISTS (SELECT 1 FROM {TABLE} WHERE id = {ROW})"
         )
+
+
+def current(conn=None) -> int | None:
+    """The token now; None where nothing may be cached under it: inside a transaction (its own
+    changes are not committed, and may never be) or with no token row (a flushed database).
+    Read it before what is cached under it: a change committed in between then lands under the
+    old token, never the reverse."""
+    conn = conn or connection
+    if conn.in_atomic_block:
+        return None
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {TABLE} WHERE id = %s", [ROW])
+        row = cursor.fetchone()
+    return None if row is None else row[0]

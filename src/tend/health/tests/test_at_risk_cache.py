@@ -1,7 +1,8 @@
-"""The at-risk summary kept in the cache under the database's change token: served from it while
-nothing changed, and never stale after any write that moves a customer between someone's
-figures, whatever the path (services, a bulk update, a save, a deletion, a user's team, a new
-scoring). Transactional: the token's triggers fire at commit on PostgreSQL, as in production."""
+"""The at-risk summary and the customer list's count kept in the cache under the database's
+change token: served from it while nothing changed, and never stale after any write that moves a
+customer between someone's figures, whatever the path (services, a bulk update, a save, a
+deletion, a user's team, a new scoring). Transactional: the token's triggers fire at commit on
+PostgreSQL, as in production."""
 
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from tend.accounts.models import Role
+from tend.customers import selectors as customer_selectors
 from tend.customers.models import Customer
 from tend.health import summary_token
 from tend.health.models import AtRiskToken
@@ -223,3 +225,48 @@ def test_a_missing_token_is_created_and_nothing_is_cached_without_one(
         _summary(rep1)
     summary_token.install()
     assert AtRiskToken.objects.filter(pk=summary_token.ROW).exists()
+
+
+COUNTED = [
+    customer_selectors.CustomerFilters(),
+    customer_selectors.CustomerFilters(owner="pool"),
+    customer_selectors.CustomerFilters(owner="me", sort="-name"),
+    customer_selectors.CustomerFilters(country="DE"),
+    customer_selectors.CustomerFilters(tier="A"),
+    customer_selectors.CustomerFilters(status="lost"),
+    customer_selectors.CustomerFilters(q="pool"),  # searched: never cached
+]
+
+
+def _count(user, filters) -> int:
+    return customer_selectors.customer_list_count(user=user, filters=filters)
+
+
+def test_a_second_customer_count_comes_from_the_cache(cached, rep1, django_assert_num_queries):
+    first = _count(rep1, COUNTED[0])
+    with django_assert_num_queries(1):  # the token: no count
+        assert _count(rep1, COUNTED[0]) == first
+    with django_assert_num_queries(1):  # a search is counted each time
+        _count(rep1, COUNTED[-1])
+    with transaction.atomic(), django_assert_num_queries(1):  # in a transaction: counted
+        _count(rep1, COUNTED[0])
+
+
+@pytest.mark.parametrize("write", WRITES, ids=[write.__name__.strip("_") for write in WRITES])
+def test_no_customer_count_is_stale_after_a_write(request, cached, write):
+    """Every user's list counts cached first; after the write each equals the list counted
+    directly. The customer writes must move some count; the snapshot writes move none."""
+    users = {name: request.getfixturevalue(name) for name in USERS}
+    before = {}
+    for name, user in users.items():
+        for filters in COUNTED:
+            before[name, filters] = _count(user, filters)
+    write(cached, users)
+    moved = False
+    for name, user in users.items():
+        user.refresh_from_db()
+        for filters in COUNTED:
+            direct = customer_selectors.customer_list(user=user, filters=filters).count()
+            assert _count(user, filters) == direct, (name, filters)
+            moved |= direct != before[name, filters]
+    assert moved or write in (_rescored, _next_day)
