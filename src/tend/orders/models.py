@@ -251,11 +251,13 @@ class Order(GuardedModel):
 
     def status_check(self) -> None:
         """A stored order moves only along the declared transitions, and leaving draft is
-        checked against the approval policy (``order_create`` places an order as a draft and
-        walks it to its status, so a new order meets the same checks)."""
+        checked against the approval policy and the customer's approved payment terms
+        (``order_create`` places an order as a draft and walks it to its status, so a new order
+        meets the same checks)."""
         from tend.approvals.policy import order_terms_check
 
         from . import transitions
+        from .services.orders import agreed_payment_terms_check
 
         old = getattr(self, "_loaded_status", None)
         if self.pk is None or old is None or old == self.status:
@@ -263,6 +265,7 @@ class Order(GuardedModel):
         transitions.check_move(number=self.number, old=old, new=self.status)
         if transitions.agrees_terms(old, self.status) and not guard_open():
             order_terms_check(order=self, lines=list(self.lines.select_related("product")))
+            agreed_payment_terms_check(self)
 
     @property
     def is_open(self) -> bool:

@@ -135,6 +135,40 @@ def payment_terms_given(*, approved: str, given: str) -> str:
     raise ValidationError({"payment_terms": message % {"approved": approved, "given": given}})
 
 
+def agreed_payment_terms_check(order: Order) -> None:
+    """Leaving draft agrees the order's payment terms, so they must still be its customer's
+    approved terms (a draft made before the customer's terms changed keeps the old ones until
+    edited), or terms an approved request gave this very order (a confirmed order moved back to
+    draft keeps them). Raises GuardedChange on ``payment_terms``; the status service and the
+    model's last check both call this."""
+    from tend.approvals.models import ApprovalRequest, RequestState
+
+    approved = Customer.objects.values_list("payment_terms", flat=True).get(pk=order.customer_id)
+    if _same_terms(order.payment_terms, approved):
+        return
+    granted = ApprovalRequest.objects.filter(
+        order_id=order.pk,
+        state__in=[RequestState.APPROVED, RequestState.APPLIED],
+        proposed__payment_terms=order.payment_terms,
+    )
+    if granted.exists():
+        return
+    raise GuardedChange(
+        "Order",
+        ["payment_terms"],
+        message=_(
+            "Order %(number)s is on payment terms “%(terms)s”, but its customer's approved terms "
+            "are now “%(approved)s”. Edit the draft's payment terms (leave them empty for the "
+            "approved ones) before confirming it, or ask for new payment terms for the customer."
+        )
+        % {
+            "number": order.number,
+            "terms": order.payment_terms or "—",
+            "approved": approved or "—",
+        },
+    )
+
+
 def _request_confirmation(*, by: User, order: Order, reason: str) -> None:
     from tend.approvals.services import request_create
 
@@ -285,6 +319,10 @@ def order_status_change(
         lines = list(order.lines.select_related("product"))
         if needs_approval(order_terms_requirements(order=order, lines=lines)):
             raise ValidationError({"status": confirm_refusal(order=order, lines=lines)})
+        try:
+            agreed_payment_terms_check(order)
+        except GuardedChange as refused:
+            raise ValidationError({"status": str(refused)}) from None
     order.status = status
     if status == OrderStatus.SHIPPED:
         if actual_ship_date is None:

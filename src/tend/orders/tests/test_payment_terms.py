@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from tend.approvals import services as approvals
 from tend.approvals.models import ApprovalRequest
-from tend.core.guard import approval_applying
+from tend.core.guard import GuardedChange, approval_applying
 from tend.customers.tests.factories import CustomerFactory
 from tend.imports.orders import import_orders
 from tend.imports.tests.sheets import write_csv
@@ -221,3 +221,53 @@ def test_an_import_refuses_a_new_order_on_other_terms(rep1, customer, kettle, tm
     result = import_orders(by=rep1, path=write_csv(tmp_path / "o.csv", headers, rows), commit=True)
     assert (result.errors, result.committed) == ([], True)
     assert written() == ([("SO-IM-1", APPROVED), ("SO-IM-2", APPROVED)], 0)
+
+
+def _customer_terms_changed(customer, terms):
+    with approval_applying():  # as an approved credit terms request applies them
+        customer.payment_terms = terms
+        customer.save(update_fields=["payment_terms"])
+
+
+def test_a_draft_made_before_the_customers_terms_changed_is_not_confirmed_on_the_old_ones(
+    rep1, customer, kettle
+):
+    draft = place(customer, kettle, by=rep1, status="draft")
+    _customer_terms_changed(customer, "CAD")
+    with pytest.raises(ValidationError) as refused:
+        services.order_status_change(order=draft, status="confirmed", by=rep1)
+    (message,) = refused.value.message_dict["status"]
+    assert "“L/C at sight”" in message and "“CAD”" in message
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    # The model's last check holds on any other path (a bulk action, the admin, a script).
+    draft.status = "confirmed"
+    with pytest.raises(GuardedChange):
+        draft.save()
+    # Edited to the approved terms, the draft is confirmed.
+    Order.objects.filter(pk=draft.pk).update(payment_terms="CAD")
+    draft.refresh_from_db()
+    services.order_status_change(order=draft, status="confirmed", by=rep1)
+    draft.refresh_from_db()
+    assert draft.status == "confirmed"
+
+
+def test_terms_an_approved_request_gave_the_order_stand_when_it_is_confirmed_again(
+    rep1, manager1, customer, kettle
+):
+    order = place(customer, kettle, by=rep1)
+    for proposed in ({"payment_terms": "O/A 180 days"}, {"status": "draft"}):
+        request = approvals.request_create(
+            by=rep1,
+            kind="order_change",
+            customer=customer,
+            order=order,
+            reason="The bank confirmed the line; the buyer then changed the quantities",
+            proposed=proposed,
+        )
+        approvals.request_decide(by=manager1, request=request, decision="approve")
+        order.refresh_from_db()
+    assert (order.status, order.payment_terms) == ("draft", "O/A 180 days")
+    services.order_status_change(order=order, status="confirmed", by=rep1)
+    order.refresh_from_db()
+    assert (order.status, order.payment_terms) == ("confirmed", "O/A 180 days")
