@@ -117,12 +117,15 @@ def import_customers(
     progress: Callable[[int], None] | None = None,
     written: Callable[[], None] | None = None,
     stage: Callable[[str], None] | None = None,
+    saving: Callable[[], None] | None = None,
 ) -> ImportResult:
     """Check the file (and with ``commit`` write it, all or nothing). ``mapping`` gives a target
     key (or None to ignore) per column; by default headers are matched by name.
 
     ``progress`` hears how many rows have been read; ``stage`` hears when the rows, all read,
-    are checked against the book or (``commit``) saved; ``written`` is called inside the
+    are checked against the book or (``commit``) saved; ``saving`` is called first inside the
+    saving transaction (the caller's record, updated there, stays locked until it commits: a
+    sign its worker is alive however long the save takes); ``written`` is called inside the
     transaction once the rows are written, so the caller's record commits with them. Raises
     ``files.UnreadableFile`` when the file cannot be read at all."""
     started = time.perf_counter()
@@ -135,12 +138,13 @@ def import_customers(
         progress=progress,
         written=written,
         stage=stage or (lambda _stage: None),
+        saving=saving,
     )
     importer.result.seconds = time.perf_counter() - started
     return importer.finish()
 
 
-def _run(*, by, path, mapping, commit, kind, progress, written, stage) -> "_Importer":
+def _run(*, by, path, mapping, commit, kind, progress, written, stage, saving) -> "_Importer":
     sheet = open_sheet(path, kind)
     try:
         importer = _Importer(by=by, sheet=sheet, mapping=_fit_mapping(mapping, sheet.headers))
@@ -151,6 +155,8 @@ def _run(*, by, path, mapping, commit, kind, progress, written, stage) -> "_Impo
         stage(ImportStage.SAVING)  # outside the transaction, so the page sees it
         try:
             with transaction.atomic():
+                if saving is not None:
+                    saving()
                 importer.resolve(lock=True)
                 if not importer.errors:
                     importer.write()

@@ -1047,12 +1047,15 @@ def import_orders(
     progress: Callable[[int], None] | None = None,
     written: Callable[[], None] | None = None,
     stage: Callable[[str], None] | None = None,
+    saving: Callable[[], None] | None = None,
 ) -> OrderImportResult:
     """Check the file (and with ``commit`` write it, all or nothing). ``mapping`` gives a
     target key per column; by default headers are matched by name.
 
     ``progress`` hears how many rows have been read; ``stage`` hears when the rows, all read,
-    are checked against the book or (``commit``) saved; ``written`` is called inside the
+    are checked against the book or (``commit``) saved; ``saving`` is called first inside the
+    saving transaction (the caller's record, updated there, stays locked until it commits: a
+    sign its worker is alive however long the save takes); ``written`` is called inside the
     transaction once the rows are written, so the caller's record commits with them. Raises
     ``files.UnreadableFile`` when the file cannot be read at all."""
     started = time.perf_counter()
@@ -1072,6 +1075,8 @@ def import_orders(
             stage(ImportStage.SAVING)  # outside the transaction, so the page sees it
         try:
             with transaction.atomic():
+                if saving is not None:
+                    saving()
                 importer.resolve(lock=True)
                 if not importer.errors:
                     importer.write()

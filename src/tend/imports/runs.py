@@ -114,6 +114,12 @@ def import_run_execute(*, run_id: int) -> str:
     def stage(name: str) -> None:
         ImportRun.objects.filter(pk=run_id).update(stage=name, heartbeat_at=timezone.now())
 
+    def saving() -> None:
+        # First in the import's transaction: the run's row stays locked until it commits, and
+        # the recovery skips locked runs, so a save longer than the lease is never queued again;
+        # a worker that dies drops its connection, and the lock with it.
+        ImportRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now())
+
     def written() -> None:
         # In the import's own transaction: a worker killed after it committed the rows leaves
         # a run marked done, never one that a recovering worker would import a second time.
@@ -131,6 +137,7 @@ def import_run_execute(*, run_id: int) -> str:
             progress=progress,
             written=written,
             stage=stage,
+            saving=saving,
         )
     except (UnreadableFile, OSError) as exc:
         ImportRun.objects.filter(pk=run_id).update(
@@ -157,7 +164,9 @@ def import_runs_recover(*, now: datetime | None = None) -> int:
     ``TEND_JOB_LEASE_SECONDS``, or queued that long with no task waiting for a worker (a worker
     died between taking the task and claiming the run). Their rows were never committed (the
     import writes in one transaction, with the run's "done"), so running them again imports
-    each row once."""
+    each row once. A run saving its rows holds its row's lock (PostgreSQL) and is never
+    taken, however long the save; on SQLite the save holds the database's write lock, so the
+    recovery waits for it or fails and tries again later."""
     from .tasks import import_run_task
 
     now = now or timezone.now()
@@ -174,10 +183,13 @@ def import_runs_recover(*, now: datetime | None = None) -> int:
     requeued = 0
     for run_id, state in lost:
         with transaction.atomic():
-            taken = (
-                ImportRun.objects.filter(quiet, pk=run_id, state=state)
-                .update(state=ImportState.QUEUED, stage="", rows_done=0, heartbeat_at=now)
-            )  # fmt: skip
+            # A run whose row is locked is being saved by a live worker (``saving``): skipped.
+            free = ImportRun.objects.select_for_update(skip_locked=True).filter(
+                quiet, pk=run_id, state=state
+            )
+            taken = bool(list(free.values_list("pk", flat=True))) and free.update(
+                state=ImportState.QUEUED, stage="", rows_done=0, heartbeat_at=now
+            )
             if taken:
                 logger.warning("Import run %s lost its worker; queued again", run_id)
                 transaction.on_commit(partial(import_run_task.enqueue, run_id))

@@ -81,3 +81,50 @@ def test_a_queued_run_whose_task_a_dead_worker_took_is_queued_again(
     assert import_runs_recover() == 0  # the fresh lease counts from now
     assert import_run_execute(run_id=commit_run.pk) == "committed"
     assert Order.objects.count() == 2
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_run_saving_longer_than_the_lease_is_not_queued_again(
+    commit_run, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The save holds the run's row locked until it commits: the recovery skips it, however
+    old its last heartbeat, and the rows are imported once."""
+    import threading
+
+    from django.db import connection
+
+    from tend.imports import orders as order_import
+
+    settings.TEND_JOB_LEASE_SECONDS = 0  # every heartbeat already counts as old
+    inside, go = threading.Event(), threading.Event()
+    write = order_import._Importer.write
+
+    def slow_write(importer):
+        inside.set()
+        go.wait(timeout=20)
+        return write(importer)
+
+    monkeypatch.setattr(order_import._Importer, "write", slow_write)
+    outcome = {}
+
+    def run():
+        try:
+            outcome["run"] = import_run_execute(run_id=commit_run.pk)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    try:
+        assert inside.wait(timeout=20)
+        assert ImportRun.objects.get(pk=commit_run.pk).stage == ImportStage.SAVING
+        with django_capture_on_commit_callbacks(execute=False) as queued:
+            assert import_runs_recover() == 0
+        assert queued == []
+    finally:
+        go.set()
+        worker.join(timeout=30)
+    assert outcome["run"] == "committed"
+    assert ImportRun.objects.get(pk=commit_run.pk).state == ImportState.DONE
+    assert sorted(Order.objects.values_list("number", flat=True)) == ["SO-1001", "SO-1002"]
