@@ -8,7 +8,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
 from tend.accounts.models import User
-from tend.engagement.models import Interaction
+from tend.engagement.models import ContactThread, ThreadKind
 from tend.health import summary_token
 
 from .matching import company_domain, name_key
@@ -171,14 +171,19 @@ def contact_threads() -> QuerySet:
     """One row per customer our people have been in contact with (an interaction they took
     part in): how many of our people (``people_in_contact``), the lowest such person's id
     (``in_contact_id``: *the* person when there is one), and how many of the customer's
-    contacts were reached (``contacts_reached``)."""
+    contacts were reached (``contacts_reached``).
+
+    Read from the per-customer counts the database keeps by triggers
+    (``engagement.ContactThread``) rather than from every interaction joined to its links:
+    the same rows, in milliseconds instead of seconds on a big book."""
+    person, contact = Q(kind=ThreadKind.PERSON), Q(kind=ThreadKind.CONTACT)
     return (
-        Interaction.objects.order_by()
+        ContactThread.objects.order_by()
         .values("customer_id")
         .annotate(
-            people_in_contact=Count("people", distinct=True),
-            in_contact_id=Min("people"),
-            contacts_reached=Count("contacts", distinct=True),
+            people_in_contact=Count("ref_id", filter=person),
+            in_contact_id=Min("ref_id", filter=person),
+            contacts_reached=Count("ref_id", filter=contact),
         )
     )
 

@@ -7,10 +7,13 @@ class EngagementConfig(AppConfig):
     verbose_name = _("Engagement")
 
     def ready(self) -> None:
+        from tend.core.derived import register_derived
         from tend.customers.views import TIMELINE_FORM_TEMPLATES
 
-        from . import agenda_sections, demo, handover, jobs, timeline_kinds  # noqa: F401  (registrations)
+        from . import agenda_sections, contact_threads, demo, handover, jobs, timeline_kinds  # noqa: F401  (registrations)
 
         for template in ("engagement/_log_form.html", "engagement/_customer_promises.html"):
             if template not in TIMELINE_FORM_TEMPLATES:
                 TIMELINE_FORM_TEMPLATES.append(template)
+
+        register_derived(suspend=contact_threads.triggers_drop, rebuild=contact_threads.install)

@@ -205,3 +205,52 @@ class Promise(models.Model):
 
     def is_overdue(self, now=None) -> bool:
         return self.is_open and self.due_at < (now or timezone.now())
+
+
+class ThreadKind(models.IntegerChoices):
+    INTERACTIONS = 0, _("interactions")
+    PERSON = 1, _("one of our people")
+    CONTACT = 2, _("one of their contacts")
+
+
+class ContactThread(models.Model):
+    """How many of a customer's interactions one of our people (``PERSON``, ``ref_id`` the
+    user) or one of their contacts (``CONTACT``, the contact) took part in, and how many
+    interactions the customer has at all (``INTERACTIONS``, ``ref_id`` 0): what the
+    single-threading rule (``customers.selectors.contact_threads``) counts, stored instead of
+    joined from millions of interactions and their links at every read.
+
+    One table with a kind, not one per kind: the rule reads all three per customer, and one
+    table is one index walk grouped by customer instead of a join of two aggregates; the
+    interactions row keeps a customer whose interactions name nobody in the rule's rows, as
+    the join did. Kept by database triggers on the interactions and their two link tables
+    (``contact_threads.py``), so every path that writes them (services, API, capture, admin,
+    bulk, raw SQL) keeps it current in the same transaction; ``contact_threads_mismatches``
+    checks it. A row goes when its count reaches zero."""
+
+    # Backups' portable dump leaves it out: the restore rebuilds it from the interactions.
+    DERIVED_BY_TRIGGERS = True
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # the unique constraint's index starts with it
+    )
+    kind = models.PositiveSmallIntegerField(choices=ThreadKind.choices)
+    ref_id = models.BigIntegerField()  # the user or the contact; 0 for INTERACTIONS
+    interactions = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("contact thread")
+        verbose_name_plural = _("contact threads")
+        constraints = [
+            # Also the rule's index: every figure it reads is in it (an index-only walk).
+            models.UniqueConstraint(
+                fields=["customer", "kind", "ref_id"], name="engagement_one_contact_thread"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.kind} {self.ref_id}: {self.interactions}"

@@ -250,3 +250,26 @@ def test_timeline_has_an_entry_per_interaction_and_promise_event_shaped_as_timel
         )
         for field in ("customer_id", "kind", "title", "actor_id", "at", "body", "data"):
             assert getattr(entry, field) == getattr(expected, field), field
+
+
+@pytest.mark.django_db
+def test_the_contact_threads_are_filled_once_after_the_load_and_kept_after_it(ctx):
+    """The build copies the interactions and links with the threads' triggers set aside and
+    fills the table once after; the triggers are back for the next write, and the reset's raw
+    deletes leave the table empty (in this test's transaction, rolled back after)."""
+    from tend.engagement.contact_threads import contact_threads_mismatches
+    from tend.engagement.demo import reset_engagement
+    from tend.engagement.models import ContactThread
+
+    assert ContactThread.objects.filter(kind=0).count() == len(
+        set(Interaction.objects.values_list("customer_id", flat=True))
+    )
+    assert contact_threads_mismatches() == []
+    interaction = Interaction.objects.order_by("id").first()
+    before = ContactThread.objects.get(customer_id=interaction.customer_id, kind=0).interactions
+    interaction.delete()
+    after = ContactThread.objects.get(customer_id=interaction.customer_id, kind=0).interactions
+    assert after == before - 1
+    reset_engagement(ctx)
+    assert not ContactThread.objects.exists()
+    assert contact_threads_mismatches() == []

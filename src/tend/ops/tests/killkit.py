@@ -201,7 +201,9 @@ def consistency() -> dict:
 
 def derived() -> dict:
     """The tables the database derives by triggers: their rows, and where they disagree with
-    the orders they come from."""
+    the orders and interactions they come from."""
+    from tend.engagement.contact_threads import contact_threads_mismatches
+    from tend.engagement.models import ContactThread
     from tend.reports.models import CustomerMonthRevenue, CustomerYearRevenue
     from tend.reports.revenue_months import revenue_months_mismatches
     from tend.reports.revenue_years import revenue_years_mismatches
@@ -209,8 +211,10 @@ def derived() -> dict:
     return {
         "month_rows": CustomerMonthRevenue.objects.count(),
         "year_rows": CustomerYearRevenue.objects.count(),
+        "thread_rows": ContactThread.objects.count(),
         "mismatches": [list(row) for row in revenue_months_mismatches()]
-        + [list(row) for row in revenue_years_mismatches()],
+        + [list(row) for row in revenue_years_mismatches()]
+        + [list(row) for row in contact_threads_mismatches()],
     }
 
 

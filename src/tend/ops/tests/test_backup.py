@@ -53,9 +53,11 @@ def archive(book, tmp_path_factory):
 
 
 def assert_derived_like(site, book) -> None:
-    """The report's stored revenue (derived from the orders by triggers) is whole and right."""
+    """The report's stored revenue and the contact threads (derived from the orders and the
+    interactions by triggers) are whole and right."""
     restored, built = site.kit("derived"), book.kit("derived")
     assert built["mismatches"] == [] and built["year_rows"] > 0  # the demo build kept it
+    assert built["thread_rows"] > 0
     assert restored == built
 
 
