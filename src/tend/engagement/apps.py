@@ -16,4 +16,8 @@ class EngagementConfig(AppConfig):
             if template not in TIMELINE_FORM_TEMPLATES:
                 TIMELINE_FORM_TEMPLATES.append(template)
 
-        register_derived(suspend=contact_threads.triggers_drop, rebuild=contact_threads.install)
+        register_derived(
+            "engagement.contact_threads",
+            suspend=contact_threads.triggers_drop,
+            rebuild=contact_threads.install,
+        )

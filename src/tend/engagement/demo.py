@@ -995,7 +995,7 @@ def build_engagement(ctx: DemoContext) -> None:
     generating = perf_counter() - started
     # The contact threads (kept by triggers on the interactions and their links) are filled
     # once after the COPYs instead of one trigger per row (millions of rows).
-    with big_cache(), derived_suspended(work_mem="256MB"):
+    with big_cache(), derived_suspended(work_mem="256MB", only=("engagement.contact_threads",)):
         for offset in range(0, len(customers), CHUNK):
             started = perf_counter()
             for customer in customers[offset : offset + CHUNK]:
@@ -1088,7 +1088,7 @@ def _touch_dates(ctx: DemoContext, builder: EngagementBuilder) -> None:
 def reset_engagement(ctx: DemoContext) -> None:
     """Raw deletes of millions of rows: the contact threads' triggers are set aside for them."""
     delete_all(Promise)
-    with derived_suspended():
+    with derived_suspended(only=("engagement.contact_threads",)):
         delete_all(Interaction)
     TimelineEntry.objects.filter(kind__in=[INTERACTION.key, PROMISE.key]).delete()
 

@@ -11,7 +11,11 @@ class HealthConfig(AppConfig):
 
         from . import jobs, signals, summary_token  # noqa: F401  (registrations)
 
-        register_derived(suspend=summary_token.triggers_drop, rebuild=summary_token.install)
+        register_derived(
+            "health.summary_token",
+            suspend=summary_token.triggers_drop,
+            rebuild=summary_token.install,
+        )
         from .views_lost import register_panel  # the lost panel; timeline kinds lost, won back
 
         register_panel()

@@ -11,4 +11,6 @@ class ReportsConfig(AppConfig):
 
         from . import jobs, revenue_months, sections  # noqa: F401  (jobs and sections register)
 
-        register_derived(suspend=revenue_months.triggers_drop, rebuild=revenue_months.install)
+        register_derived(
+            "reports.revenue", suspend=revenue_months.triggers_drop, rebuild=revenue_months.install
+        )
