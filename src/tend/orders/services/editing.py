@@ -78,8 +78,10 @@ def order_edit(
 
 def _edit_draft(*, order: Order, fields: dict[str, Any], lines: list[dict]) -> OrderEdit:
     old_promise = order.promised_ship_date
+    # Empty terms take the customer's approved ones, as on a new order; terms left as they
+    # were stay (confirming checks them again: ``agreed_payment_terms_check``).
     terms = fields.get("payment_terms")
-    if terms and not _same_terms(terms, order.payment_terms):
+    if "payment_terms" in fields and not (terms and _same_terms(terms, order.payment_terms)):
         fields = {
             **fields,
             "payment_terms": payment_terms_given(

@@ -244,9 +244,20 @@ def test_a_draft_made_before_the_customers_terms_changed_is_not_confirmed_on_the
     draft.status = "confirmed"
     with pytest.raises(GuardedChange):
         draft.save()
-    # Edited to the approved terms, the draft is confirmed.
-    Order.objects.filter(pk=draft.pk).update(payment_terms="CAD")
-    draft.refresh_from_db()
+    # Saved with its old terms, it keeps them; with the field left empty, as the refusal says,
+    # it takes the customer's approved terms and is confirmed.
+    for terms, stored in (("L/C at sight", "L/C at sight"), ("", "CAD")):
+        services.order_edit(
+            by=rep1,
+            order=draft,
+            fields={"payment_terms": terms},
+            lines=[
+                {"id": line.pk, "product": kettle, "quantity": 10, "unit_price": 10}
+                for line in draft.lines.all()
+            ],  # fmt: skip
+        )
+        draft.refresh_from_db()
+        assert draft.payment_terms == stored
     services.order_status_change(order=draft, status="confirmed", by=rep1)
     draft.refresh_from_db()
     assert draft.status == "confirmed"
