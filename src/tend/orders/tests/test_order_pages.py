@@ -2,7 +2,7 @@
 customer's defaults, field errors that write nothing, and a confirmed order's terms going to
 an approver."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -483,3 +483,21 @@ def test_a_new_order_priced_beyond_policy_is_placed_as_a_draft_awaiting_approval
     assert order.status == "draft"
     assert ApprovalRequest.objects.get().proposed == {"status": "confirmed"}
     assert "placed as a draft and confirmed when an approver agrees" in response.content.decode()
+
+
+def test_an_order_on_time_offers_no_delay_letter_and_a_late_one_does(client, rep1, book, products):
+    """The update drafted on the order page is a delay letter: an order on time (never told)
+    shows why there is nothing to send instead of a letter saying it will not ship."""
+    order = _draft(book["rep1_owned"], *products)
+    later = timezone.localdate() + timedelta(days=30)
+    Order.objects.filter(pk=order.pk).update(promised_ship_date=later, estimated_ship_date=later)
+    client.force_login(rep1)
+
+    html = client.get(f"/orders/{order.pk}/").content.decode()
+    assert "On time: nothing to tell the customer." in html
+    assert "Send or record the update" not in html and "will not ship" not in html
+
+    Order.objects.filter(pk=order.pk).update(estimated_ship_date=later + timedelta(days=9))
+    html = client.get(f"/orders/{order.pk}/").content.decode()
+    assert "Send or record the update" in html and "will not ship" in html
+    assert "On time: nothing to tell the customer." not in html
