@@ -655,6 +655,10 @@ class OrderBook:
         history &= history_at > self.created_minute + 3600
         changed = (self.open & (self.before_disruption > self.promised)) | history
         self.change_at = np.where(history, history_at - 3600, known_at - 3600)
+        # An order the port closure hit and already late was moved before the closure's move
+        # (stamped two days ago): its history of estimates then reads in order.
+        before_closure = np.maximum(np.minimum(self.change_at, now - 2 * DAY), self.created_minute)
+        self.change_at = np.where(self.hit, before_closure, self.change_at)
         self.changed = changed
         told = (late & ~self.hit & (rng.random(count) < 0.55)) | (
             history & (rng.random(count) < 0.6)

@@ -19,6 +19,7 @@ from tend.orders.demo import CATALOGUE, DISRUPTED_PORT
 from tend.orders.models import (
     Disruption,
     DisruptionNotice,
+    EstimateChange,
     ExchangeRate,
     Order,
     OrderLine,
@@ -214,6 +215,21 @@ def test_the_port_closure_hits_open_orders_and_half_their_customers_were_told(ct
     for notice in DisruptionNotice.objects.all():
         numbers = {o.number for o in affected if o.customer_id == notice.customer_id}
         assert set(notice.orders) == numbers
+
+
+@pytest.mark.django_db
+def test_each_orders_estimates_follow_one_another_in_time(ctx):
+    """An order's history of estimates reads as one chain: each move starts from the date the
+    one before it set (orders the port closure hit were late already: moved twice)."""
+    chains = {}
+    for order_id, old, new in EstimateChange.objects.order_by("order_id", "at", "id").values_list(
+        "order_id", "old_date", "new_date"
+    ):
+        chains.setdefault(order_id, []).append((old, new))
+    twice = [moves for moves in chains.values() if len(moves) > 1]
+    assert twice
+    for moves in chains.values():
+        assert all(moves[k][1] == moves[k + 1][0] for k in range(len(moves) - 1)), moves
 
 
 @pytest.mark.django_db
