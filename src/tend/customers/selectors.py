@@ -1,9 +1,7 @@
 """Reads about customers, every one of them through the visibility rule."""
 
-import hashlib
 from dataclasses import dataclass, replace
 
-from django.core.cache import cache
 from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
@@ -98,11 +96,6 @@ def customer_list(*, user: User, filters: CustomerFilters) -> QuerySet[Customer]
     )
 
 
-# How long a cached count is kept: the token already says when it is stale; this only lets
-# counts nobody asks for again leave the cache.
-COUNT_CACHE_SECONDS = 3600
-
-
 def customer_list_count(*, user: User, filters: CustomerFilters) -> int:
     """How many customers ``customer_list`` holds. Unless searched or filtered by type or tag,
     that depends only on what the change token watches (customers' owner, backup owner,
@@ -113,14 +106,9 @@ def customer_list_count(*, user: User, filters: CustomerFilters) -> int:
     if not (filters.q or filters.type or filters.tag):
         token = summary_token.current()
         if token is not None:
-            what = repr((token, user.pk, replace(filters, sort=""))).encode()
-            key = f"customer-count:{hashlib.blake2b(what).hexdigest()}"
-    if key is not None and (count := cache.get(key)) is not None:
-        return count
-    count = customer_list(user=user, filters=filters).count()
-    if key is not None:
-        cache.set(key, count, COUNT_CACHE_SECONDS)
-    return count
+            unsorted = replace(filters, sort="")
+            key = summary_token.cache_key("customer-count", token, user.pk, unsorted)
+    return summary_token.cached(key, customer_list(user=user, filters=filters).count)
 
 
 @dataclass(frozen=True)

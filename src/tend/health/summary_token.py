@@ -19,12 +19,20 @@ transaction that writes customers or users and then alters their table must firs
 queued triggers (``SET CONSTRAINTS ALL IMMEDIATE``): PostgreSQL refuses to alter a table with
 pending trigger events (the demo build does, before it adds its foreign keys back)."""
 
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
 from django.db import connection
 
 from .models import AtRiskToken
 
 TABLE = AtRiskToken._meta.db_table
 ROW = 1
+# How long a figure cached under the token is kept: the token already says when it is stale;
+# this only lets figures nobody asks for again leave the cache.
+CACHE_SECONDS = 3600
 # (table, the columns whose change moves a customer between at-risk figures)
 WATCHED = (
     ("customers_customer", ("owner_id", "backup_owner_id", "status", "country", "tier")),
@@ -128,3 +136,20 @@ def current(conn=None) -> int | None:
         cursor.execute(f"SELECT token FROM {TABLE} WHERE id = %s", [ROW])
         row = cursor.fetchone()
     return None if row is None else row[0]
+
+
+def cache_key(prefix: str, *parts: Any) -> str:
+    """Where a figure is cached: ``parts`` hold the token read for it and what it was computed
+    for (the user, the filters)."""
+    return f"{prefix}:{hashlib.blake2b(repr(parts).encode()).hexdigest()}"
+
+
+def cached(key: str | None, compute: Callable[[], Any]) -> Any:
+    """The figure cached under ``key`` (made with the token read before it), else computed and
+    cached there; ``key`` None: computed, never cached."""
+    if key is not None and (value := cache.get(key)) is not None:
+        return value
+    value = compute()
+    if key is not None:
+        cache.set(key, value, CACHE_SECONDS)
+    return value

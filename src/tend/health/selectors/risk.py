@@ -5,13 +5,11 @@ customers at high risk.
 "At risk" always means the latest scored day: a snapshot from an earlier day is history. A
 customer marked lost since the scoring drops off the list (it has its own report)."""
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext_lazy
@@ -138,11 +136,6 @@ def _label(choices, key: str) -> str:
     return str(choices(key).label) if key in choices.values else key
 
 
-# How long a cached summary is kept: the token already says when it is stale; this only lets
-# summaries nobody asks for again leave the cache.
-SUMMARY_CACHE_SECONDS = 3600
-
-
 def _summary_cache_key(*, user: User, filters: AtRiskFilters, day: date | None) -> str | None:
     """Where the summary is cached, read before the summary itself (a change committed in
     between then lands under the old key, never the reverse); None: not to be cached, inside a
@@ -159,24 +152,23 @@ def _summary_cache_key(*, user: User, filters: AtRiskFilters, day: date | None) 
     if token is None:
         return None
     grouped_by = replace(filters, levels=())  # the level filter is applied after, in Python
-    what = hashlib.blake2b(repr((token, last_snapshot, day, user.pk, grouped_by)).encode())
-    return f"at-risk-summary:{what.hexdigest()}"
+    return summary_token.cache_key(
+        "at-risk-summary", token, last_snapshot, day, user.pk, grouped_by
+    )
 
 
 def _grouped(*, user: User, filters: AtRiskFilters, day: date | None) -> list[tuple]:
     """(level, cause, count, value at risk) per group of the day's visible snapshots."""
     key = _summary_cache_key(user=user, filters=filters, day=day)
-    if key is not None and (cached := cache.get(key)) is not None:
-        return cached
-    grouped = list(
-        _scoped(user=user, filters=filters, day=day)
-        .order_by()
-        .values_list("level", "cause")
-        .annotate(count=Count("pk"), value=Sum("value_at_risk"))
+    return summary_token.cached(
+        key,
+        lambda: list(
+            _scoped(user=user, filters=filters, day=day)
+            .order_by()
+            .values_list("level", "cause")
+            .annotate(count=Count("pk"), value=Sum("value_at_risk"))
+        ),
     )
-    if key is not None:
-        cache.set(key, grouped, SUMMARY_CACHE_SECONDS)
-    return grouped
 
 
 def at_risk_summary(
